@@ -1,0 +1,66 @@
+# Safehub. `make demo` serves the demo; `make test` runs the whole suite. `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup demo test lint typecheck migrations-check contracts test-unit \
+	test-sqlite test-postgres test-browser frontend clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+STATIC_OUT := src/safehub/web/static/web/app.css
+$(STATIC_OUT): node_modules/.installed scripts/build-frontend.mjs $(wildcard src/safehub/web/assets/*.scss)
+	node scripts/build-frontend.mjs
+
+frontend: $(STATIC_OUT) ## Build the CSS and copy GOV.UK Frontend's JS and images
+
+setup: $(BIN)/.installed frontend ## Create .venv, install Python and npm packages, build assets
+
+demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on http://127.0.0.1:$${PORT:-8000}
+	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
+
+test: setup lint typecheck migrations-check contracts test-unit test-sqlite test-postgres test-browser ## Everything CI runs
+	@echo "All checks and tests passed."
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup ## mypy with django-stubs
+	$(BIN)/mypy
+
+migrations-check: setup ## Fail when models and migrations disagree
+	DJANGO_SETTINGS_MODULE=safehub.settings.test $(BIN)/safehub makemigrations --check --dry-run
+
+contracts: setup ## import-linter architecture contracts
+	$(BIN)/lint-imports --no-cache
+
+test-unit: setup ## Unit tests (no database)
+	$(PYTEST) tests/unit
+
+test-sqlite: setup ## Integration tests on SQLite
+	SAFEHUB_TEST_DATABASE=sqlite $(PYTEST) tests/integration
+
+test-postgres: setup ## Integration tests on PostgreSQL
+	SAFEHUB_TEST_DATABASE=postgres $(PYTEST) tests/integration
+
+test-browser: setup ## Browser tests: Playwright driving Chromium
+	$(PYTEST) tests/e2e
+
+clean: ## Remove the virtualenv, node_modules, built assets and var/ (the demo database!)
+	rm -rf $(VENV) node_modules var src/safehub/web/static/govuk $(STATIC_OUT)

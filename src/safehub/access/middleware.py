@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from safehub.access.policy import AccessDeniedError
+from safehub.audit import services as audit
+from safehub.audit.models import Outcome
+
+
+class AccessDeniedMiddleware:
+    """Audits every policy denial.
+
+    `process_exception` runs after the view's atomic block has rolled back, so the denial is
+    written in a transaction of its own and survives. Django then renders the 403 page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, AccessDeniedError):
+            audit.write(
+                request.user,
+                "access:denied",
+                object_type="permission",
+                object_id=exception.permission,
+                outcome=Outcome.DENIED,
+                standalone=True,
+            )

@@ -1,0 +1,78 @@
+"""The one policy entry point: `require(user, permission, obj)`.
+
+Every service asks here before it reads or changes anything. Permissions are strings named
+like audit tags ("geo:postcodes:import"); the table below says which roles hold each. Issue 4
+extends `can` with per-object scoping (agency and explicit sharing) behind the same call.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from safehub.access.models import Role
+
+HUB_ROLES = frozenset({Role.HUB_PRACTITIONER, Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER})
+ALL_ROLES = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "home:view": ALL_ROLES,
+    "users:manage": frozenset({Role.ADMINISTRATOR}),
+    "agencies:manage": frozenset({Role.ADMINISTRATOR}),
+    "geo:reference:manage": frozenset({Role.ADMINISTRATOR}),
+    "geo:postcodes:import": frozenset({Role.ADMINISTRATOR}),
+    "geo:ward:resolve": HUB_ROLES | {Role.PARTNER_WORKER, Role.ADMINISTRATOR},
+    "audit:view": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
+}
+
+# What the server operator may do from the command line without naming a user: reference
+# data and accounts, never case data.
+SYSTEM_PERMISSIONS = frozenset(
+    {"users:manage", "agencies:manage", "geo:reference:manage", "geo:postcodes:import"}
+)
+
+
+class System:
+    """The operator running a `safehub` command on the server itself."""
+
+    is_authenticated = False
+    is_active = True
+    role = ""
+    agency_id = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = System()
+
+Principal: TypeAlias = AbstractBaseUser | AnonymousUser | System
+
+
+class AccessDeniedError(PermissionDenied):
+    def __init__(self, permission: str, obj: object | None = None) -> None:
+        super().__init__(permission)
+        self.permission = permission
+        self.obj = obj
+
+
+def can(user: Principal, permission: str, obj: object | None = None) -> bool:  # noqa: ARG001
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if isinstance(user, System):
+        return permission in SYSTEM_PERMISSIONS
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return getattr(user, "role", None) in PERMISSIONS[permission]
+
+
+def require(user: Principal, permission: str, obj: object | None = None) -> None:
+    """Raise AccessDeniedError unless `user` holds `permission` (for `obj`, when given).
+
+    The denial is audited by AccessDeniedMiddleware (web) or the CLI, after the request's
+    transaction has rolled back, so the record of a denial is never lost with it.
+    """
+    if not can(user, permission, obj):
+        raise AccessDeniedError(permission, obj)

@@ -1,0 +1,73 @@
+"""The append-only audit trail.
+
+Rows are only ever inserted: the model and its queryset refuse updates and deletes, and
+database triggers (see migration 0002) refuse them from outside Django too. Issue 4 adds a
+hash chain so that an edit made with the triggers dropped is still detected.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+    DENIED = "denied", "Denied"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for an anonymous request or a command run on the server.",
+    )
+    actor_role = models.CharField(max_length=40, blank=True)
+    actor_agency = models.ForeignKey(
+        "access.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=10, help_text="web, api or cli")
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("occurred_at", "id")
+        indexes = (models.Index(fields=("object_type", "object_id")),)
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%dT%H:%M:%SZ} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,122 @@
+"""Every environment variable Safehub reads, declared once with its help text.
+
+Settings, the CLI and the test harness read the environment only through `get()`, so this
+table is the whole configuration surface. `safehub config` prints it and a test checks that
+the README lists every name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "DJANGO_SETTINGS_MODULE",
+        "safehub.settings.production",
+        "Settings profile: `safehub.settings.production` (default), `safehub.settings.demo` "
+        "(what `make demo` uses) or `safehub.settings.test` (what the test suite uses).",
+    ),
+    Variable(
+        "DATABASE_URL",
+        "",
+        "Database as a URL: `postgres://user@host:5432/name` or `sqlite:////abs/path.sqlite3`. "
+        "Empty means the embedded SQLite file `SAFEHUB_VAR_DIR/safehub.sqlite3`.",
+    ),
+    Variable(
+        "SAFEHUB_VAR_DIR",
+        str(REPO_ROOT / "var"),
+        "Directory for the embedded database, collected static files and snapshots.",
+    ),
+    Variable(
+        "SAFEHUB_SECRET_KEY",
+        "",
+        "Django secret key (50+ random characters). Required in production; the demo and "
+        "test profiles use a fixed placeholder that production refuses.",
+    ),
+    Variable(
+        "SAFEHUB_ALLOWED_HOSTS",
+        "localhost,127.0.0.1",
+        "Comma-separated host names the site answers to.",
+    ),
+    Variable(
+        "SAFEHUB_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (`https://hub.example.gov.uk`) trusted for form posts behind "
+        "a proxy.",
+    ),
+    Variable(
+        "SAFEHUB_BEHIND_TLS_PROXY",
+        "true",
+        "`true` when a TLS-terminating proxy sets `X-Forwarded-Proto`; enables HSTS and "
+        "HTTPS redirects in production.",
+    ),
+    Variable("SAFEHUB_HOST", "127.0.0.1", "Address `safehub serve` binds to."),
+    Variable("PORT", "8000", "Port `safehub serve` (and `make demo`) listens on."),
+    Variable("SAFEHUB_WORKERS", "2", "Number of gunicorn worker processes for `safehub serve`."),
+    Variable("SAFEHUB_LOG_LEVEL", "INFO", "Log level for Safehub's own loggers."),
+    Variable(
+        "SAFEHUB_DEMO_PASSWORD",
+        "hub-demo-password-2026",
+        "Password given to the demo users when `safehub demo` first creates them.",
+    ),
+    Variable(
+        "SAFEHUB_TEST_DATABASE",
+        "sqlite",
+        "Engine the integration tests run on: `sqlite` or `postgres`.",
+    ),
+    Variable(
+        "SAFEHUB_TEST_POSTGRES_URL",
+        "postgres://postgres@127.0.0.1:5432/safehub",
+        "PostgreSQL server for tests; the suite creates and drops `test_<name>` on it.",
+    ),
+    Variable(
+        "SAFEHUB_REQUIRE_POSTGRES",
+        "0",
+        "`1` makes PostgreSQL tests fail, not skip, when the server is unreachable (CI sets it).",
+    ),
+    Variable(
+        "SAFEHUB_REQUIRE_BROWSER",
+        "0",
+        "`1` makes browser tests fail, not skip, when Chromium is missing (CI sets it).",
+    ),
+    Variable("SAFEHUB_CHROMIUM", "/usr/bin/chromium", "Chromium binary the browser tests drive."),
+)
+
+_BY_NAME = {v.name: v for v in VARIABLES}
+
+
+def get(name: str) -> str:
+    """The variable's value from the environment, or its declared default."""
+    variable = _BY_NAME[name]  # KeyError: a variable must be declared before it is read
+    return os.environ.get(name, variable.default)
+
+
+def get_bool(name: str) -> bool:
+    return get(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_list(name: str) -> list[str]:
+    return [item.strip() for item in get(name).split(",") if item.strip()]
+
+
+def markdown_table() -> str:
+    """The configuration table as it appears in the README."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for v in VARIABLES:
+        default = f"`{v.default}`" if v.default else "(empty)"
+        if v.name == "SAFEHUB_VAR_DIR":
+            default = "`var/` in the checkout"
+        rows.append(f"| `{v.name}` | {default} | {v.help} |")
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""Geography: local authorities, area committees, ward sets valid for dated periods, wards."""

@@ -1,0 +1,12 @@
+"""Demo: the embedded SQLite database on this machine, served over plain HTTP on localhost."""
+
+from __future__ import annotations
+
+from safehub.settings.base import *  # noqa: F403
+from safehub.settings.base import PLACEHOLDER_SECRET_KEY, SECRET_KEY
+
+SECRET_KEY = SECRET_KEY or PLACEHOLDER_SECRET_KEY
+# The demo is served on http://127.0.0.1, so cookies cannot require HTTPS.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SAFEHUB_DEMO = True

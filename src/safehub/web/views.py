@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from safehub.access.policy import require
+from safehub.audit import context
+from safehub.geo import queries as geo_queries
+from safehub.web.forms import SignInForm
+
+ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
+    "hub_practitioner": (
+        "Take referrals, find the child, screen the risk and record decisions.",
+        "Route children to the right support and keep their record up to date.",
+    ),
+    "hub_manager": (
+        "Oversee the triage queue, timeliness and allocation.",
+        "Sign off decisions and review overrides and break-glass access.",
+    ),
+    "police_hub_officer": (
+        "Work referrals with hub colleagues, including persons and locations of concern.",
+    ),
+    "partner_worker": ("See the children shared with your agency and record your contact.",),
+    "analyst": ("Produce figures from pseudonymised snapshots. You never see who a child is.",),
+    "elected_member": ("Read the committee reports published for your area.",),
+    "administrator": ("Manage accounts, agencies and reference data such as wards.",),
+}
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    require(request.user, "home:view")
+    role = getattr(request.user, "role", "")
+    return TemplateResponse(
+        request,
+        "web/home.html",
+        {"role_summary": ROLE_SUMMARY.get(role, ()), "ward_sets": geo_queries.ward_sets()},
+    )
+
+
+@never_cache
+@login_not_required
+@require_GET
+@transaction.non_atomic_requests
+def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
+    """Liveness and database reachability, for load balancers and monitoring."""
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:  # noqa: ARG001
+    """The 500 page, rendered without context processors: they may need the broken database."""
+    ctx = context.current()
+    body = loader.get_template("500.html").render(
+        {"service_name": "Safehub", "request_id": ctx.request_id if ctx else ""}
+    )
+    return HttpResponse(body, status=500)
