@@ -81,8 +81,3 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin):  # type: ignore[misc]
         ),
     )
     readonly_fields = ("last_login", "date_joined")
-
-
-admin.site.site_header = "Safehub administration"
-admin.site.site_title = "Safehub administration"
-admin.site.index_title = "Accounts, agencies and reference data"

@@ -24,7 +24,7 @@ INSTALLED_APPS = [
     "safehub.audit",
     "safehub.geo",
     "safehub.demo",
-    "django.contrib.admin",
+    "safehub.access.admin_apps.SafehubAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
