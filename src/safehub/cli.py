@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.exceptions import PermissionDenied
+
 from safehub import config
 
 
@@ -29,7 +31,27 @@ def main(argv: list[str] | None = None) -> None:
     from safehub.audit import context  # noqa: PLC0415
 
     context.begin(channel="cli")
-    execute_from_command_line(["safehub", *args])
+    try:
+        execute_from_command_line(["safehub", *args])
+    except PermissionDenied as error:
+        _audit_denial(error)
+        sys.exit(f"safehub: not permitted ({error})")
+
+
+def _audit_denial(error: PermissionDenied) -> None:
+    from safehub.access.policy import AccessDeniedError  # noqa: PLC0415
+    from safehub.audit import services as audit  # noqa: PLC0415
+    from safehub.audit.models import Outcome  # noqa: PLC0415
+
+    permission = error.permission if isinstance(error, AccessDeniedError) else ""
+    audit.write(
+        None,
+        "access:denied",
+        object_type="permission",
+        object_id=permission,
+        outcome=Outcome.DENIED,
+        standalone=True,
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # What the server operator may do from the command line without naming a user: reference
 # data and accounts, never case data.
 SYSTEM_PERMISSIONS = frozenset(
-    {"users:manage", "agencies:manage", "geo:reference:manage", "geo:postcodes:import"}
+    {
+        "users:manage",
+        "agencies:manage",
+        "geo:reference:manage",
+        "geo:postcodes:import",
+        "geo:ward:resolve",
+    }
 )
 
 
