@@ -1,4 +1,4 @@
-"""What every profile shares. Values come from `safehub.config`, never from os.environ here."""
+"""What every profile shares. Values come from `safehub.config`, the one reader of the environment."""
 
 from __future__ import annotations
 
