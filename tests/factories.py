@@ -6,7 +6,7 @@ import factory
 
 from safehub.access.models import Agency, AgencyType, Role, User
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - a test password
+PASSWORD = "correct-horse-battery-staple"
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -53,7 +53,7 @@ def _serve(env: dict[str, str]) -> Iterator[str]:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
-        print(log.read_text())  # shown by pytest only when a test fails
+        print(log.read_text())  # noqa: T201 - pytest shows it only when a test fails
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_demo_serves_health_sign_in_and_stylesheet(demo_site: str) -> None:
     stylesheet = page.split('rel="stylesheet" href="')[1].split('"')[0]
     assert stylesheet.startswith("/static/web/app.")  # hashed name: cacheable for ever
     status, css, kind = _get(f"{demo_site}{stylesheet}")
-    assert (status, kind) == (200, "text/css; charset=\"utf-8\"")
+    assert (status, kind) == (200, 'text/css; charset="utf-8"')
     assert b".govuk-header" in css or b".govuk-generic-header" in css
 
 

@@ -91,5 +91,5 @@ administrator_client = _client_for(Role.ADMINISTRATOR)
 
 @pytest.fixture
 def role_client(request: pytest.FixtureRequest) -> Client:
-    """Indirectly parametrised by Role: `@pytest.mark.parametrize("role_client", ..., indirect=True)`."""
+    """A client for the role given by indirect parametrisation of `role_client`."""
     return request.getfixturevalue(f"{Role(request.param).value}_client")

@@ -32,7 +32,11 @@ def test_correct_password_signs_in_and_is_audited(
     assert response.redirect_chain == [("/", 302)]
     assert "Hub practitioner" in response.content.decode()
     event = AuditEvent.objects.get(action="auth:login")
-    assert (event.actor_id, event.actor_role, event.outcome) == (user.pk, "hub_practitioner", "success")
+    assert (event.actor_id, event.actor_role, event.outcome) == (
+        user.pk,
+        "hub_practitioner",
+        "success",
+    )
     assert event.actor_agency_id == user.agency_id
     assert event.object_type == "access.user"
     assert len(event.request_id) == 32

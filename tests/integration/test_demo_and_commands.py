@@ -35,11 +35,18 @@ def test_createuser_checks_the_password_rules(monkeypatch: pytest.MonkeyPatch) -
     agency = User.objects.get(username="partner").agency.name
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     with pytest.raises(CommandError, match="too short"):
-        call_command("createuser", "newbie", agency=agency, role="partner_worker", password_stdin=True)
+        call_command(
+            "createuser", "newbie", agency=agency, role="partner_worker", password_stdin=True
+        )
     monkeypatch.setattr("sys.stdin", io.StringIO("a-properly-long-passphrase\n"))
     out = io.StringIO()
     call_command(
-        "createuser", "newbie", agency=agency, role="partner_worker", password_stdin=True, stdout=out
+        "createuser",
+        "newbie",
+        agency=agency,
+        role="partner_worker",
+        password_stdin=True,
+        stdout=out,
     )
     assert "Created newbie (Partner worker)" in out.getvalue()
     assert User.objects.get(username="newbie").agency.name == agency
@@ -47,5 +54,5 @@ def test_createuser_checks_the_password_rules(monkeypatch: pytest.MonkeyPatch) -
 
 def test_createuser_names_the_agencies_when_one_is_wrong() -> None:
     demo.load(acting_user=SYSTEM)
-    with pytest.raises(CommandError, match="No agency is called 'Nowhere'. Agencies: "):
+    with pytest.raises(CommandError, match=r"No agency is called 'Nowhere'\. Agencies: "):
         call_command("createuser", "x", agency="Nowhere", role="analyst", password_stdin=True)

@@ -10,7 +10,7 @@ def test_unknown_page_is_a_gov_uk_404(hub_practitioner_client: Client) -> None:
     response = hub_practitioner_client.get("/no-such-page")
     assert response.status_code == 404
     page = response.content.decode()
-    assert "<h1 class=\"govuk-heading-l\">Page not found</h1>" in page
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page
     assert "govuk-footer" in page
 
 

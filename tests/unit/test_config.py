@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,13 @@ def test_production_is_safe_by_default() -> None:
     )
     result = _production({"SAFEHUB_SECRET_KEY": "k" * 60}, code)
     assert result.stdout.split() == [
-        "False", "True", "True", "True", "True", "True", "django.db.backends.sqlite3"
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "django.db.backends.sqlite3",
     ]
 
 
@@ -94,11 +101,16 @@ def test_audit_tags_are_hierarchical_identifiers(tag: str, ok: bool) -> None:
 
 def test_deployment_checklist_is_clean_under_production_settings(tmp_path: Path) -> None:
     result = subprocess.run(  # noqa: S603 - our own console script
-        [str(Path(sys.executable).with_name("safehub")), "check", "--deploy", "--fail-level",
-         "WARNING"],
+        [
+            str(Path(sys.executable).with_name("safehub")),
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
         env={
             "PATH": "/usr/bin:/bin",
-            "SAFEHUB_SECRET_KEY": "k" * 60,
+            "SAFEHUB_SECRET_KEY": secrets.token_urlsafe(60),
             "SAFEHUB_VAR_DIR": str(tmp_path),
         },
         capture_output=True,

@@ -60,7 +60,7 @@ class AgencyAdmin(PolicyAdmin):
 
 
 @admin.register(User)
-class UserAdmin(PolicyAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(PolicyAdmin, DjangoUserAdmin[User]):
     permission = "users:manage"
     tag = "user"
     list_display = ("username", "first_name", "last_name", "agency", "role", "is_active")

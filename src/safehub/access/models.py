@@ -49,7 +49,7 @@ class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=30, choices=Role.choices)
 
-    REQUIRED_FIELDS = ["email"]  # noqa: RUF012 - Django's own convention
+    REQUIRED_FIELDS = ["email"]
 
     class Meta:
         ordering = ("username",)

@@ -64,7 +64,7 @@ class AccessDeniedError(PermissionDenied):
         self.obj = obj
 
 
-def can(user: Principal, permission: str, obj: object | None = None) -> bool:  # noqa: ARG001
+def can(user: Principal, permission: str, obj: object | None = None) -> bool:
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
     if isinstance(user, System):

@@ -26,9 +26,7 @@ def current() -> RequestContext | None:
     return _current.get()
 
 
-def begin(
-    *, channel: str, request_id: str | None = None, ip_address: str | None = None
-) -> object:
+def begin(*, channel: str, request_id: str | None = None, ip_address: str | None = None) -> object:
     """Start a context; returns a token for `end`. CLI commands get a fresh request id too."""
     return _current.set(RequestContext(request_id or uuid.uuid4().hex, ip_address, channel))
 

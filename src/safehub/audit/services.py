@@ -20,6 +20,7 @@ class Actor(Protocol):
     @property
     def is_authenticated(self) -> bool: ...
 
+
 ACTION_TAG = re.compile(r"^[a-z][a-z0-9_]*(:[a-z][a-z0-9_-]*)+$")
 
 

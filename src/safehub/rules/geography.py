@@ -13,9 +13,7 @@ from shapely.strtree import STRtree
 
 # The shapes of a UK postcode's outward code (A9, A99, A9A, AA9, AA99, AA9A) followed by the
 # inward code (9AA). GIR 0AA is the one historic exception still in the directory.
-_POSTCODE = re.compile(
-    r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s*(?P<inward>[0-9][A-Z]{2})$"
-)
+_POSTCODE = re.compile(r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s*(?P<inward>[0-9][A-Z]{2})$")
 # ONS GSS codes: a letter for the nation, two digits for the entity type, six for the area.
 _GSS_CODE = re.compile(r"^[EWSNL][0-9]{8}$")
 

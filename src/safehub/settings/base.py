@@ -1,12 +1,16 @@
-"""What every profile shares. Values come from `safehub.config`, the one reader of the environment."""
+"""What every profile shares. Values come from `safehub.config`, the one environment reader."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from safehub import config
+
+# Lets Django's generic classes be subscripted at run time (ModelAdmin[User]), as typed.
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 VAR_DIR = Path(config.get("SAFEHUB_VAR_DIR"))

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with GOV.UK wording for its errors."""
 
-    error_messages = {  # noqa: RUF012
+    error_messages = {
         "invalid_login": "Enter a correct username and password",
         "inactive": "This account has been disabled. Ask your administrator.",
     }

@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 @transaction.non_atomic_requests
-def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and database reachability, for load balancers and monitoring."""
     try:
         connection.ensure_connection()
@@ -69,7 +69,7 @@ def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def server_error(request: HttpRequest) -> HttpResponse:  # noqa: ARG001
+def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page, rendered without context processors: they may need the broken database."""
     ctx = context.current()
     body = loader.get_template("500.html").render(

@@ -34,9 +34,10 @@ def create(apps, schema_editor):
 
 def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_no_update" + (
-        " ON audit_auditevent" if vendor == "postgresql" else ""
-    ))
+    schema_editor.execute(
+        "DROP TRIGGER IF EXISTS audit_event_no_update"
+        + (" ON audit_auditevent" if vendor == "postgresql" else "")
+    )
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
 

@@ -5,87 +5,185 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ONS code, e.g. E08000032', max_length=9, unique=True)),
-                ('name', models.CharField(max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ONS code, e.g. E08000032", max_length=9, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ('name',),
+                "verbose_name_plural": "local authorities",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='AreaCommittee',
+            name="AreaCommittee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='area_committees', to='geo.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="area_committees",
+                        to="geo.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('name',),
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='WardSet',
+            name="WardSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, help_text='First day no longer in force', null=True)),
-                ('attribution', models.TextField(blank=True)),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_sets', to='geo.localauthority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("valid_from", models.DateField()),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="First day no longer in force", null=True
+                    ),
+                ),
+                ("attribution", models.TextField(blank=True)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ward_sets",
+                        to="geo.localauthority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('local_authority', 'valid_from'),
+                "ordering": ("local_authority", "valid_from"),
             },
         ),
         migrations.CreateModel(
-            name='Ward',
+            name="Ward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ONS ward code, e.g. E05001341', max_length=9)),
-                ('name', models.CharField(max_length=100)),
-                ('boundary', models.JSONField(blank=True, help_text='GeoJSON geometry (WGS84 longitude/latitude)', null=True)),
-                ('area_committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='geo.areacommittee')),
-                ('ward_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='geo.wardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="ONS ward code, e.g. E05001341", max_length=9)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        help_text="GeoJSON geometry (WGS84 longitude/latitude)",
+                        null=True,
+                    ),
+                ),
+                (
+                    "area_committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="geo.areacommittee",
+                    ),
+                ),
+                (
+                    "ward_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="geo.wardset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('ward_set', 'name'),
+                "ordering": ("ward_set", "name"),
             },
         ),
         migrations.CreateModel(
-            name='PostcodeWard',
+            name="PostcodeWard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('postcode', models.CharField(help_text="Normalised, e.g. 'BD5 0AA'", max_length=8)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postcodes', to='geo.ward')),
-                ('ward_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.wardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "postcode",
+                    models.CharField(help_text="Normalised, e.g. 'BD5 0AA'", max_length=8),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postcodes",
+                        to="geo.ward",
+                    ),
+                ),
+                (
+                    "ward_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.wardset",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='areacommittee',
-            constraint=models.UniqueConstraint(fields=('local_authority', 'name'), name='geo_area_committee_unique_name'),
+            model_name="areacommittee",
+            constraint=models.UniqueConstraint(
+                fields=("local_authority", "name"), name="geo_area_committee_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wardset',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='geo_ward_set_valid_period'),
+            model_name="wardset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_to__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="geo_ward_set_valid_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ward',
-            constraint=models.UniqueConstraint(fields=('ward_set', 'code'), name='geo_ward_unique_code'),
+            model_name="ward",
+            constraint=models.UniqueConstraint(
+                fields=("ward_set", "code"), name="geo_ward_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='postcodeward',
-            constraint=models.UniqueConstraint(fields=('ward_set', 'postcode'), name='geo_postcode_unique_per_set'),
+            model_name="postcodeward",
+            constraint=models.UniqueConstraint(
+                fields=("ward_set", "postcode"), name="geo_postcode_unique_per_set"
+            ),
         ),
     ]

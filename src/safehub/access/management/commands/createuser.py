@@ -51,4 +51,6 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        self.stdout.write(self.style.SUCCESS(f"Created {user.username} ({user.get_role_display()})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {user.username} ({user.get_role_display()})")
+        )
