@@ -25,6 +25,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "geo:postcodes:import": frozenset({Role.ADMINISTRATOR}),
     "geo:ward:resolve": HUB_ROLES | {Role.PARTNER_WORKER, Role.ADMINISTRATOR},
     "audit:view": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
+    # Case work: the hub's own roles. Issue 4 adds partner access through recorded sharing.
+    "child:view": HUB_ROLES,
+    "child:search": HUB_ROLES,
+    "child:create": HUB_ROLES,
+    "child:update": HUB_ROLES,
+    "child:note:add": HUB_ROLES,
+    "referral:create": HUB_ROLES,
+    "referral:view": HUB_ROLES,
+    "referral:import": HUB_ROLES | {Role.ADMINISTRATOR},
+    "screening:record": HUB_ROLES,
+    "decision:record": HUB_ROLES,
+    "episode:update": HUB_ROLES,
+    "episode:review": HUB_ROLES,
+    "missing:record": HUB_ROLES,
+    "triage:view": HUB_ROLES,
+    # Alleged perpetrators: hub managers and police only.
+    "person_of_concern:view": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
+    "person_of_concern:record": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
 }
 
 # What the server operator may do from the command line without naming a user: reference

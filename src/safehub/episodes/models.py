@@ -1,0 +1,131 @@
+"""Episodes and what hangs off them. Risk is a dated history of changes, never overwritten."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from safehub.referrals.models import RISK_CHOICES
+
+
+class Episode(models.Model):
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="episodes")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=200, blank=True)
+    lead_agency = models.ForeignKey(
+        "access.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-opened_on",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("child",),
+                condition=Q(closed_on__isnull=True),
+                name="episodes_one_open_episode_per_child",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="episodes_closed_after_opened",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"episode {self.pk}"
+
+
+class RiskChange(models.Model):
+    """The risk level from `effective_on` until the next change (escalation or de-escalation)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="risk_changes")
+    level = models.CharField(max_length=6, choices=RISK_CHOICES)
+    effective_on = models.DateField()
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now, help_text="When the hub graded it (imports keep the original time)"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("effective_on", "id")
+        indexes = (models.Index(fields=("episode", "effective_on")),)
+
+    def __str__(self) -> str:
+        return f"risk change {self.pk}"
+
+
+class Review(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    summary = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("reviewed_on",)
+
+    def __str__(self) -> str:
+        return f"review {self.pk}"
+
+
+class StrategyDiscussion(models.Model):
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="strategy_discussions"
+    )
+    held_at = models.DateTimeField()
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"strategy discussion {self.pk}"
+
+
+class MissingKind(models.TextChoices):
+    MISSING = "missing", "Missing"
+    ABSENT = "absent", "Away from placement without authorisation"
+
+
+class MissingEpisode(models.Model):
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, related_name="missing_episodes"
+    )
+    kind = models.CharField(max_length=10, choices=MissingKind.choices, default="missing")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.CharField(max_length=200, blank=True)
+    police_reference = models.CharField(max_length=50, blank=True)
+    return_interview_offered_at = models.DateTimeField(null=True, blank=True)
+    return_interview_completed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-started_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="episodes_missing_ended_after_started",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"missing episode {self.pk}"

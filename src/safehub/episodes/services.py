@@ -1,0 +1,170 @@
+"""Holding a child as at risk: opening, re-grading, reviewing and closing episodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safehub.access.models import User
+from safehub.access.policy import Principal, require
+from safehub.audit import services as audit
+from safehub.episodes.models import (
+    Episode,
+    MissingEpisode,
+    Review,
+    RiskChange,
+    StrategyDiscussion,
+)
+from safehub.people.models import Child
+from safehub.people.services import save_with_history
+from safehub.rules.codes import RiskLevel
+
+
+def _user(principal: Principal) -> User | None:
+    return principal if isinstance(principal, User) else None
+
+
+def level_on(episode: Episode, on: dt.date) -> str | None:
+    change = episode.risk_changes.filter(effective_on__lte=on).order_by("-effective_on", "-id")
+    first = change.first()
+    return first.level if first else None
+
+
+@transaction.atomic
+def hold_at_risk(
+    child: Child, *, level: RiskLevel, on: dt.date, reason: str, acting_user: Principal
+) -> Episode:
+    """Open an episode at `level`, or change the open episode's level when it differs."""
+    require(acting_user, "episode:update", child)
+    episode = Episode.objects.filter(child=child, closed_on__isnull=True).first()
+    if episode is None:
+        episode = Episode(child=child, opened_on=on, allocated_worker=_user(acting_user))
+        save_with_history(episode, acting_user)
+        audit.write(acting_user, "episode:opened", episode)
+        _record_change(episode, level, on, reason, acting_user)
+    elif level_on(episode, max(on, episode.opened_on)) != level:
+        _record_change(episode, level, max(on, episode.opened_on), reason, acting_user)
+    return episode
+
+
+@transaction.atomic
+def change_risk(
+    episode: Episode, *, level: str, effective_on: dt.date, reason: str, acting_user: Principal
+) -> RiskChange:
+    """Escalate or de-escalate. A reason is required: the history must explain itself."""
+    require(acting_user, "episode:update", episode)
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for the change of risk"})
+    if effective_on < episode.opened_on or (
+        episode.closed_on and effective_on >= episode.closed_on
+    ):
+        raise ValidationError({"effective_on": "The date must be within the episode"})
+    return _record_change(episode, RiskLevel(level), effective_on, reason, acting_user)
+
+
+def _record_change(
+    episode: Episode, level: RiskLevel, on: dt.date, reason: str, acting_user: Principal
+) -> RiskChange:
+    previous = level_on(episode, on)
+    change = RiskChange(
+        episode=episode,
+        level=level.value,
+        effective_on=on,
+        reason=reason,
+        recorded_by=_user(acting_user),
+    )
+    save_with_history(change, acting_user)
+    if previous is None:
+        tag = "episode:risk:set"
+    elif RiskLevel(previous).rank < level.rank:
+        tag = "episode:risk:escalated"
+    else:
+        tag = "episode:risk:de-escalated"
+    audit.write(acting_user, tag, change)
+    return change
+
+
+@transaction.atomic
+def close_episode(
+    episode: Episode, *, closed_on: dt.date, reason: str, acting_user: Principal
+) -> Episode:
+    require(acting_user, "episode:update", episode)
+    errors = {}
+    if episode.closed_on is not None:
+        errors["closed_on"] = "This episode is already closed"
+    elif closed_on < episode.opened_on:
+        errors["closed_on"] = "The closing date must be on or after the date it opened"
+    if not reason.strip():
+        errors["closure_reason"] = "Give the reason for closing"
+    if errors:
+        raise ValidationError(errors)
+    episode.closed_on = closed_on
+    episode.closure_reason = reason
+    save_with_history(episode, acting_user)
+    audit.write(acting_user, "episode:closed", episode)
+    return episode
+
+
+@transaction.atomic
+def record_review(
+    episode: Episode, *, reviewed_on: dt.date, summary: str, acting_user: Principal
+) -> Review:
+    require(acting_user, "episode:review", episode)
+    if reviewed_on < episode.opened_on:
+        raise ValidationError({"reviewed_on": "The review date must be after the episode opened"})
+    review = Review(
+        episode=episode,
+        reviewed_on=reviewed_on,
+        summary=summary,
+        reviewed_by=_user(acting_user),
+    )
+    save_with_history(review, acting_user)
+    audit.write(acting_user, "episode:reviewed", review)
+    return review
+
+
+@transaction.atomic
+def record_strategy_discussion(
+    episode: Episode, *, held_at: dt.datetime, summary: str, acting_user: Principal
+) -> StrategyDiscussion:
+    require(acting_user, "episode:update", episode)
+    discussion = StrategyDiscussion(
+        episode=episode, held_at=held_at, summary=summary, recorded_by=_user(acting_user)
+    )
+    save_with_history(discussion, acting_user)
+    audit.write(acting_user, "episode:strategy_discussion:recorded", discussion)
+    return discussion
+
+
+@transaction.atomic
+def record_missing_episode(  # noqa: PLR0913
+    child: Child,
+    *,
+    started_at: dt.datetime,
+    acting_user: Principal,
+    kind: str = "missing",
+    ended_at: dt.datetime | None = None,
+    reported_by: str = "",
+    police_reference: str = "",
+    return_interview_offered_at: dt.datetime | None = None,
+    return_interview_completed_at: dt.datetime | None = None,
+) -> MissingEpisode:
+    require(acting_user, "missing:record", child)
+    if started_at > timezone.now():
+        raise ValidationError({"started_at": "The date gone missing must be in the past"})
+    missing = MissingEpisode(
+        child=child,
+        kind=kind,
+        started_at=started_at,
+        ended_at=ended_at,
+        reported_by=reported_by,
+        police_reference=police_reference,
+        return_interview_offered_at=return_interview_offered_at,
+        return_interview_completed_at=return_interview_completed_at,
+    )
+    save_with_history(missing, acting_user)
+    audit.write(acting_user, "missing:recorded", missing)
+    return missing

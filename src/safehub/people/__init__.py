@@ -1,0 +1,1 @@
+"""Children: identity, addresses over time, children's social care status, case notes."""

@@ -1,0 +1,144 @@
+"""A child's identity and the dated facts about them.
+
+Valid time is explicit: an address or a care status holds from `valid_from` until the day
+before `valid_to` (empty: still holds). Record time comes from the history tables
+(django-simple-history), which keep who changed what, when, with the values before and after.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from safehub.rules import codes
+
+
+class Child(models.Model):
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    dob_approximate = models.BooleanField(
+        default=False, help_text="The date of birth is an estimate (for example, age assessed)."
+    )
+    sex = models.CharField(max_length=1, choices=codes.choices(codes.Sex))
+    nhs_number = models.CharField(max_length=10, blank=True)
+    ethnicity = models.CharField(
+        max_length=4, choices=codes.choices(codes.Ethnicity), default="NOBT"
+    )
+    ethnicity_source = models.CharField(
+        max_length=30,
+        choices=codes.choices(codes.EthnicityRecordingSource),
+        default="not_obtained",
+        help_text="How the ethnicity was recorded: as the child identifies, or otherwise.",
+    )
+    first_language = models.CharField(max_length=60, blank=True)
+    nationality = models.CharField(max_length=60, blank=True)
+    arrived_uk = models.DateField(null=True, blank=True, help_text="Date of arrival in the UK")
+    school = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "children"
+        indexes = (
+            models.Index(fields=("family_name", "given_name")),
+            models.Index(fields=("date_of_birth",)),
+            models.Index(fields=("nhs_number",)),
+        )
+
+    def __str__(self) -> str:
+        return f"child {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class ChildAlias(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="aliases")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="e.g. street name, nickname")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"alias {self.pk}"
+
+
+class ValidPeriod(models.Model):
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="First day it no longer held")
+
+    class Meta:
+        abstract = True
+
+    def holds_on(self, on: object) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)  # type: ignore[operator]
+
+
+class AddressPeriod(ValidPeriod):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    ward = models.ForeignKey(
+        "geo.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ward_method = models.CharField(max_length=12, blank=True, help_text="manual/postcode/…")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("valid_from",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="people_address_valid_period",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"address {self.pk}"
+
+
+class CareStatus(models.TextChoices):
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    CHILD_PROTECTION_PLAN = "child_protection_plan", "Child protection plan"
+    LOOKED_AFTER = "looked_after", "Looked after"
+
+
+class CarePeriod(ValidPeriod):
+    """A period known to children's social care: child in need, CP plan or looked after."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_periods")
+    kind = models.CharField(max_length=30, choices=CareStatus.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("valid_from",)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="people_care_valid_period",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"care period {self.pk}"
+
+
+class CaseNote(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="notes")
+    written_at = models.DateTimeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("written_at",)
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"

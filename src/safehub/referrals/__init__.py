@@ -1,0 +1,1 @@
+"""Referrals into the hub, their screening and the decision on each."""

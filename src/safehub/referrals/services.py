@@ -1,0 +1,160 @@
+"""Taking a referral, screening it at once, deciding on it.
+
+Screening places the child on the hub's books: a level of low or above opens an episode (or
+records a change of risk on the open one), so nothing screened as a risk is left unheld.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safehub.access.models import Agency, User
+from safehub.access.policy import Principal, require
+from safehub.audit import services as audit
+from safehub.episodes import services as episodes
+from safehub.people.models import Child
+from safehub.people.services import save_with_history
+from safehub.referrals.models import Decision, Referral, Screening
+from safehub.rules import codes, screening
+from safehub.rules.codes import RiskLevel
+
+
+def _user(principal: Principal) -> User | None:
+    return principal if isinstance(principal, User) else None
+
+
+@transaction.atomic
+def receive_referral(  # noqa: PLR0913 - a referral is several facts
+    *,
+    child: Child,
+    received_at: dt.datetime,
+    source: str,
+    concerns: str,
+    exploitation_types: Sequence[str],
+    acting_user: Principal,
+    referring_agency: Agency | None = None,
+    referrer_name: str = "",
+    referrer_contact: str = "",
+    external_reference: str | None = None,
+) -> Referral:
+    require(acting_user, "referral:create")
+    errors: dict[str, str] = {}
+    if source not in set(codes.ReferralSource):
+        errors["source"] = "Choose where the referral came from"
+    unknown = sorted(set(exploitation_types) - set(codes.ExploitationType))
+    if unknown or not exploitation_types:
+        errors["exploitation_types"] = "Choose at least one type of exploitation"
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["received_at"] = "The date received must be today or in the past"
+    if not concerns.strip():
+        errors["concerns"] = "Enter the concerns"
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral(
+        child=child,
+        received_at=received_at,
+        source=source,
+        concerns=concerns,
+        exploitation_types=sorted(exploitation_types),
+        referring_agency=referring_agency,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
+        external_reference=external_reference or None,
+        recorded_by=_user(acting_user),
+    )
+    save_with_history(referral, acting_user)
+    audit.write(acting_user, "referral:received", referral)
+    return referral
+
+
+@transaction.atomic
+def record_screening(  # noqa: PLR0913
+    referral: Referral,
+    answers: Mapping[str, bool],
+    *,
+    acting_user: Principal,
+    override_level: str | None = None,
+    override_reason: str = "",
+    screened_at: dt.datetime | None = None,
+    tool: screening.Tool | None = None,
+) -> Screening:
+    """Score the answers with the screening tool and open or update the child's episode."""
+    require(acting_user, "screening:record", referral)
+    tool = tool or screening.load_tool()
+    screened_at = screened_at or timezone.now()
+    child = referral.child
+    age = (
+        codes.age_on(child.date_of_birth, referral.received_at.date())
+        if child.date_of_birth
+        else None
+    )
+    result = screening.score(tool, answers, age=age)
+    computed = RiskLevel(result.level)
+    final = computed
+    if override_level and RiskLevel(override_level) != computed:
+        if not override_reason.strip():
+            raise ValidationError(
+                {"override_reason": "Give the reason for changing the computed risk level"}
+            )
+        final = RiskLevel(override_level)
+    record = Screening(
+        referral=referral,
+        tool_id=tool.id,
+        tool_version=tool.version,
+        answers=dict(answers),
+        result=result.to_dict(),
+        computed_level=computed.value,
+        final_level=final.value,
+        override_reason=override_reason.strip() if final != computed else "",
+        screened_at=screened_at,
+        screened_by=_user(acting_user),
+    )
+    save_with_history(record, acting_user)
+    audit.write(acting_user, "screening:recorded", record)
+    if final != computed:
+        audit.write(acting_user, "screening:overridden", record)
+    if final != RiskLevel.NONE:
+        episode = episodes.hold_at_risk(
+            child,
+            level=final,
+            on=timezone.localtime(referral.received_at).date(),
+            reason=f"Screening of referral {referral.pk}",
+            acting_user=acting_user,
+        )
+        if referral.episode_id != episode.pk:
+            referral.episode = episode
+            save_with_history(referral, acting_user)
+    return record
+
+
+@transaction.atomic
+def record_decision(  # noqa: PLR0913
+    referral: Referral,
+    *,
+    outcome: str,
+    acting_user: Principal,
+    rationale: str = "",
+    pathway_agency: Agency | None = None,
+    decided_at: dt.datetime | None = None,
+) -> Decision:
+    require(acting_user, "decision:record", referral)
+    if Decision.objects.filter(referral=referral).exists():
+        raise ValidationError({"outcome": "A decision has already been recorded"})
+    if outcome == "pathway_referral" and pathway_agency is None:
+        raise ValidationError({"pathway_agency": "Choose the agency the child is referred to"})
+    decision = Decision(
+        referral=referral,
+        outcome=outcome,
+        rationale=rationale,
+        pathway_agency=pathway_agency,
+        decided_at=decided_at or timezone.now(),
+        decided_by=_user(acting_user),
+    )
+    save_with_history(decision, acting_user)
+    audit.write(acting_user, "decision:recorded", decision)
+    return decision

@@ -1,0 +1,1 @@
+"""Screening tool definitions, one TOML file per version, read by `safehub.rules.screening`."""

@@ -1,0 +1,177 @@
+"""What is due, for whom, by when: computed from the record, never stored.
+
+Each due item applies one time rule from `safehub.rules.working_time`:
+
+- a decision within 1 working day of a referral's receipt;
+- a strategy discussion within 1 working day of a child being graded high risk;
+- a return home interview within 72 hours of a child's return from a missing episode;
+- an episode review every 12 weeks from opening or the last review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from safehub.access.policy import Principal, require
+from safehub.audit import services as audit
+from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.people.models import Child
+from safehub.people.queries import children_for
+from safehub.referrals.models import Referral
+from safehub.rules import working_time
+from safehub.rules.working_time import Rag
+
+KINDS = {
+    "decision": "Decision on referral",
+    "strategy_discussion": "Strategy discussion (high risk)",
+    "return_interview": "Return home interview",
+    "review": "Episode review",
+}
+# Returns older than this are reported by the timeliness figures, not chased in the queue.
+RETURN_INTERVIEW_WINDOW = dt.timedelta(days=28)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str
+    child: Child
+    due: dt.datetime
+    rag: Rag
+    remaining: dt.timedelta
+    link: str
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def remaining_text(self) -> str:
+        return working_time.describe_remaining(self.remaining)
+
+
+def due_items(
+    user: Principal,
+    *,
+    now: dt.datetime | None = None,
+    kinds: Iterable[str] | None = None,
+    rags: Iterable[str] | None = None,
+) -> list[DueItem]:
+    """Every open due item in the caller's scope, most urgent first."""
+    require(user, "triage:view")
+    now = now or timezone.now()
+    wanted = set(kinds or KINDS)
+    children = children_for(user)
+    items: list[DueItem] = []
+    if "decision" in wanted:
+        items.extend(_decisions(children, now))
+    if "strategy_discussion" in wanted:
+        items.extend(_strategy_discussions(children, now))
+    if "return_interview" in wanted:
+        items.extend(_return_interviews(children, now))
+    if "review" in wanted:
+        items.extend(_reviews(children, now))
+    if rags:
+        keep = {Rag(r) for r in rags}
+        items = [i for i in items if i.rag in keep]
+    items.sort(key=lambda i: (i.due, i.kind, i.child.pk))
+    audit.write(user, "triage:viewed", object_type="triage", object_id=str(len(items)))  # type: ignore[arg-type]
+    return items
+
+
+def _item(
+    kind: str, child: Child, start: dt.datetime, due: dt.datetime, now: dt.datetime, link: str
+) -> DueItem:
+    return DueItem(
+        kind=kind,
+        child=child,
+        due=due,
+        rag=working_time.rag(now=now, due=due, period_start=start),
+        remaining=working_time.time_remaining(now, due),
+        link=link,
+    )
+
+
+def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
+    pending = Referral.objects.filter(child__in=children, decision__isnull=True).select_related(
+        "child"
+    )
+    return [
+        _item(
+            "decision",
+            r.child,
+            r.received_at,
+            working_time.decision_due(r.received_at),
+            now,
+            f"/referrals/{r.pk}/decision",
+        )
+        for r in pending
+    ]
+
+
+def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
+    latest = RiskChange.objects.filter(episode=OuterRef("pk")).order_by("-effective_on", "-id")
+    episodes = (
+        Episode.objects.filter(child__in=children, closed_on__isnull=True)
+        .annotate(level=Subquery(latest.values("level")[:1]))
+        .filter(level="high")
+        .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
+        .annotate(last_discussion=Max("strategy_discussions__held_at"))
+        .select_related("child")
+    )
+    items = []
+    for episode in episodes:
+        graded_at = episode.graded_at  # type: ignore[attr-defined]
+        if episode.last_discussion and episode.last_discussion >= graded_at:  # type: ignore[attr-defined]
+            continue
+        due = working_time.strategy_discussion_due(graded_at)
+        items.append(
+            _item(
+                "strategy_discussion", episode.child, graded_at, due, now, f"/episodes/{episode.pk}"
+            )
+        )
+    return items
+
+
+def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
+    returns = MissingEpisode.objects.filter(
+        child__in=children,
+        ended_at__isnull=False,
+        ended_at__gte=now - RETURN_INTERVIEW_WINDOW,
+        return_interview_completed_at__isnull=True,
+    ).select_related("child")
+    return [
+        _item(
+            "return_interview",
+            m.child,
+            m.ended_at,  # type: ignore[arg-type]
+            working_time.return_interview_due(m.ended_at),  # type: ignore[arg-type]
+            now,
+            f"/children/{m.child_id}",
+        )
+        for m in returns
+    ]
+
+
+def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
+    episodes = (
+        Episode.objects.filter(child__in=children, closed_on__isnull=True)
+        .annotate(last_review=Max("reviews__reviewed_on"))
+        .select_related("child")
+    )
+    items = []
+    tz = timezone.get_current_timezone()
+    for episode in episodes:
+        since = episode.last_review or episode.opened_on  # type: ignore[attr-defined]
+        due_date = working_time.review_due(since)
+        start = dt.datetime.combine(since, dt.time(9), tzinfo=tz)
+        due = dt.datetime.combine(due_date, dt.time(17), tzinfo=tz)
+        items.append(_item("review", episode.child, start, due, now, f"/episodes/{episode.pk}"))
+    return items
+
+
+__all__ = ["KINDS", "DueItem", "due_items"]
