@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from safehub.access.models import Role
 
@@ -80,6 +81,18 @@ class AccessDeniedError(PermissionDenied):
         super().__init__(permission)
         self.permission = permission
         self.obj = obj
+
+
+class OutOfScopeError(Http404):
+    """The object is outside the caller's scope: answered as "not found", audited as denied.
+
+    404 rather than 403, so a guessed id does not reveal that a child exists.
+    """
+
+    def __init__(self, object_type: str, object_id: str) -> None:
+        super().__init__("Not found")
+        self.object_type = object_type
+        self.object_id = object_id
 
 
 def can(user: Principal, permission: str, obj: object | None = None) -> bool:

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from safehub.access.policy import HUB_ROLES, Principal, can
+from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.people.models import AddressPeriod, CarePeriod, Child
@@ -35,14 +34,8 @@ def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Chi
     """One child, or 404 when it does not exist or is outside the caller's scope."""
     child = children_for(user).filter(pk=child_id).first()
     if child is None:
-        audit.write(
-            user,  # type: ignore[arg-type]
-            "child:denied",
-            object_type="people.child",
-            object_id=str(child_id),
-            outcome="denied",
-        )
-        raise Http404("No child in your scope has that id")
+        # Audited as access:denied by the middleware, after this request's rollback.
+        raise OutOfScopeError("people.child", str(child_id))
     audit.write(user, f"child:{purpose}", child)  # type: ignore[arg-type]
     return child
 
