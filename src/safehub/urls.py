@@ -5,6 +5,10 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("safehub.web.urls")),
+    path("", include("safehub.people.urls")),
+    path("", include("safehub.referrals.urls")),
+    path("", include("safehub.episodes.urls")),
+    path("", include("safehub.triage.urls")),
     # One sign-in page for everything, so every sign-in is audited and later gains two
     # factors in one place.
     path(
@@ -12,6 +16,7 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(pattern_name="web:login", query_string=True)),
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("safehub.api.urls")),
 ]
 
 handler500 = "safehub.web.views.server_error"

@@ -34,3 +34,87 @@ class HomePage:
 
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Sign out").click()
+
+
+def fill_date(page: Page, field_id: str, day: int, month: int, year: int) -> None:
+    """Fill a GOV.UK date input (day, month and year boxes) by its field id."""
+    page.locator(f"#{field_id}_0").fill(str(day))
+    page.locator(f"#{field_id}_1").fill(str(month))
+    page.locator(f"#{field_id}_2").fill(str(year))
+
+
+class FindChildPage:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def open(self) -> FindChildPage:
+        self.page.goto(f"{self.base_url}/children/search")
+        return self
+
+    def search(self, name: str) -> None:
+        self.page.get_by_label("Name").fill(name)
+        self.page.get_by_role("button", name="Search").click()
+
+
+class NewChildPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def record(self, *, given: str, family: str, born: tuple[int, int, int], ward: str) -> None:
+        self.page.get_by_label("First name").fill(given)
+        self.page.get_by_label("Last name").fill(family)
+        fill_date(self.page, "id_date_of_birth", *born)
+        self.page.get_by_label("Female").check()
+        self.page.get_by_label("Ethnicity", exact=True).select_option("WBRI")
+        self.page.get_by_label("Given by the child").check()
+        self.page.get_by_label("Ward (if the postcode is not known)").select_option(label=ward)
+        self.page.get_by_role("button", name="Save child").click()
+
+
+class ReferralFormPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def record(self, *, received: tuple[int, int, int], time: str, concerns: str) -> None:
+        fill_date(self.page, "id_received_at_0", *received)
+        self.page.locator("#id_received_at_1").fill(time)
+        self.page.get_by_label("Where did it come from?").select_option("6")
+        self.page.get_by_label("Child sexual exploitation").check()
+        self.page.get_by_label("What are the concerns?").fill(concerns)
+        self.page.get_by_role("button", name="Save and screen the risk").click()
+
+
+class ScreeningFormPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def tick(self, *indicator_texts: str) -> None:
+        for text in indicator_texts:
+            self.page.get_by_label(text).check()
+
+    def save(self) -> None:
+        self.page.get_by_role("button", name="Save screening").click()
+
+
+class DecisionFormPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def decide(self, outcome: str, rationale: str) -> None:
+        self.page.get_by_label(outcome).check()
+        self.page.get_by_label("Reasons for the decision").fill(rationale)
+        self.page.get_by_role("button", name="Save decision").click()
+
+
+class TriagePage:
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+
+    def open(self) -> TriagePage:
+        self.page.goto(f"{self.base_url}/triage")
+        return self
+
+    def row_for(self, child_name: str) -> Locator:
+        return self.page.locator("#queue tr", has_text=child_name)

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_data() -> None:
-    demo.load(acting_user=SYSTEM)
+    demo.load(acting_user=SYSTEM, with_history=False)
 
 
 def test_demo_practitioner_signs_in_and_reaches_home(

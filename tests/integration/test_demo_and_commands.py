@@ -15,7 +15,7 @@ from safehub.geo.models import Ward
 
 
 def test_demo_has_one_account_per_role_and_reloading_keeps_what_exists() -> None:
-    demo.load(acting_user=SYSTEM)
+    demo.load(acting_user=SYSTEM, with_history=False)
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role)
     assert Ward.objects.count() == 30
     practitioner = User.objects.get(username="practitioner")
@@ -23,7 +23,7 @@ def test_demo_has_one_account_per_role_and_reloading_keeps_what_exists() -> None
     practitioner.set_password("changed-by-the-user-2026")
     practitioner.save()
 
-    reloaded = demo.load(acting_user=SYSTEM)
+    reloaded = demo.load(acting_user=SYSTEM, with_history=False)
     assert not any(created for _, created in reloaded)
     assert User.objects.count() == len(Role)
     assert authenticate(username="practitioner", password="changed-by-the-user-2026")
@@ -31,7 +31,7 @@ def test_demo_has_one_account_per_role_and_reloading_keeps_what_exists() -> None
 
 
 def test_createuser_checks_the_password_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    demo.load(acting_user=SYSTEM)
+    demo.load(acting_user=SYSTEM, with_history=False)
     agency = User.objects.get(username="partner").agency.name
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     with pytest.raises(CommandError, match="too short"):
@@ -53,6 +53,6 @@ def test_createuser_checks_the_password_rules(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_createuser_names_the_agencies_when_one_is_wrong() -> None:
-    demo.load(acting_user=SYSTEM)
+    demo.load(acting_user=SYSTEM, with_history=False)
     with pytest.raises(CommandError, match=r"No agency is called 'Nowhere'\. Agencies: "):
         call_command("createuser", "x", agency="Nowhere", role="analyst", password_stdin=True)

@@ -95,8 +95,13 @@ def test_a_manual_choice_wins_and_a_date_without_wards_is_explained(wards: WardS
     assert result.ward is not None
     assert (result.ward.name, result.method) == ("Tong", geo.Method.MANUAL)
     later = geo.resolve_ward(on=dt.date(2025, 1, 1), ward_code="E05001365", acting_user=SYSTEM)
-    assert later.ward is None
-    assert later.problem == "No ward boundaries are loaded for 1 January 2025."
+    assert later.ward is not None
+    assert later.note == (
+        "Placed on the Bradford wards 2004 to 2024 boundaries: later boundaries are not loaded."
+    )
+    earlier = geo.resolve_ward(on=dt.date(2003, 1, 1), ward_code="E05001365", acting_user=SYSTEM)
+    assert earlier.ward is None
+    assert earlier.problem == "No ward boundaries are loaded for 1 January 2003."
 
 
 CSV = """pcds,osward,oslaua

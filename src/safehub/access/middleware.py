@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from safehub.access.policy import AccessDeniedError, OutOfScopeError
 from safehub.audit import services as audit
 from safehub.audit.models import Outcome
+
+# Refusals under this path are answered as problem details (RFC 9457), not as HTML pages.
+API_PREFIX = "/api/"
 
 
 class AccessDeniedMiddleware:
@@ -14,7 +17,8 @@ class AccessDeniedMiddleware:
 
     `process_exception` runs after the view's atomic block has rolled back, so the denial is
     written in a transaction of its own and survives. Django then renders the 403 or 404 page;
-    for the API, `safehub.api` turns the same exceptions into problem details.
+    under /api/ the answer is a problem-details document instead (safehub.api lets these two
+    exceptions leave its views for exactly this).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -23,13 +27,13 @@ class AccessDeniedMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, AccessDeniedError):
             object_type, object_id = "permission", exception.permission
         elif isinstance(exception, OutOfScopeError):
             object_type, object_id = exception.object_type, exception.object_id
         else:
-            return
+            return None
         audit.write(
             request.user,
             "access:denied",
@@ -38,3 +42,23 @@ class AccessDeniedMiddleware:
             outcome=Outcome.DENIED,
             standalone=True,
         )
+        if request.path_info.startswith(API_PREFIX):
+            return _problem(exception)
+        return None
+
+
+def _problem(exception: AccessDeniedError | OutOfScopeError) -> JsonResponse:
+    """The RFC 9457 problem for a refusal, in the shape safehub.api.problems gives every error.
+
+    Built here rather than imported: the access layer sits below the API and may not import it.
+    The detail never names the object, so a 404 says nothing about whether it exists.
+    """
+    if isinstance(exception, AccessDeniedError):
+        status, title, detail = 403, "Forbidden", "Your role may not do this."
+    else:
+        status, title, detail = 404, "Not Found", "There is nothing at this address."
+    return JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status=status,
+        content_type="application/problem+json",
+    )

@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Alleged perpetrators: hub managers and police only.
     "person_of_concern:view": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
     "person_of_concern:record": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
+    # Only the operator at the server loads the synthetic demo history.
+    "demo:load": frozenset(),
 }
 
 # What the server operator may do from the command line without naming a user: reference
@@ -55,6 +57,7 @@ SYSTEM_PERMISSIONS = frozenset(
         "geo:reference:manage",
         "geo:postcodes:import",
         "geo:ward:resolve",
+        "demo:load",
     }
 )
 

@@ -39,7 +39,7 @@ def already_loaded() -> bool:
 @transaction.atomic
 def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
     """Write the history. Refuses to load twice: the external references are unique."""
-    require(acting_user, "referral:import")
+    require(acting_user, "demo:load")
     wards = _wards_by_code()
     children = {c.key: _child(c) for c in history.children}
     _bulk(children.values(), Child)

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from safehub import config
 from safehub.access import services as access
 from safehub.access.models import AgencyType, Role, User
 from safehub.access.policy import Principal
+from safehub.demo import case_history
+from safehub.demo import history as synth
 from safehub.geo import services as geo
 
 AGENCIES: tuple[tuple[str, AgencyType], ...] = (
@@ -53,8 +56,12 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def load(*, acting_user: Principal) -> list[tuple[DemoAccount, bool]]:
-    """Load everything; returns each demo account with whether it was created just now."""
+def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[DemoAccount, bool]]:
+    """Load everything; returns each demo account with whether it was created just now.
+
+    `with_history` also loads the generated Bradford case history (once: a database that
+    already holds it keeps what it has).
+    """
     geo.load_reference_data(acting_user=acting_user)
     agencies = {
         name: access.ensure_agency(name=name, agency_type=kind, acting_user=acting_user)
@@ -75,4 +82,6 @@ def load(*, acting_user: Principal) -> list[tuple[DemoAccount, bool]]:
                 check_password=False,
             )
         accounts.append((account, not exists))
+    if with_history and not case_history.already_loaded():
+        case_history.load(synth.generate(until=timezone.localdate()), acting_user=acting_user)
     return accounts

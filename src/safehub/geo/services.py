@@ -109,6 +109,7 @@ class WardResolution:
     ward: Ward | None
     method: Method | None
     problem: str = ""
+    note: str = ""  # e.g. that a later date was placed on the newest boundaries loaded
 
 
 @lru_cache(maxsize=8)
@@ -138,13 +139,19 @@ def resolve_ward(  # noqa: PLR0911, PLR0913 - one early answer per way of placin
     """
     require(acting_user, "geo:ward:resolve")
     ward_set = ward_set_on(on)
+    note = ""
     if ward_set is None:
-        return WardResolution(None, None, f"No ward boundaries are loaded for {on:%-d %B %Y}.")
+        # After the newest boundaries loaded, place the address on them and say so: better
+        # than no ward at all until the next boundaries are loaded.
+        ward_set = WardSet.objects.filter(valid_to__lte=on).order_by("-valid_to").first()
+        if ward_set is None:
+            return WardResolution(None, None, f"No ward boundaries are loaded for {on:%-d %B %Y}.")
+        note = f"Placed on the {ward_set.name} boundaries: later boundaries are not loaded."
     if ward_code:
         ward = Ward.objects.filter(ward_set=ward_set, code=ward_code).first()
         if ward is None:
             return WardResolution(None, None, f"{ward_code} is not a ward of {ward_set.name}.")
-        return WardResolution(ward, Method.MANUAL)
+        return WardResolution(ward, Method.MANUAL, note=note)
     if postcode:
         normalised = normalise_postcode(postcode)
         if normalised is None:
@@ -155,7 +162,7 @@ def resolve_ward(  # noqa: PLR0911, PLR0913 - one early answer per way of placin
             .first()
         )
         if found is not None:
-            return WardResolution(found.ward, Method.POSTCODE)
+            return WardResolution(found.ward, Method.POSTCODE, note=note)
         if longitude is None or latitude is None:
             return WardResolution(None, None, f"{normalised} is not in the postcode directory.")
     if longitude is not None and latitude is not None:
@@ -163,7 +170,7 @@ def resolve_ward(  # noqa: PLR0911, PLR0913 - one early answer per way of placin
         code = locator.locate(longitude=longitude, latitude=latitude)
         if code is None:
             return WardResolution(None, None, "That location is outside the district's wards.")
-        return WardResolution(Ward.objects.get(pk=ids[code]), Method.COORDINATES)
+        return WardResolution(Ward.objects.get(pk=ids[code]), Method.COORDINATES, note=note)
     return WardResolution(None, None, "Enter a postcode or choose a ward.")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
 from safehub.audit import services as audit
@@ -85,6 +86,10 @@ class TimelineEntry:
     detail: str = ""
     link: str = ""
 
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.at, dt.datetime)
+
 
 @dataclass
 class ChildRecord:
@@ -121,7 +126,9 @@ def record_as_of(child: Child, on: dt.date) -> ChildRecord:
 
 
 def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
-    end = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(
+        on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
     entries: list[TimelineEntry] = []
     referrals = (
         Referral.objects.filter(child=child, received_at__lt=end)
@@ -183,4 +190,4 @@ def _sort_key(entry: TimelineEntry) -> dt.datetime:
     at: Any = entry.at
     if isinstance(at, dt.datetime):
         return at
-    return dt.datetime.combine(at, dt.time.min, tzinfo=dt.UTC)
+    return dt.datetime.combine(at, dt.time.min, tzinfo=timezone.get_current_timezone())

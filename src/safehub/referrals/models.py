@@ -56,6 +56,10 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"referral {self.pk}"
 
+    @property
+    def exploitation_labels(self) -> list[str]:
+        return [codes.ExploitationType(t).label for t in self.exploitation_types]
+
 
 class Screening(models.Model):
     """A screening of one referral with one version of the screening tool.

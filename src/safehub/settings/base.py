@@ -24,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = config.get_list("SAFEHUB_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "safehub.web",
+    "safehub.govuk",
     "safehub.access",
     "safehub.audit",
     "safehub.geo",

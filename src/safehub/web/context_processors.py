@@ -23,6 +23,12 @@ def service(request: HttpRequest) -> dict[str, object]:
     if user is not None and user.is_authenticated:
         home = reverse("web:home")
         items.append(NavItem("Home", home, request.path == home))
+        if can(user, "triage:view"):
+            items.append(NavItem("Triage queue", "/triage", request.path == "/triage"))
+        if can(user, "child:search"):
+            items.append(
+                NavItem("Find a child", "/children/search", request.path.startswith("/children"))
+            )
         if can(user, "users:manage"):
             admin = reverse("admin:index")
             items.append(NavItem("Administration", admin, request.path.startswith(admin)))

@@ -6,18 +6,7 @@ turns it into rows. Every name, date and place in it is made up; see `build` for
 figures come out exact, `reference` for the vocabularies, `figures` for the definitions.
 """
 
-from safehub.demo.history.build import (
-    DEFAULT_UNTIL,
-    EARLIEST_UNTIL,
-    HISTORY_START,
-    PUBLISHED_CHILDREN_2015_16,
-    PUBLISHED_REFERRALS,
-    SNAPSHOTS,
-    SOUTH_OCTOBER_2016,
-    WEST_OCTOBER_2016,
-    Snapshot,
-    generate,
-)
+from safehub.demo.history.build import generate
 from safehub.demo.history.figures import (
     address_on,
     children_referred,
@@ -35,6 +24,17 @@ from safehub.demo.history.model import (
     SynthEpisode,
     SynthMissing,
     SynthReferral,
+)
+from safehub.demo.history.published import (
+    DEFAULT_UNTIL,
+    EARLIEST_UNTIL,
+    HISTORY_START,
+    PUBLISHED_CHILDREN_2015_16,
+    PUBLISHED_REFERRALS,
+    SNAPSHOTS,
+    SOUTH_OCTOBER_2016,
+    WEST_OCTOBER_2016,
+    Snapshot,
 )
 
 __all__ = [

@@ -84,6 +84,10 @@ class SynthEpisode:
 
 @dataclass(frozen=True)
 class SynthReferral:
+    """A referral as received and decided. `decided_at` is at least two hours after
+    `received_at` (screening comes first). `episode_key` is the episode the referral opened
+    or joined; None for a referral that was screened and not taken on."""
+
     key: str
     child_key: str
     received_at: datetime
@@ -98,6 +102,9 @@ class SynthReferral:
 
 @dataclass(frozen=True)
 class SynthMissing:
+    """A missing episode of a child open to the hub. `ended_at` None: still missing when the
+    history ends; interview times None: not (yet) offered or held."""
+
     key: str
     child_key: str
     started_at: datetime
@@ -108,6 +115,8 @@ class SynthMissing:
 
 @dataclass(frozen=True)
 class History:
+    """Everything generated, each tuple in key order (which is time order)."""
+
     children: tuple[SynthChild, ...]
     referrals: tuple[SynthReferral, ...]
     episodes: tuple[SynthEpisode, ...]

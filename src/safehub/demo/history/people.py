@@ -1,5 +1,7 @@
 """Children: identity, address history and care history, drawn from one seeded RNG."""
 
+# ruff: noqa: PLR2004 - the numbers in the draws are the model's parameters.
+
 from __future__ import annotations
 
 import random
@@ -17,7 +19,7 @@ from safehub.demo.history.timeline import ONE_DAY, add_years, age_on
 
 _Period = TypeVar("_Period", AddressPeriod, CarePeriod)
 
-# The year the hub's recording of ethnicity began to improve (see `ethnicity_source`).
+# When the hub's recording of ethnicity began to improve (see `_share_observed`).
 _RECORDING_IMPROVES = date(2017, 4, 1)
 
 
@@ -67,14 +69,11 @@ class ChildDraft:
 
     def leave_district(self, day: date) -> None:
         """The child moves out of the district on `day`: the address history stops there."""
-        kept = []
-        for period in self.addresses:
-            if period.valid_from >= day:
-                continue
-            if period.valid_to is None or period.valid_to > day:
-                period = AddressPeriod(period.valid_from, day, period.ward_code, period.postcode)  # noqa: PLW2901
-            kept.append(period)
-        self.addresses = kept
+        self.addresses = [
+            replace(p, valid_to=day) if p.valid_to is None or p.valid_to > day else p
+            for p in self.addresses
+            if p.valid_from < day
+        ]
         self.moved_away = True
 
 
@@ -116,7 +115,7 @@ def _ethnicity_tables() -> tuple[Weighted, ...]:
     """One table per year from 2013: emerging communities grow, which resolution 4 is about."""
     tables = []
     for years in range(30):
-        boost = 1 + years / 6
+        boost = 1 + years / 10
         weights = {
             code: h.weight * (boost if h.emerging else 1) for code, h in ref.ETHNICITIES.items()
         }
@@ -150,7 +149,7 @@ def new_child(  # noqa: PLR0913 - each argument is a separate fact about the chi
     first_seen: date,
 ) -> ChildDraft:
     """A child aged `age` on `age_on`, first seen by the hub on `first_seen`; no addresses."""
-    approximate = rng.random() < 0.04  # noqa: PLR2004
+    approximate = rng.random() < 0.04
     dob = date_of_birth(rng, age, age_on, approximate=approximate)
     tables = _ethnicity_tables()
     code = tables[min(len(tables) - 1, max(0, first_seen.year - 2013))].pick(rng)
@@ -158,9 +157,9 @@ def new_child(  # noqa: PLR0913 - each argument is a separate fact about the chi
     nationalities, languages = _heritage_tables(code)
     nationality = nationalities.pick(rng)
     language = languages.pick(rng)
-    if nationality in ref.LANGUAGE_OF_NATIONALITY and (code != "WROM" or rng.random() < 0.6):  # noqa: PLR2004
+    if nationality in ref.LANGUAGE_OF_NATIONALITY and (code != "WROM" or rng.random() < 0.6):
         language = ref.LANGUAGE_OF_NATIONALITY[nationality]
-    if nationality == "British" and language == "Romani" and rng.random() < 0.7:  # noqa: PLR2004
+    if nationality == "British" and language == "Romani" and rng.random() < 0.7:
         language = "English"
     arrived = _arrival(rng, dob, first_seen, nationality, emerging=heritage.emerging)
     if code == "NOBT":
@@ -168,7 +167,7 @@ def new_child(  # noqa: PLR0913 - each argument is a separate fact about the chi
     elif code != "REFU" and rng.random() < _share_observed(first_seen):
         source = "observed_by_professional"
     else:
-        self_share = 0.65 if age >= 13 else 0.35  # noqa: PLR2004
+        self_share = 0.65 if age >= 13 else 0.35
         source = "self_identified" if rng.random() < self_share else "parent_carer"
     given = rng.choice(ref.GIVEN_NAMES_F if sex == "F" else ref.GIVEN_NAMES_M)
     family = rng.choice(ref.FAMILY_NAME_STEMS) + rng.choice(ref.FAMILY_NAME_ENDINGS)
@@ -229,7 +228,7 @@ def postcode(rng: random.Random, ward: ref.Ward) -> str:
     return f"{district} {rng.randint(1, 9)}Z{rng.choice('WXYZ')}"
 
 
-def address_history(  # noqa: PLR0913
+def address_history(
     rng: random.Random,
     *,
     earliest: date,
@@ -247,15 +246,12 @@ def address_history(  # noqa: PLR0913
     if fixed is not None:
         start = min(start, fixed.first - timedelta(days=30))
     horizon = min(until, first_seen + timedelta(days=5 * 365))
-    moves: list[date] = []
     span = (horizon - start).days
-    if span > 90:  # noqa: PLR2004
-        for _ in range(pick_int(rng, {0: 55, 1: 30, 2: 12, 3: 3})):
-            moves.append(start + timedelta(days=rng.randint(60, span - 1)))
-    moves.sort()
+    count = pick_int(rng, {0: 55, 1: 30, 2: 12, 3: 3}) if span > 90 else 0
+    moves = sorted(start + timedelta(days=rng.randint(60, span - 1)) for _ in range(count))
     kept: list[date] = []
     for move in moves:
-        if kept and (move - kept[-1]).days < 30:  # noqa: PLR2004
+        if kept and (move - kept[-1]).days < 30:
             continue
         if fixed is not None and fixed.first <= move <= fixed.last:
             continue
@@ -268,7 +264,7 @@ def address_history(  # noqa: PLR0913
         pinned = fixed is not None and begin <= fixed.first and (end is None or end > fixed.last)
         if pinned and fixed is not None:
             ward = fixed.ward
-        elif ward is None or rng.random() < 0.35:  # noqa: PLR2004
+        elif ward is None or rng.random() < 0.35:
             ward = pick_ward(rng)
         else:
             ward = pick_ward(rng, ward.area_committee)
@@ -283,14 +279,15 @@ def _with_gaps(
     out = list(periods)
     for i in range(len(out) - 1):
         current = out[i]
-        assert current.valid_to is not None  # noqa: S101 - only the last period is open
+        if current.valid_to is None:  # only the last period is open
+            continue
         if (
             fixed is not None
             and current.valid_from <= fixed.last
             and current.valid_to > fixed.first
         ):
             continue
-        if rng.random() < 0.05:  # noqa: PLR2004
+        if rng.random() < 0.05:
             cut = current.valid_to - timedelta(days=rng.randint(14, 90))
             if cut > current.valid_from + timedelta(days=14):
                 out[i] = AddressPeriod(current.valid_from, cut, current.ward_code, current.postcode)
@@ -304,11 +301,12 @@ def care_covering(rng: random.Random, dob: date, day: date, eighteenth: date) ->
     """A status that is current on `day`, sometimes a child protection plan that led on to
     the child becoming looked after. Every status ends by the eighteenth birthday."""
     kind = _CARE_KIND.pick(rng)
+    day = min(day, eighteenth - ONE_DAY)
     begin = max(dob + timedelta(days=365), day - timedelta(days=rng.randint(20, 900)))
     begin = min(begin, day)
     end = min(eighteenth, day + timedelta(days=rng.randint(20, 700)))
     periods = [CarePeriod(kind, begin, end)]
-    if kind == "child_protection_plan" and end < eighteenth and rng.random() < 0.2:  # noqa: PLR2004
+    if kind == "child_protection_plan" and end < eighteenth and rng.random() < 0.2:
         after = min(eighteenth, end + timedelta(days=rng.randint(100, 600)))
         periods.append(CarePeriod("looked_after", end, after))
     return periods
@@ -316,7 +314,7 @@ def care_covering(rng: random.Random, dob: date, day: date, eighteenth: date) ->
 
 def care_before(rng: random.Random, dob: date, day: date) -> list[CarePeriod]:
     """Sometimes a child-in-need episode that closed well before `day`."""
-    if rng.random() >= 0.2:  # noqa: PLR2004
+    if rng.random() >= 0.2:
         return []
     begin = day - timedelta(days=rng.randint(400, 1200))
     end = day - timedelta(days=rng.randint(30, 300))

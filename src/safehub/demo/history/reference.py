@@ -23,7 +23,7 @@ class Ward:
 
 @cache
 def wards() -> tuple[Ward, ...]:
-    """Bradford's 30 wards (2004–2024 boundaries) from the geography package's data file.
+    """Bradford's 30 wards (the 2004 to 2024 boundaries) from the geography package's data file.
 
     Read as data rather than imported, so the generator stays free of Django and of the
     geography app's code. The demo places its whole history on these wards: they are the
@@ -175,7 +175,7 @@ ETHNICITIES: dict[str, Heritage] = {
     "WIRI": Heritage(0.5, _ENGLISH, {"British": 1, "Irish": 1}),
     "WIRT": Heritage(0.5, _ENGLISH, _BRITISH),
     "WOTH": Heritage(
-        5,
+        4,
         {"English": 1},
         {
             "Polish": 35,
@@ -191,7 +191,7 @@ ETHNICITIES: dict[str, Heritage] = {
         emerging=True,
     ),
     "WROM": Heritage(
-        4, {"Romani": 1}, {"Slovak": 50, "Czech": 25, "Romanian": 20, "British": 5}, emerging=True
+        3.5, {"Romani": 1}, {"Slovak": 50, "Czech": 25, "Romanian": 20, "British": 5}, emerging=True
     ),
     "MWBC": Heritage(3, _ENGLISH, _BRITISH),
     "MWBA": Heritage(1.5, _ENGLISH, _BRITISH),
@@ -250,16 +250,24 @@ LANGUAGE_OF_NATIONALITY: dict[str, str] = {
 # from obviously fake parts ("Testington", "Sampleby"), so no generated full name can be taken
 # for a real person's. Names carry no heritage: a made-up name that signalled ethnicity would
 # be a stereotype.
-GIVEN_NAMES_F = tuple(
-    "Ambrel Bryndle Calvette Dovey Elsin Fennet Gildry Hollin Ilvra Junett Kessa Lirra Mabbet"
-    " Nerrin Orvelle Pimmy Quilla Renna Saffet Tamsel Ullory Vessa Wrenna Yarrel Zephra".split()
+# fmt: off
+GIVEN_NAMES_F = (
+    "Ambrel", "Bryndle", "Calvette", "Dovey", "Elsin", "Fennet", "Gildry", "Hollin", "Ilvra",
+    "Junett", "Kessa", "Lirra", "Mabbet", "Nerrin", "Orvelle", "Pimmy", "Quilla", "Renna",
+    "Saffet", "Tamsel", "Ullory", "Vessa", "Wrenna", "Yarrel", "Zephra",
 )
-GIVEN_NAMES_M = tuple(
-    "Alvo Bramlet Corrin Dashet Ebbin Fitzel Gorran Harlo Ivet Jorrel Kittock Lindrel Marrow"
-    " Nyle Oskin Pellan Quorrel Rafferdy Sorrin Tobbet Urrin Vaughlan Wystel Yorrin Zeppard".split()
+GIVEN_NAMES_M = (
+    "Alvo", "Bramlet", "Corrin", "Dashet", "Ebbin", "Fitzel", "Gorran", "Harlo", "Ivet",
+    "Jorrel", "Kittock", "Lindrel", "Marrow", "Nyle", "Oskin", "Pellan", "Quorrel", "Rafferdy",
+    "Sorrin", "Tobbet", "Urrin", "Vaughlan", "Wystel", "Yorrin", "Zeppard",
 )
-FAMILY_NAME_STEMS = tuple("Test Sample Demo Mock Fixture Synth Dummy Example Proxy Stub".split())
-FAMILY_NAME_ENDINGS = tuple("ington by worth ridge field ley ham stead cott well".split())
+FAMILY_NAME_STEMS = (
+    "Test", "Sample", "Demo", "Mock", "Fixture", "Synth", "Dummy", "Example", "Proxy", "Stub",
+)
+FAMILY_NAME_ENDINGS = (
+    "ington", "by", "worth", "ridge", "field", "ley", "ham", "stead", "cott", "well",
+)
+# fmt: on
 
 CONCERNS: dict[str, tuple[str, ...]] = {
     "cse": (

@@ -17,7 +17,7 @@ ONE_DAY = timedelta(days=1)
 
 
 def fy_start_year(day: date) -> int:
-    """The calendar year in which `day`'s financial year (1 April – 31 March) began."""
+    """The calendar year in which `day`'s financial year (1 April to 31 March) began."""
     return day.year if day.month >= 4 else day.year - 1  # noqa: PLR2004 - April
 
 
@@ -52,7 +52,7 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 
 def at(day: date, minutes_after_midnight: int) -> datetime:
-    """Local wall-clock time on `day`. Callers keep to 07:00–23:59, clear of clock changes."""
+    """Local wall-clock time on `day`. Callers keep to 07:00 to 23:59, clear of clock changes."""
     hour, minute = divmod(minutes_after_midnight, 60)
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 

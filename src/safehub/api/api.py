@@ -1,0 +1,54 @@
+"""The one NinjaAPI instance: session sign-in everywhere, problem details for every error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from safehub.api import children, problems, referrals, triage
+
+DESCRIPTION = """\
+Safehub's JSON API, for the hub's own tools and partners' systems that send referrals.
+
+**Sign-in.** Every endpoint needs a signed-in session (the `safehub_session` cookie from the
+sign-in page). A POST must also carry the CSRF token in the `X-CSRFToken` header.
+
+**Scope.** You see only the records your role and agency may see. A record outside your scope
+is answered "not found" (404), whether or not it exists; every such attempt is audited.
+
+**Errors** are problem details (RFC 9457), `application/problem+json`:
+`{"type", "title", "status", "detail", "errors": [{"field", "message"}]}`. For a request that
+is not valid (422), each entry of `errors` names the field as you sent it, dotted into nested
+objects (`child.date_of_birth`). A request that fails changes nothing.
+"""
+
+
+def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and its docs page are for signed-in users only, like the rest."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return problems.not_signed_in()
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+api = NinjaAPI(
+    title="Safehub API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=django_auth,
+    docs_decorator=_signed_in_only,
+)
+problems.install(api)
+api.add_router("", referrals.router)
+api.add_router("", children.router)
+api.add_router("", triage.router)

@@ -1,0 +1,28 @@
+"""A child's record: identity, and where things stood on a day (today unless asked)."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from safehub.api import problems
+from safehub.api.schemas import ChildOut, child_out
+from safehub.people import queries
+
+router = Router(tags=["children"])
+
+
+@router.get(
+    "/children/{child_id}",
+    response={200: ChildOut, **problems.PROBLEM_RESPONSES},
+    summary="Read a child's record",
+)
+def get_child(request: HttpRequest, child_id: int, on: dt.date | None = None) -> ChildOut:
+    """Identity, the address and ward, care status, open episode and risk level on `on`.
+
+    `on` defaults to today; an earlier day shows the record as it was then. A child outside
+    your scope is "not found", whether or not it exists, and the attempt is audited.
+    """
+    child = queries.get_child(request.user, child_id)
+    return child_out(queries.record_as_of(child, on or timezone.localdate()))

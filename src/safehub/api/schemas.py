@@ -1,0 +1,361 @@
+"""What the API accepts and returns, and how records become responses.
+
+Coded values go out as `{"code": "6", "label": "Police"}`: the code is what a client stores
+and compares (the CIN census and DfE codes), the label what it shows. Inputs take the code
+alone; the OpenAPI document lists every code a field accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, StrictBool, StringConstraints
+
+from safehub.access.models import Agency
+from safehub.episodes.models import Episode
+from safehub.people.models import AddressPeriod, CareStatus, Child
+from safehub.people.queries import ChildRecord
+from safehub.referrals.models import Decision, DecisionOutcome, Referral, Screening
+from safehub.rules import codes
+from safehub.rules.working_time import Rag
+from safehub.triage.queries import DueItem
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+AgencyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# The kinds of triage.queries.KINDS; a test keeps the two in step.
+DueKind = Literal["decision", "strategy_discussion", "return_interview", "review"]
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+class Coded(Schema):
+    code: str
+    label: str
+
+
+def coded(value: StrEnum) -> Coded:
+    return Coded(code=str(value), label=str(getattr(value, "label", value)))
+
+
+class AgencyOut(Schema):
+    id: int
+    name: str
+
+
+def agency_out(agency: Agency | None) -> AgencyOut | None:
+    return None if agency is None else AgencyOut(id=agency.pk, name=agency.name)
+
+
+# --- children ----------------------------------------------------------------------------
+
+
+class ChildIn(Schema):
+    """A child not yet known to the hub. Search before registering: this always adds one."""
+
+    given_name: Name
+    family_name: Name
+    date_of_birth: dt.date | None = None
+    dob_approximate: bool = False
+    sex: codes.Sex
+    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] = ""
+    ethnicity: codes.Ethnicity = codes.Ethnicity.NOT_OBTAINED
+    ethnicity_source: codes.EthnicityRecordingSource = codes.EthnicityRecordingSource.NOT_OBTAINED
+    first_language: Annotated[str, StringConstraints(max_length=60)] = ""
+    nationality: Annotated[str, StringConstraints(max_length=60)] = ""
+    arrived_uk: dt.date | None = None
+    school: Short = ""
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = Field(
+        "", description="Where the child lives; recorded from the day the referral was received."
+    )
+
+    def identity(self) -> dict[str, object]:
+        """The Child fields, for people.services.register_child."""
+        return self.model_dump(exclude={"postcode"})
+
+
+class WardOut(Schema):
+    code: str
+    name: str
+
+
+class AddressOut(Schema):
+    postcode: str
+    ward: WardOut | None
+    valid_from: dt.date
+
+
+class EpisodeOut(Schema):
+    id: int
+    opened_on: dt.date
+    lead_agency: AgencyOut | None
+    allocated_worker_id: int | None
+
+
+class ChildOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    dob_approximate: bool
+    sex: Coded
+    nhs_number: str
+    ethnicity: Coded
+    ethnicity_source: Coded
+    first_language: str
+    nationality: str
+    arrived_uk: dt.date | None
+    school: str
+    as_of: dt.date = Field(description="The day the address, care, episode and risk are as of.")
+    age: int | None
+    address: AddressOut | None
+    care_statuses: list[Coded]
+    open_episode: EpisodeOut | None
+    risk_level: Coded | None
+
+
+def _address_out(address: AddressPeriod | None) -> AddressOut | None:
+    if address is None:
+        return None
+    ward = None if address.ward is None else WardOut(code=address.ward.code, name=address.ward.name)
+    return AddressOut(postcode=address.postcode, ward=ward, valid_from=address.valid_from)
+
+
+def _episode_out(episode: Episode | None) -> EpisodeOut | None:
+    if episode is None:
+        return None
+    return EpisodeOut(
+        id=episode.pk,
+        opened_on=episode.opened_on,
+        lead_agency=agency_out(episode.lead_agency),
+        allocated_worker_id=episode.allocated_worker_id,
+    )
+
+
+def child_out(record: ChildRecord) -> ChildOut:
+    child: Child = record.child
+    return ChildOut(
+        id=child.pk,
+        given_name=child.given_name,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        dob_approximate=child.dob_approximate,
+        sex=coded(codes.Sex(child.sex)),
+        nhs_number=child.nhs_number,
+        ethnicity=coded(codes.Ethnicity(child.ethnicity)),
+        ethnicity_source=coded(codes.EthnicityRecordingSource(child.ethnicity_source)),
+        first_language=child.first_language,
+        nationality=child.nationality,
+        arrived_uk=child.arrived_uk,
+        school=child.school,
+        as_of=record.on,
+        age=record.age,
+        address=_address_out(record.address),
+        care_statuses=[Coded(code=c.kind, label=CareStatus(c.kind).label) for c in record.care],
+        open_episode=_episode_out(record.episode),
+        risk_level=None if record.risk_level is None else coded(codes.RiskLevel(record.risk_level)),
+    )
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+class ReferralIn(Schema):
+    """A referral about a known child (`child_id`) or about a new one (`child`): one of the two."""
+
+    child_id: int | None = None
+    child: ChildIn | None = None
+    received_at: AwareDatetime = Field(description="ISO 8601 with its UTC offset.")
+    source: codes.ReferralSource = Field(description="CIN census ReferralSource code.")
+    exploitation_types: list[codes.ExploitationType] = Field(min_length=1)
+    concerns: Text
+    referring_agency: AgencyName | None = Field(
+        None, description="The name of the referring agency, exactly as Safehub has it."
+    )
+    referrer_name: Short = ""
+    referrer_contact: Short = ""
+    external_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = Field(None, description="The referral's id in the system it came from; unique.")
+
+
+class ReferralFilters(Schema):
+    received_from: dt.date | None = Field(None, description="Received on or after (UK date).")
+    received_to: dt.date | None = Field(None, description="Received on or before (UK date).")
+    child_id: int | None = None
+
+
+class ScreeningOut(Schema):
+    id: int
+    referral_id: int
+    tool_id: str
+    tool_version: int
+    screened_at: dt.datetime
+    computed_level: Coded
+    final_level: Coded
+    overridden: bool
+    override_reason: str
+    fired: list[str] = Field(description="The indicators answered yes, in the tool's order.")
+    band_rule: str | None
+    age_floor: str | None
+    episode_id: int | None = Field(description="The episode the screening placed the child in.")
+
+
+def screening_out(screening: Screening) -> ScreeningOut:
+    result = screening.result or {}
+    return ScreeningOut(
+        id=screening.pk,
+        referral_id=screening.referral_id,
+        tool_id=screening.tool_id,
+        tool_version=screening.tool_version,
+        screened_at=screening.screened_at,
+        computed_level=coded(codes.RiskLevel(screening.computed_level)),
+        final_level=coded(codes.RiskLevel(screening.final_level)),
+        overridden=screening.overridden,
+        override_reason=screening.override_reason,
+        fired=list(result.get("fired", [])),
+        band_rule=result.get("band_rule"),
+        age_floor=result.get("age_floor"),
+        episode_id=screening.referral.episode_id,
+    )
+
+
+class DecisionOut(Schema):
+    id: int
+    referral_id: int
+    outcome: Coded
+    decided_at: dt.datetime
+    rationale: str
+    pathway_agency: AgencyOut | None
+
+
+def decision_out(decision: Decision) -> DecisionOut:
+    return DecisionOut(
+        id=decision.pk,
+        referral_id=decision.referral_id,
+        outcome=Coded(code=decision.outcome, label=DecisionOutcome(decision.outcome).label),
+        decided_at=decision.decided_at,
+        rationale=decision.rationale,
+        pathway_agency=agency_out(decision.pathway_agency),
+    )
+
+
+class ReferralSummary(Schema):
+    """A referral in a list: no narrative, so a list shows no more than it needs to."""
+
+    id: int
+    child_id: int
+    received_at: dt.datetime
+    source: Coded
+    exploitation_types: list[Coded]
+    external_reference: str | None
+    decided: bool
+
+
+class ReferralOut(ReferralSummary):
+    concerns: str
+    referring_agency: AgencyOut | None
+    referrer_name: str
+    referrer_contact: str
+    episode_id: int | None
+    recorded_at: dt.datetime
+    latest_screening: ScreeningOut | None
+    decision: DecisionOut | None
+
+
+def _decision(referral: Referral) -> Decision | None:
+    try:
+        return referral.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+def _summary_fields(referral: Referral) -> dict[str, object]:
+    return {
+        "id": referral.pk,
+        "child_id": referral.child_id,
+        "received_at": referral.received_at,
+        "source": coded(codes.ReferralSource(referral.source)),
+        "exploitation_types": [
+            coded(codes.ExploitationType(t)) for t in referral.exploitation_types
+        ],
+        "external_reference": referral.external_reference,
+        "decided": _decision(referral) is not None,
+    }
+
+
+def referral_summary(referral: Referral) -> ReferralSummary:
+    return ReferralSummary.model_validate(_summary_fields(referral))
+
+
+def referral_out(referral: Referral) -> ReferralOut:
+    latest = referral.screenings.order_by("-screened_at", "-pk").first()
+    decision = _decision(referral)
+    return ReferralOut.model_validate(
+        {
+            **_summary_fields(referral),
+            "concerns": referral.concerns,
+            "referring_agency": agency_out(referral.referring_agency),
+            "referrer_name": referral.referrer_name,
+            "referrer_contact": referral.referrer_contact,
+            "episode_id": referral.episode_id,
+            "recorded_at": referral.recorded_at,
+            "latest_screening": None if latest is None else screening_out(latest),
+            "decision": None if decision is None else decision_out(decision),
+        }
+    )
+
+
+class ScreeningIn(Schema):
+    answers: dict[str, StrictBool] = Field(
+        description="Indicator key to yes (true) or no (false); an indicator left out is no."
+    )
+    override_level: codes.RiskLevel | None = Field(
+        None, description="Professional judgement in place of the computed level."
+    )
+    override_reason: str = Field("", description="Required when override_level changes it.")
+    screened_at: AwareDatetime | None = Field(None, description="Default: now.")
+
+
+class DecisionIn(Schema):
+    outcome: DecisionOutcome
+    rationale: str = ""
+    pathway_agency: AgencyName | None = Field(
+        None, description="Required for a pathway referral: the agency's name, exactly."
+    )
+    decided_at: AwareDatetime | None = Field(None, description="Default: now.")
+
+
+# --- triage ------------------------------------------------------------------------------
+
+
+class DueItemOut(Schema):
+    kind: DueKind
+    label: str
+    child_id: int
+    due: dt.datetime
+    rag: Rag
+    remaining_seconds: int = Field(description="Negative when overdue.")
+    remaining: str = Field(description="The time left (or overdue) in words.")
+    link: str = Field(description="The page in Safehub where the item is done.")
+
+
+def due_item_out(item: DueItem) -> DueItemOut:
+    return DueItemOut.model_validate(
+        {
+            "kind": item.kind,
+            "label": item.label,
+            "child_id": item.child.pk,
+            "due": item.due,
+            "rag": item.rag,
+            "remaining_seconds": int(item.remaining.total_seconds()),
+            "remaining": item.remaining_text,
+            "link": item.link,
+        }
+    )

@@ -1,0 +1,20 @@
+"""Scoped reads of episodes: an episode is visible when its child is."""
+
+from __future__ import annotations
+
+from safehub.access.policy import OutOfScopeError, Principal
+from safehub.audit import services as audit
+from safehub.episodes.models import Episode
+from safehub.people.queries import children_for
+
+
+def get_episode(user: Principal, episode_id: int) -> Episode:
+    episode = (
+        Episode.objects.filter(pk=episode_id, child__in=children_for(user))
+        .select_related("child")
+        .first()
+    )
+    if episode is None:
+        raise OutOfScopeError("episodes.episode", str(episode_id))
+    audit.write(user, "episode:viewed", episode)  # type: ignore[arg-type]
+    return episode

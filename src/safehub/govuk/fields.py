@@ -1,0 +1,94 @@
+"""Form fields for GOV.UK patterns: dates as day, month and year boxes; date and time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+
+class DatePartsWidget(forms.MultiWidget):
+    """The GOV.UK date input: three text boxes, day, month, year."""
+
+    template_name = "govuk/fields/date_widget.html"
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in self.parts]
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovDateField(forms.MultiValueField):
+    widget = DatePartsWidget
+
+    def __init__(self, *, past_only: bool = False, **kwargs: Any) -> None:
+        self.past_only = past_only
+        fields = tuple(forms.CharField(required=False) for _ in DatePartsWidget.parts)
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields=fields, **kwargs)
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        if not data_list or not any(data_list):
+            return None
+        label = self.label or "The date"
+        if not all(data_list):
+            missing = [p for p, v in zip(DatePartsWidget.parts, data_list, strict=True) if not v]
+            raise ValidationError(f"{label} must include a {' and '.join(missing)}")
+        try:
+            day, month, year = (int(str(v).strip()) for v in data_list)
+            value = dt.date(year, month, day)
+        except ValueError as error:
+            raise ValidationError(f"{label} must be a real date") from error
+        if year < 1900:  # noqa: PLR2004
+            raise ValidationError(f"{label} must include a 4-digit year")
+        if self.past_only and value > timezone.localdate():
+            raise ValidationError(f"{label} must be today or in the past")
+        return value
+
+
+class GovDateTimeField(forms.MultiValueField):
+    """A date (three boxes) and a time (HH:MM), in London time."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.date_field = GovDateField(label=kwargs.get("label"), required=False)
+        fields = (self.date_field, forms.CharField(required=False))
+        widget = DateTimePartsWidget()
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields=fields, widget=widget, **kwargs)
+
+    def compress(self, data_list: list[Any]) -> dt.datetime | None:
+        if not data_list or (data_list[0] is None and not data_list[1]):
+            return None
+        date, time_text = data_list
+        if date is None:
+            raise ValidationError(f"{self.label or 'The date'} must include a day, month and year")
+        try:
+            hour, minute = (int(p) for p in str(time_text or "").strip().split(":"))
+            time = dt.time(hour, minute)
+        except ValueError as error:
+            raise ValidationError("Enter the time as hours and minutes, like 14:30") from error
+        value = dt.datetime.combine(date, time, tzinfo=timezone.get_current_timezone())
+        if value > timezone.now() + dt.timedelta(minutes=5):
+            raise ValidationError(f"{self.label or 'The time'} must be in the past")
+        return value
+
+
+class DateTimePartsWidget(forms.MultiWidget):
+    template_name = "govuk/fields/datetime_widget.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__([DatePartsWidget(), forms.TextInput()], attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.datetime):
+            local = timezone.localtime(value)
+            return [local.date(), local.strftime("%H:%M")]
+        return [None, None]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django import forms
+
+from safehub.govuk.fields import GovDateField
+from safehub.rules import codes
+
+BLANK = [("", "Choose")]
+
+
+class ChildSearchForm(forms.Form):
+    name = forms.CharField(
+        label="Name", required=False, help_text="Any part of a name or alias", max_length=100
+    )
+    date_of_birth = GovDateField(label="Date of birth", required=False, past_only=True)
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=12)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not (data.get("name") or data.get("date_of_birth") or data.get("nhs_number")):
+            raise forms.ValidationError("Enter a name, date of birth or NHS number")
+        return data
+
+    error_anchor = "id_name"
+
+
+class ChildForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        past_only=True,
+        help_text="For example, 27 3 2009",
+        error_messages={"required": "Enter the child's date of birth"},
+    )
+    dob_approximate = forms.BooleanField(label="The date of birth is an estimate", required=False)
+    sex = forms.ChoiceField(label="Sex", choices=codes.choices(codes.Sex), widget=forms.RadioSelect)
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, max_length=12, help_text="10 digits"
+    )
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity", choices=codes.choices(codes.Ethnicity), initial="NOBT"
+    )
+    ethnicity_source = forms.ChoiceField(
+        label="How was the ethnicity recorded?",
+        choices=codes.choices(codes.EthnicityRecordingSource),
+        widget=forms.RadioSelect,
+        initial="not_obtained",
+    )
+    first_language = forms.CharField(label="First language (optional)", required=False)
+    nationality = forms.CharField(label="Nationality (optional)", required=False)
+    arrived_uk = GovDateField(
+        label="Date arrived in the UK (optional)", required=False, past_only=True
+    )
+    school = forms.CharField(label="School (optional)", required=False)
+    postcode = forms.CharField(
+        label="Home postcode (optional)",
+        required=False,
+        max_length=8,
+        help_text="Used to place the child in a ward",
+    )
+
+    def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["ward_code"] = forms.ChoiceField(
+            label="Ward (if the postcode is not known)",
+            choices=[("", "Choose a ward"), *wards],
+            required=False,
+        )
+
+    def clean_nhs_number(self) -> str:
+        value = str(self.cleaned_data.get("nhs_number") or "").replace(" ", "")
+        if value and not codes.nhs_number_is_valid(value):
+            raise forms.ValidationError("Enter a valid NHS number, 10 digits like 999 123 4560")
+        return value
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Case note",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the note"},
+    )
+
+
+class AsOfForm(forms.Form):
+    on = GovDateField(label="Show the record as it stood on", past_only=True)

@@ -1,0 +1,95 @@
+# ruff: noqa: N999 - Django names the command after its module, and the command is `import`.
+"""`safehub import referrals FILE --as USERNAME [--dry-run]`.
+
+A subcommand per kind of record, so later imports (missing episodes, awareness sessions) join
+this one under `safehub import` rather than each taking a top-level name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from safehub.access.models import User
+from safehub.referrals import importer
+
+AS_HELP = (
+    "The username of the person the import is done as: it is recorded as theirs, and their "
+    "role must allow importing referrals and recording them (a hub practitioner, hub manager "
+    "or police hub officer). Required: the server's own SYSTEM identity may manage reference "
+    "data and accounts but holds no permission over children's records, so a referral import "
+    "always names the person accountable for it."
+)
+
+
+class Command(BaseCommand):
+    help = "Import records from a file, all or nothing. See docs/import-format.md."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="kind", required=True)
+        referrals = sub.add_parser(
+            "referrals",
+            help="Import referrals, each with its child's identity, from CSV or JSON Lines.",
+            description=(
+                "Every row is checked first and every problem listed with its row number; "
+                "any problem means nothing is imported. Rows whose external_reference is "
+                "already in Safehub are skipped, so importing a file twice adds nothing."
+            ),
+        )
+        referrals.add_argument(
+            "file", type=Path, help="A .csv or .jsonl file in the format of docs/import-format.md."
+        )
+        referrals.add_argument(
+            "--as", dest="as_user", metavar="USERNAME", required=True, help=AS_HELP
+        )
+        referrals.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and say what would be imported; write nothing.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        try:
+            file_format = importer.format_for(path)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        user = User.objects.filter(username=options["as_user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user is called {options['as_user']!r}.")
+        dry_run = options["dry_run"]
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            try:
+                result = importer.import_referrals(
+                    stream, file_format=file_format, acting_user=user, dry_run=dry_run
+                )
+            except importer.ReferralImportError as error:
+                for problem in error.result.problems:
+                    self.stderr.write(f"{path.name}: {problem}")
+                raise CommandError(
+                    f"{len(error.result.problems)} problem(s) in {path.name}; nothing was imported."
+                ) from error
+        children = (
+            f"{result.new_children} new {_plural(result.new_children, 'child', 'children')}, "
+            f"{result.matched_children} already known"
+        )
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: nothing was written. {path.name} would import "
+                f"{result.referrals} {_plural(result.referrals, 'referral')} "
+                f"({children}); {result.already_imported} already imported."
+            )
+        else:
+            self.stdout.write(
+                f"Imported {result.referrals} {_plural(result.referrals, 'referral')} from "
+                f"{path.name} ({children}; {result.addresses} addresses recorded); "
+                f"{result.already_imported} already imported."
+            )
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return one if count == 1 else (many or f"{one}s")
