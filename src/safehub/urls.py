@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("safehub.referrals.urls")),
     path("", include("safehub.episodes.urls")),
     path("", include("safehub.triage.urls")),
+    path("", include("safehub.casefile.urls")),
     # One sign-in page for everything, so every sign-in is audited and later gains two
     # factors in one place.
     path(

@@ -67,7 +67,9 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Choose the agency the child is referred to"
     )
-    page.get_by_label("Support agency (for a pathway referral)").select_option(label="Youth Service")
+    page.get_by_label("Support agency (for a pathway referral)").select_option(
+        label="Youth Service"
+    )
     page.get_by_label("Reasons for the decision").fill("Youth Service to offer one-to-one work.")
     page.get_by_role("button", name="Save decision").click()
     expect(page.locator("#decision")).to_contain_text("Pathway referral to a support agency")

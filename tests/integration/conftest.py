@@ -73,7 +73,9 @@ def make_user() -> Callable[..., User]:
 
 def _client_for(role: Role) -> Callable[..., Client]:
     @pytest.fixture
-    def fixture(client: Client, make_user: Callable[..., User]) -> Client:
+    def fixture(make_user: Callable[..., User]) -> Client:
+        # A client of its own, so a test can hold two roles' clients at once.
+        client = Client()
         client.force_login(make_user(role))
         return client
 

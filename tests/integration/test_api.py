@@ -167,9 +167,7 @@ def test_the_docs_page_sends_a_visitor_to_sign_in(client: Client) -> None:
     assert response["Location"].startswith("/sign-in")
 
 
-def test_a_post_without_the_csrf_token_is_refused(
-    practitioner: User, django_user_model: type[User]
-) -> None:
+def test_a_post_without_the_csrf_token_is_refused(practitioner: User) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(practitioner)
     refused = _post(strict, "/api/v1/referrals", _referral_body())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.utils import timezone
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError, OutOfScopeError
 from safehub.audit.models import AuditEvent
+from safehub.casefile import queries as casefile
 from safehub.episodes import services as episodes
 from safehub.episodes.models import Episode, RiskChange
 from safehub.geo import services as geo
@@ -85,8 +86,8 @@ def test_screening_opens_an_episode_and_later_screenings_escalate(practitioner: 
     ]
     assert AuditEvent.objects.filter(action="episode:risk:escalated").count() == 1
 
-    before = people_queries.record_as_of(child, dt.date(2016, 10, 10))
-    after = people_queries.record_as_of(child, dt.date(2016, 10, 25))
+    before = casefile.record_as_of(child, dt.date(2016, 10, 10))
+    after = casefile.record_as_of(child, dt.date(2016, 10, 25))
     assert (before.risk_level, after.risk_level) == ("low", "high")
     assert {e.kind for e in before.timeline} == {"referral", "screening", "episode", "risk"}
     assert len([e for e in after.timeline if e.kind == "referral"]) == 2
@@ -180,8 +181,8 @@ def test_risk_changes_need_reasons_and_closing_ends_the_episode(practitioner: Us
     episodes.close_episode(
         episode, closed_on=dt.date(2016, 6, 1), reason="Risk reduced", acting_user=practitioner
     )
-    assert people_queries.record_as_of(child, dt.date(2016, 7, 1)).episode is None
-    assert people_queries.record_as_of(child, dt.date(2016, 5, 1)).risk_level == "low"
+    assert casefile.record_as_of(child, dt.date(2016, 7, 1)).episode is None
+    assert casefile.record_as_of(child, dt.date(2016, 5, 1)).risk_level == "low"
 
 
 def test_address_history_places_the_child_in_the_ward_of_the_time(practitioner: User) -> None:
@@ -192,8 +193,8 @@ def test_address_history_places_the_child_in_the_ward_of_the_time(practitioner: 
     people.record_address(
         child, valid_from=dt.date(2016, 6, 1), ward_code="E05001365", acting_user=practitioner
     )
-    old = people_queries.record_as_of(child, dt.date(2016, 1, 1))
-    new = people_queries.record_as_of(child, dt.date(2016, 7, 1))
+    old = casefile.record_as_of(child, dt.date(2016, 1, 1))
+    new = casefile.record_as_of(child, dt.date(2016, 7, 1))
     assert old.address is not None
     assert new.address is not None
     assert (old.address.ward.name, new.address.ward.name) == ("Wyke", "Tong")  # type: ignore[union-attr]

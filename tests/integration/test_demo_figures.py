@@ -47,16 +47,21 @@ def test_referrals_by_financial_year() -> None:
 
 def test_2015_16_referrals_concern_569_children_106_more_than_once() -> None:
     per_child = (
-        Referral.objects.filter(_fy(2015)).values("child").annotate(n=Count("id")).values_list("n", flat=True)
+        Referral.objects.filter(_fy(2015))
+        .values("child")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
     )
     assert len(per_child) == 569
     assert sum(1 for n in per_child if n > 1) == 106
 
 
 def _open_on(on: dt.date, area: str) -> list[tuple[Episode, str, str, int, bool, str]]:
-    episodes = Episode.objects.filter(opened_on__lte=on).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=on)
-    ).select_related("child")
+    episodes = (
+        Episode.objects.filter(opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        .select_related("child")
+    )
     rows = []
     for episode in episodes:
         address = (
@@ -81,7 +86,14 @@ def _open_on(on: dt.date, area: str) -> list[tuple[Episode, str, str, int, bool,
         child = episode.child
         assert child.date_of_birth is not None
         rows.append(
-            (episode, address.ward.name, str(level), age_on(child.date_of_birth, on), care, child.sex)
+            (
+                episode,
+                address.ward.name,
+                str(level),
+                age_on(child.date_of_birth, on),
+                care,
+                child.sex,
+            )
         )
     return rows
 

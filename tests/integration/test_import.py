@@ -293,12 +293,11 @@ def test_the_acting_user_must_be_named_and_allowed(
     with pytest.raises(AccessDeniedError) as refused:
         call_command("import", "referrals", str(path), "--as", partner.username)
     assert refused.value.permission == "referral:import"
-    # Administrators may import in the policy's table, but hold no case permissions: refused
-    # before any row is read rather than halfway through.
+    # Administrators manage reference data, not case data: refused before any row is read.
     admin = make_user(Role.ADMINISTRATOR)
     with pytest.raises(AccessDeniedError) as refused:
         call_command("import", "referrals", str(path), "--as", admin.username)
-    assert refused.value.permission == "referral:create"
+    assert refused.value.permission == "referral:import"
     assert not Referral.objects.exists()
 
 

@@ -34,7 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child:note:add": HUB_ROLES,
     "referral:create": HUB_ROLES,
     "referral:view": HUB_ROLES,
-    "referral:import": HUB_ROLES | {Role.ADMINISTRATOR},
+    "referral:import": HUB_ROLES,
     "screening:record": HUB_ROLES,
     "decision:record": HUB_ROLES,
     "episode:update": HUB_ROLES,

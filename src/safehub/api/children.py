@@ -8,6 +8,7 @@ from ninja import Router
 
 from safehub.api import problems
 from safehub.api.schemas import ChildOut, child_out
+from safehub.casefile.queries import record_as_of
 from safehub.people import queries
 
 router = Router(tags=["children"])
@@ -25,4 +26,4 @@ def get_child(request: HttpRequest, child_id: int, on: dt.date | None = None) ->
     your scope is "not found", whether or not it exists, and the attempt is audited.
     """
     child = queries.get_child(request.user, child_id)
-    return child_out(queries.record_as_of(child, on or timezone.localdate()))
+    return child_out(record_as_of(child, on or timezone.localdate()))

@@ -15,9 +15,9 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictBool, StringConstraints
 
 from safehub.access.models import Agency
+from safehub.casefile.queries import ChildRecord
 from safehub.episodes.models import Episode
 from safehub.people.models import AddressPeriod, CareStatus, Child
-from safehub.people.queries import ChildRecord
 from safehub.referrals.models import Decision, DecisionOutcome, Referral, Screening
 from safehub.rules import codes
 from safehub.rules.working_time import Rag

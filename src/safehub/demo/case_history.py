@@ -43,19 +43,20 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
     wards = _wards_by_code()
     children = {c.key: _child(c) for c in history.children}
     _bulk(children.values(), Child)
-    addresses, cares = [], []
+    addresses: list[AddressPeriod] = []
+    cares: list[CarePeriod] = []
     for c in history.children:
-        for a in c.addresses:
-            addresses.append(
-                AddressPeriod(
-                    child=children[c.key],
-                    valid_from=a.valid_from,
-                    valid_to=a.valid_to,
-                    postcode=a.postcode,
-                    ward=wards.get(a.ward_code),
-                    ward_method="postcode",
-                )
+        addresses.extend(
+            AddressPeriod(
+                child=children[c.key],
+                valid_from=a.valid_from,
+                valid_to=a.valid_to,
+                postcode=a.postcode,
+                ward=wards.get(a.ward_code),
+                ward_method="postcode",
             )
+            for a in c.addresses
+        )
         cares.extend(
             CarePeriod(
                 child=children[c.key], kind=p.kind, valid_from=p.valid_from, valid_to=p.valid_to
@@ -148,7 +149,7 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         "missing episodes": len(missing),
     }
     audit.write(
-        acting_user,  # type: ignore[arg-type]
+        acting_user,
         "demo:history:loaded",
         object_type="referrals.referral",
         object_id=str(len(referrals)),

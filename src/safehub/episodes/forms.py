@@ -77,6 +77,6 @@ class MissingForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         started, ended = data.get("started_at"), data.get("ended_at")
-        if started and ended and ended < started:  # type: ignore[operator]
+        if started and ended and ended < started:
             self.add_error("ended_at", "The return must be after the child went missing")
         return data

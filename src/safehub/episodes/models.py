@@ -8,7 +8,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from safehub.referrals.models import RISK_CHOICES
+from safehub.rules import codes
+
+RISK_CHOICES = codes.choices(codes.RiskLevel)
 
 
 class Episode(models.Model):

@@ -16,5 +16,5 @@ def get_episode(user: Principal, episode_id: int) -> Episode:
     )
     if episode is None:
         raise OutOfScopeError("episodes.episode", str(episode_id))
-    audit.write(user, "episode:viewed", episode)  # type: ignore[arg-type]
+    audit.write(user, "episode:viewed", episode)
     return episode

@@ -61,7 +61,9 @@ def _episode_form(
             else:
                 return redirect(f"/episodes/{episode.pk}")
         return TemplateResponse(
-            request, "episodes/episode_form.html", {"form": form, "episode": episode, "title": title}
+            request,
+            "episodes/episode_form.html",
+            {"form": form, "episode": episode, "title": title},
         )
 
     return view

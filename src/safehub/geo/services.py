@@ -153,18 +153,9 @@ def resolve_ward(  # noqa: PLR0911, PLR0913 - one early answer per way of placin
             return WardResolution(None, None, f"{ward_code} is not a ward of {ward_set.name}.")
         return WardResolution(ward, Method.MANUAL, note=note)
     if postcode:
-        normalised = normalise_postcode(postcode)
-        if normalised is None:
-            return WardResolution(None, None, "Enter a real postcode, like BD5 0AA.")
-        found = (
-            PostcodeWard.objects.filter(ward_set=ward_set, postcode=normalised)
-            .select_related("ward")
-            .first()
-        )
-        if found is not None:
-            return WardResolution(found.ward, Method.POSTCODE, note=note)
-        if longitude is None or latitude is None:
-            return WardResolution(None, None, f"{normalised} is not in the postcode directory.")
+        found = _by_postcode(ward_set, postcode, note=note)
+        if found.ward is not None or longitude is None or latitude is None:
+            return found
     if longitude is not None and latitude is not None:
         locator, ids = _locator(ward_set.pk)
         code = locator.locate(longitude=longitude, latitude=latitude)
@@ -323,3 +314,17 @@ def committees_with_wards(ward_set: WardSet) -> Iterable[tuple[AreaCommittee, li
     for ward in wards:
         grouped.setdefault(ward.area_committee_id, (ward.area_committee, []))[1].append(ward)
     return sorted(grouped.values(), key=lambda item: item[0].name)
+
+
+def _by_postcode(ward_set: WardSet, postcode: str, *, note: str) -> WardResolution:
+    normalised = normalise_postcode(postcode)
+    if normalised is None:
+        return WardResolution(None, None, "Enter a real postcode, like BD5 0AA.")
+    found = (
+        PostcodeWard.objects.filter(ward_set=ward_set, postcode=normalised)
+        .select_related("ward")
+        .first()
+    )
+    if found is None:
+        return WardResolution(None, None, f"{normalised} is not in the postcode directory.")
+    return WardResolution(found.ward, Method.POSTCODE, note=note)

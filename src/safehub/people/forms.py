@@ -81,7 +81,3 @@ class NoteForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter the note"},
     )
-
-
-class AsOfForm(forms.Form):
-    on = GovDateField(label="Show the record as it stood on", past_only=True)

@@ -1,12 +1,9 @@
 from django.urls import path
 
-from safehub.episodes import views as episode_views
 from safehub.people import views
 
 urlpatterns = [
     path("children/search", views.search, name="child-search"),
     path("children/new", views.new_child, name="child-new"),
-    path("children/<int:child_id>", views.child_page, name="child"),
     path("children/<int:child_id>/notes/new", views.add_note, name="child-note-new"),
-    path("children/<int:child_id>/missing/new", episode_views.new_missing, name="missing-new"),
 ]

@@ -12,7 +12,7 @@ from safehub.access.policy import require
 from safehub.geo.queries import wards_on
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, services
-from safehub.people.forms import AsOfForm, ChildForm, ChildSearchForm, NoteForm
+from safehub.people.forms import ChildForm, ChildSearchForm, NoteForm
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -60,27 +60,6 @@ def new_child(request: HttpRequest) -> HttpResponse:
                 return redirect(f"/referrals/new?child={child.pk}")
             return redirect(f"/children/{child.pk}")
     return TemplateResponse(request, "people/child_form.html", {"form": form})
-
-
-def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = queries.get_child(request.user, child_id)
-    today = timezone.localdate()
-    as_of_form = AsOfForm(request.GET or None)
-    on = today
-    if as_of_form.is_bound and as_of_form.is_valid():
-        on = as_of_form.cleaned_data["on"]
-    record = queries.record_as_of(child, on)
-    return TemplateResponse(
-        request,
-        "people/child.html",
-        {
-            "child": child,
-            "record": record,
-            "as_of_form": as_of_form,
-            "historical": on != today,
-            "aliases": child.aliases.all(),
-        },
-    )
 
 
 def add_note(request: HttpRequest, child_id: int) -> HttpResponse:

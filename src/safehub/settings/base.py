@@ -32,8 +32,10 @@ INSTALLED_APPS = [
     "safehub.referrals",
     "safehub.episodes",
     "safehub.triage",
+    "safehub.casefile",
     "safehub.demo",
     "simple_history",
+    "ninja",  # serves the API docs' Swagger UI from the package, not a CDN
     "safehub.access.admin_apps.SafehubAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,7 +15,11 @@ class TriageFilterForm(forms.Form):
     )
     rag = forms.MultipleChoiceField(
         label="Status",
-        choices=[(Rag.RED, "Overdue (red)"), (Rag.AMBER, "Due soon (amber)"), (Rag.GREEN, "On track (green)")],
+        choices=[
+            (Rag.RED, "Overdue (red)"),
+            (Rag.AMBER, "Due soon (amber)"),
+            (Rag.GREEN, "On track (green)"),
+        ],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

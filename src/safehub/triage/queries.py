@@ -79,12 +79,12 @@ def due_items(
         keep = {Rag(r) for r in rags}
         items = [i for i in items if i.rag in keep]
     items.sort(key=lambda i: (i.due, i.kind, i.child.pk))
-    audit.write(user, "triage:viewed", object_type="triage", object_id=str(len(items)))  # type: ignore[arg-type]
+    audit.write(user, "triage:viewed", object_type="triage", object_id=str(len(items)))
     return items
 
 
-def _item(
-    kind: str, child: Child, start: dt.datetime, due: dt.datetime, now: dt.datetime, link: str
+def _item(  # noqa: PLR0913 - each is a column of the queue
+    kind: str, child: Child, *, start: dt.datetime, due: dt.datetime, now: dt.datetime, link: str
 ) -> DueItem:
     return DueItem(
         kind=kind,
@@ -104,10 +104,10 @@ def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
         _item(
             "decision",
             r.child,
-            r.received_at,
-            working_time.decision_due(r.received_at),
-            now,
-            f"/referrals/{r.pk}/decision",
+            start=r.received_at,
+            due=working_time.decision_due(r.received_at),
+            now=now,
+            link=f"/referrals/{r.pk}/decision",
         )
         for r in pending
     ]
@@ -125,13 +125,18 @@ def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
     )
     items = []
     for episode in episodes:
-        graded_at = episode.graded_at  # type: ignore[attr-defined]
-        if episode.last_discussion and episode.last_discussion >= graded_at:  # type: ignore[attr-defined]
+        graded_at = episode.graded_at
+        if episode.last_discussion and episode.last_discussion >= graded_at:
             continue
         due = working_time.strategy_discussion_due(graded_at)
         items.append(
             _item(
-                "strategy_discussion", episode.child, graded_at, due, now, f"/episodes/{episode.pk}"
+                "strategy_discussion",
+                episode.child,
+                start=graded_at,
+                due=due,
+                now=now,
+                link=f"/episodes/{episode.pk}",
             )
         )
     return items
@@ -144,17 +149,21 @@ def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
         ended_at__gte=now - RETURN_INTERVIEW_WINDOW,
         return_interview_completed_at__isnull=True,
     ).select_related("child")
-    return [
-        _item(
-            "return_interview",
-            m.child,
-            m.ended_at,  # type: ignore[arg-type]
-            working_time.return_interview_due(m.ended_at),  # type: ignore[arg-type]
-            now,
-            f"/children/{m.child_id}",
+    items = []
+    for m in returns:
+        returned = m.ended_at
+        assert returned is not None  # noqa: S101 - filtered above
+        items.append(
+            _item(
+                "return_interview",
+                m.child,
+                start=returned,
+                due=working_time.return_interview_due(returned),
+                now=now,
+                link=f"/children/{m.child_id}",
+            )
         )
-        for m in returns
-    ]
+    return items
 
 
 def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
@@ -166,11 +175,20 @@ def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
     items = []
     tz = timezone.get_current_timezone()
     for episode in episodes:
-        since = episode.last_review or episode.opened_on  # type: ignore[attr-defined]
+        since = episode.last_review or episode.opened_on
         due_date = working_time.review_due(since)
         start = dt.datetime.combine(since, dt.time(9), tzinfo=tz)
         due = dt.datetime.combine(due_date, dt.time(17), tzinfo=tz)
-        items.append(_item("review", episode.child, start, due, now, f"/episodes/{episode.pk}"))
+        items.append(
+            _item(
+                "review",
+                episode.child,
+                start=start,
+                due=due,
+                now=now,
+                link=f"/episodes/{episode.pk}",
+            )
+        )
     return items
 
 

@@ -86,7 +86,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Imported {result.referrals} {_plural(result.referrals, 'referral')} from "
-                f"{path.name} ({children}; {result.addresses} addresses recorded); "
+                f"{path.name} ({children}; {result.addresses} "
+                f"{_plural(result.addresses, 'address', 'addresses')} recorded); "
                 f"{result.already_imported} already imported."
             )
 

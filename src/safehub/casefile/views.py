@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from safehub.casefile import queries
+from safehub.casefile.forms import AsOfForm
+from safehub.people import queries as people_queries
+
+
+def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = people_queries.get_child(request.user, child_id)
+    today = timezone.localdate()
+    as_of_form = AsOfForm(request.GET or None)
+    on = today
+    if as_of_form.is_bound and as_of_form.is_valid():
+        on = as_of_form.cleaned_data["on"]
+    record = queries.record_as_of(child, on)
+    return TemplateResponse(
+        request,
+        "casefile/child.html",
+        {
+            "child": child,
+            "record": record,
+            "as_of_form": as_of_form,
+            "historical": on != today,
+            "aliases": child.aliases.all(),
+        },
+    )
