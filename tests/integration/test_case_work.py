@@ -224,3 +224,35 @@ def test_every_screening_keeps_the_engine_reasoning(practitioner: User) -> None:
     assert stored.result["level"] == "high"
     assert stored.tool_id == "exploitation-screening"
     assert stored.tool_version == 1
+
+
+def test_a_return_home_interview_is_due_then_recorded(practitioner: User) -> None:
+    child = _child(practitioner)
+    now = timezone.now()
+    missing = episodes.record_missing_episode(
+        child,
+        started_at=now - dt.timedelta(days=2),
+        ended_at=now - dt.timedelta(days=1),
+        acting_user=practitioner,
+    )
+    [item] = due_items(practitioner, now=now, kinds=["return_interview"])
+    assert item.due == missing.ended_at + dt.timedelta(hours=72)  # type: ignore[operator]
+    assert item.link == f"/missing/{missing.pk}"
+    with pytest.raises(ValidationError) as refused:
+        episodes.update_missing_episode(
+            missing,
+            ended_at=missing.ended_at,
+            return_interview_offered_at=None,
+            return_interview_completed_at=now - dt.timedelta(days=3),
+            acting_user=practitioner,
+        )
+    assert "return_interview_completed_at" in refused.value.message_dict
+    episodes.update_missing_episode(
+        missing,
+        ended_at=missing.ended_at,
+        return_interview_offered_at=now - dt.timedelta(hours=20),
+        return_interview_completed_at=now - dt.timedelta(hours=2),
+        acting_user=practitioner,
+    )
+    assert due_items(practitioner, now=now, kinds=["return_interview"]) == []
+    assert missing.history.count() == 2

@@ -119,7 +119,11 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
     missing = MissingEpisode.objects.filter(child=child, started_at__lt=end)
     for m in missing:
         returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
-        entries.append(TimelineEntry(m.started_at, "missing", m.get_kind_display(), returned))
+        entries.append(
+            TimelineEntry(
+                m.started_at, "missing", m.get_kind_display(), returned, f"/missing/{m.pk}"
+            )
+        )
     entries.extend(
         TimelineEntry(n.written_at, "note", "Case note", n.text)
         for n in child.notes.filter(written_at__lt=end)

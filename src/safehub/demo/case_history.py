@@ -17,10 +17,17 @@ from safehub.access.models import Agency, AgencyType
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.demo import history as synth
-from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange
+from safehub.episodes.models import (
+    Episode,
+    MissingEpisode,
+    Review,
+    RiskChange,
+    StrategyDiscussion,
+)
 from safehub.geo.models import Ward
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
+from safehub.rules import working_time
 
 DEMO_REFERENCE_PREFIX = "DEMO-"
 AGENCY_BY_SOURCE = {
@@ -89,6 +96,19 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         for r in e.risk
     ]
     _bulk(changes, RiskChange)
+    # A strategy discussion was held for every grading to high risk, within the working day
+    # for most; the last few days' are left for the triage queue to show as due.
+    recent = history_end(history) - dt.timedelta(days=3)
+    discussions = [
+        StrategyDiscussion(
+            episode=c.episode,
+            held_at=_discussion_time(c.recorded_at, i),
+            summary="Multi-agency strategy discussion held",
+        )
+        for i, c in enumerate(changes)
+        if c.level == "high" and c.effective_on < recent
+    ]
+    _bulk(discussions, StrategyDiscussion)
     reviews = [
         Review(episode=episodes[e.key], reviewed_on=day, summary="Twelve-weekly review")
         for e in history.episodes
@@ -143,6 +163,7 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
     ]
     _bulk(missing, MissingEpisode)
     counts = {
+        "strategy discussions": len(discussions),
         "children": len(children),
         "referrals": len(referrals),
         "episodes": len(episodes),
@@ -155,6 +176,14 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         object_id=str(len(referrals)),
     )
     return counts
+
+
+def _discussion_time(graded_at: dt.datetime, index: int) -> dt.datetime:
+    """Due within a working day: most are held in time, one in nine a day or two late."""
+    due = working_time.strategy_discussion_due(graded_at)
+    if index % 9 == 0:
+        return due + dt.timedelta(days=1, hours=2)
+    return due - dt.timedelta(hours=3)
 
 
 def history_end(history: synth.History) -> dt.date:

@@ -80,3 +80,13 @@ class MissingForm(forms.Form):
         if started and ended and ended < started:
             self.add_error("ended_at", "The return must be after the child went missing")
         return data
+
+
+class ReturnForm(forms.Form):
+    ended_at = GovDateTimeField(label="When did the child return?", required=False)
+    return_interview_offered_at = GovDateTimeField(
+        label="Return home interview offered", required=False
+    )
+    return_interview_completed_at = GovDateTimeField(
+        label="Return home interview done", required=False
+    )

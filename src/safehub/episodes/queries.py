@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from safehub.access.policy import OutOfScopeError, Principal
 from safehub.audit import services as audit
-from safehub.episodes.models import Episode
+from safehub.episodes.models import Episode, MissingEpisode
 from safehub.people.queries import children_for
 
 
@@ -18,3 +18,15 @@ def get_episode(user: Principal, episode_id: int) -> Episode:
         raise OutOfScopeError("episodes.episode", str(episode_id))
     audit.write(user, "episode:viewed", episode)
     return episode
+
+
+def get_missing_episode(user: Principal, missing_id: int) -> MissingEpisode:
+    missing = (
+        MissingEpisode.objects.filter(pk=missing_id, child__in=children_for(user))
+        .select_related("child")
+        .first()
+    )
+    if missing is None:
+        raise OutOfScopeError("episodes.missingepisode", str(missing_id))
+    audit.write(user, "missing:viewed", missing)
+    return missing

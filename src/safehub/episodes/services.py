@@ -168,3 +168,33 @@ def record_missing_episode(  # noqa: PLR0913
     save_with_history(missing, acting_user)
     audit.write(acting_user, "missing:recorded", missing)
     return missing
+
+
+@transaction.atomic
+def update_missing_episode(
+    missing: MissingEpisode,
+    *,
+    acting_user: Principal,
+    ended_at: dt.datetime | None,
+    return_interview_offered_at: dt.datetime | None,
+    return_interview_completed_at: dt.datetime | None,
+) -> MissingEpisode:
+    """Record the return and the return home interview; the history keeps what was there."""
+    require(acting_user, "missing:record", missing)
+    errors = {}
+    if ended_at is not None and ended_at < missing.started_at:
+        errors["ended_at"] = "The return must be after the child went missing"
+    for field, value in (
+        ("return_interview_offered_at", return_interview_offered_at),
+        ("return_interview_completed_at", return_interview_completed_at),
+    ):
+        if value is not None and (ended_at is None or value < ended_at):
+            errors[field] = "A return home interview must be after the child's return"
+    if errors:
+        raise ValidationError(errors)
+    missing.ended_at = ended_at
+    missing.return_interview_offered_at = return_interview_offered_at
+    missing.return_interview_completed_at = return_interview_completed_at
+    save_with_history(missing, acting_user)
+    audit.write(acting_user, "missing:updated", missing)
+    return missing

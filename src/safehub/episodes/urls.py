@@ -12,4 +12,5 @@ urlpatterns = [
         name="episode-strategy-discussion",
     ),
     path("episodes/<int:episode_id>/close", views.close, name="episode-close"),
+    path("missing/<int:missing_id>", views.update_missing, name="missing"),
 ]

@@ -16,6 +16,7 @@ from safehub.episodes import queries, services
 from safehub.episodes.forms import (
     CloseForm,
     MissingForm,
+    ReturnForm,
     ReviewForm,
     RiskChangeForm,
     StrategyDiscussionForm,
@@ -110,3 +111,24 @@ def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         else:
             return redirect(f"/children/{child.pk}")
     return TemplateResponse(request, "episodes/missing_form.html", {"form": form, "child": child})
+
+
+def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
+    missing = queries.get_missing_episode(request.user, missing_id)
+    initial = {
+        "ended_at": missing.ended_at,
+        "return_interview_offered_at": missing.return_interview_offered_at,
+        "return_interview_completed_at": missing.return_interview_completed_at,
+    }
+    form = ReturnForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_missing_episode(missing, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect(f"/children/{missing.child_id}")
+    due = working_time.return_interview_due(missing.ended_at) if missing.ended_at else None
+    return TemplateResponse(
+        request, "episodes/return_form.html", {"form": form, "missing": missing, "due": due}
+    )

@@ -160,7 +160,7 @@ def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
                 start=returned,
                 due=working_time.return_interview_due(returned),
                 now=now,
-                link=f"/children/{m.child_id}",
+                link=f"/missing/{m.pk}",
             )
         )
     return items
