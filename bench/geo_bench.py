@@ -132,6 +132,8 @@ def main() -> None:
             [sys.executable, "-m", "bench.geo_bench", "--engine", engine, "--rows", str(args.rows)],
             check=True,
         )
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")  # leave the server as we found it
     lookups(args.points)
 
 
