@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("safehub.people.urls")),
     path("", include("safehub.referrals.urls")),
     path("", include("safehub.episodes.urls")),
+    path("", include("safehub.concerns.urls")),
     path("", include("safehub.triage.urls")),
     path("", include("safehub.casefile.urls")),
     # One sign-in page for everything, so every sign-in is audited and later gains two

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from safehub.access.models import Role
+from safehub.access.models import Role, User
 
 HUB_ROLES = frozenset({Role.HUB_PRACTITIONER, Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER})
 ALL_ROLES = frozenset(Role)
@@ -41,6 +41,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "episode:review": HUB_ROLES,
     "missing:record": HUB_ROLES,
     "triage:view": HUB_ROLES,
+    # Intelligence about places and disruption activity: the hub's own roles.
+    "location:view": HUB_ROLES,
+    "location:record": HUB_ROLES,
+    "disruption:view": HUB_ROLES,
+    "disruption:record": HUB_ROLES,
     # Alleged perpetrators: hub managers and police only.
     "person_of_concern:view": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
     "person_of_concern:record": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
@@ -77,6 +82,11 @@ class System:
 SYSTEM = System()
 
 Principal: TypeAlias = AbstractBaseUser | AnonymousUser | System
+
+
+def user_or_none(principal: Principal) -> User | None:
+    """The signed-in user behind a principal, for "recorded by" columns; None for the CLI."""
+    return principal if isinstance(principal, User) else None
 
 
 class AccessDeniedError(PermissionDenied):

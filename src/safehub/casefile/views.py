@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
+from safehub.concerns import queries as concerns_queries
 from safehub.people import queries as people_queries
 
 
@@ -26,5 +27,8 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "as_of_form": as_of_form,
             "historical": on != today,
             "aliases": child.aliases.all(),
+            # Intelligence (safehub.concerns): persons are None unless the reader may see them.
+            "concern_locations": concerns_queries.locations_of_child(request.user, child, on=on),
+            "concern_persons": concerns_queries.persons_of_child(request.user, child, on=on),
         },
     )

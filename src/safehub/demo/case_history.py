@@ -204,19 +204,23 @@ def _wards_by_code() -> dict[str, Ward]:
     return {w.code: w for w in Ward.objects.order_by("ward_set__valid_from")}
 
 
+# The generated child's identity fields carry the model's own names.
+IDENTITY = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "dob_approximate",
+    "sex",
+    "ethnicity",
+    "ethnicity_source",
+    "first_language",
+    "nationality",
+    "arrived_uk",
+)
+
+
 def _child(c: synth.SynthChild) -> Child:
-    return Child(
-        given_name=c.given_name,
-        family_name=c.family_name,
-        date_of_birth=c.date_of_birth,
-        dob_approximate=c.dob_approximate,
-        sex=c.sex,
-        ethnicity=c.ethnicity,
-        ethnicity_source=c.ethnicity_source,
-        first_language=c.first_language,
-        nationality=c.nationality,
-        arrived_uk=c.arrived_uk,
-    )
+    return Child(**{name: getattr(c, name) for name in IDENTITY})
 
 
 def _bulk(objs: Iterable[object], model: type) -> None:

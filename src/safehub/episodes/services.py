@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safehub.access.models import User
-from safehub.access.policy import Principal, require
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes.models import (
     Episode,
@@ -21,10 +20,6 @@ from safehub.episodes.models import (
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.rules.codes import RiskLevel
-
-
-def _user(principal: Principal) -> User | None:
-    return principal if isinstance(principal, User) else None
 
 
 def level_on(episode: Episode, on: dt.date) -> str | None:
@@ -41,7 +36,7 @@ def hold_at_risk(
     require(acting_user, "episode:update", child)
     episode = Episode.objects.filter(child=child, closed_on__isnull=True).first()
     if episode is None:
-        episode = Episode(child=child, opened_on=on, allocated_worker=_user(acting_user))
+        episode = Episode(child=child, opened_on=on, allocated_worker=user_or_none(acting_user))
         save_with_history(episode, acting_user)
         audit.write(acting_user, "episode:opened", episode)
         _record_change(episode, level, on, reason, acting_user)
@@ -74,7 +69,7 @@ def _record_change(
         level=level.value,
         effective_on=on,
         reason=reason,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     save_with_history(change, acting_user)
     if previous is None:
@@ -119,7 +114,7 @@ def record_review(
         episode=episode,
         reviewed_on=reviewed_on,
         summary=summary,
-        reviewed_by=_user(acting_user),
+        reviewed_by=user_or_none(acting_user),
     )
     save_with_history(review, acting_user)
     audit.write(acting_user, "episode:reviewed", review)
@@ -132,7 +127,7 @@ def record_strategy_discussion(
 ) -> StrategyDiscussion:
     require(acting_user, "episode:update", episode)
     discussion = StrategyDiscussion(
-        episode=episode, held_at=held_at, summary=summary, recorded_by=_user(acting_user)
+        episode=episode, held_at=held_at, summary=summary, recorded_by=user_or_none(acting_user)
     )
     save_with_history(discussion, acting_user)
     audit.write(acting_user, "episode:strategy_discussion:recorded", discussion)

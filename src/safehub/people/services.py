@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from safehub.access.models import User
-from safehub.access.policy import Principal, require
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.geo import services as geo
 from safehub.people.models import AddressPeriod, CarePeriod, CaseNote, Child, ChildAlias
@@ -24,7 +24,7 @@ from safehub.rules import codes
 def save_with_history(obj: models.Model, acting_user: Principal) -> None:
     """Validate and save, attributing the history row to the acting user."""
     obj.full_clean()
-    obj._history_user = acting_user if isinstance(acting_user, User) else None  # type: ignore[attr-defined]  # noqa: SLF001
+    obj._history_user = user_or_none(acting_user)  # type: ignore[attr-defined]  # noqa: SLF001
     obj.save()
 
 
@@ -36,7 +36,7 @@ def register_child(*, acting_user: Principal, **identity: Any) -> Child:
     if nhs and not codes.nhs_number_is_valid(nhs):
         raise ValidationError({"nhs_number": "Enter a valid NHS number (10 digits)"})
     identity["nhs_number"] = nhs
-    child = Child(**identity, created_by=acting_user if isinstance(acting_user, User) else None)
+    child = Child(**identity, created_by=user_or_none(acting_user))
     save_with_history(child, acting_user)
     audit.write(acting_user, "child:created", child)
     return child

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safehub.access.models import Agency, User
-from safehub.access.policy import Principal, require
+from safehub.access.models import Agency
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes import services as episodes
 from safehub.people.models import Child
@@ -22,10 +22,6 @@ from safehub.people.services import save_with_history
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, screening
 from safehub.rules.codes import RiskLevel
-
-
-def _user(principal: Principal) -> User | None:
-    return principal if isinstance(principal, User) else None
 
 
 @transaction.atomic
@@ -65,7 +61,7 @@ def receive_referral(  # noqa: PLR0913 - a referral is several facts
         referrer_name=referrer_name,
         referrer_contact=referrer_contact,
         external_reference=external_reference or None,
-        recorded_by=_user(acting_user),
+        recorded_by=user_or_none(acting_user),
     )
     save_with_history(referral, acting_user)
     audit.write(acting_user, "referral:received", referral)
@@ -112,7 +108,7 @@ def record_screening(  # noqa: PLR0913
         final_level=final.value,
         override_reason=override_reason.strip() if final != computed else "",
         screened_at=screened_at,
-        screened_by=_user(acting_user),
+        screened_by=user_or_none(acting_user),
     )
     save_with_history(record, acting_user)
     audit.write(acting_user, "screening:recorded", record)
@@ -153,7 +149,7 @@ def record_decision(  # noqa: PLR0913
         rationale=rationale,
         pathway_agency=pathway_agency,
         decided_at=decided_at or timezone.now(),
-        decided_by=_user(acting_user),
+        decided_by=user_or_none(acting_user),
     )
     save_with_history(decision, acting_user)
     audit.write(acting_user, "decision:recorded", decision)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "safehub.people",
     "safehub.referrals",
     "safehub.episodes",
+    "safehub.concerns",
     "safehub.triage",
     "safehub.casefile",
     "safehub.demo",

@@ -29,6 +29,10 @@ def service(request: HttpRequest) -> dict[str, object]:
             items.append(
                 NavItem("Find a child", "/children/search", request.path.startswith("/children"))
             )
+        if can(user, "location:view"):
+            items.append(
+                NavItem("Intelligence", "/intelligence", request.path.startswith("/intelligence"))
+            )
         if can(user, "users:manage"):
             admin = reverse("admin:index")
             items.append(NavItem("Administration", admin, request.path.startswith(admin)))

@@ -1,0 +1,1 @@
+"""Intelligence: locations and persons of concern, and the disruption activity against them."""
