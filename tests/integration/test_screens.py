@@ -118,3 +118,45 @@ def test_the_child_page_is_audited_as_a_view(hub_practitioner_client: Client, ch
     page = hub_practitioner_client.get(f"/children/{child.pk}").content.decode()
     assert "Sammi Exampleton" in page
     assert AuditEvent.objects.filter(action="child:viewed", object_id=str(child.pk)).count() == 1
+
+
+def test_a_new_address_care_status_and_alias_are_recorded_from_the_child_page(
+    hub_practitioner_client: Client, child: Child
+) -> None:
+    base = f"/children/{child.pk}"
+    refused = hub_practitioner_client.post(
+        f"{base}/address/new",
+        {"valid_from_0": "1", "valid_from_1": "9", "valid_from_2": "2016"},
+    ).content.decode()
+    assert '<a href="#id_postcode">Enter a postcode or choose a ward</a>' in refused
+    for path, data in [
+        (
+            "address/new",
+            {
+                "valid_from_0": "1",
+                "valid_from_1": "9",
+                "valid_from_2": "2016",
+                "ward_code": "E05001370",
+            },
+        ),
+        (
+            "care/new",
+            {
+                "kind": "child_in_need",
+                "valid_from_0": "1",
+                "valid_from_1": "6",
+                "valid_from_2": "2016",
+            },
+        ),
+        ("aliases/new", {"given_name": "Sam", "note": "street name"}),
+        ("notes/new", {"text": "Spoke with school; attendance improving."}),
+    ]:
+        response = hub_practitioner_client.post(f"{base}/{path}", data)
+        assert response.status_code == 302, (path, response.content.decode()[:3000])
+    page = hub_practitioner_client.get(base, {"on_0": "2", "on_1": "9", "on_2": "2016"})
+    text = page.content.decode()
+    assert "Wyke ward" in text
+    assert "Child in need since 1 Jun 2016" in text
+    assert "Sam" in text
+    assert "Spoke with school" not in text  # written today, after the date shown
+    assert "Spoke with school" in hub_practitioner_client.get(base).content.decode()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from safehub.govuk.fields import GovDateField
+from safehub.people.models import CareStatus
 from safehub.rules import codes
 
 BLANK = [("", "Choose")]
@@ -81,3 +82,64 @@ class NoteForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter the note"},
     )
+
+
+class AddressForm(forms.Form):
+    valid_from = GovDateField(
+        label="Lived here from",
+        past_only=True,
+        error_messages={"required": "Enter the date the child moved here"},
+    )
+    postcode = forms.CharField(label="Postcode", required=False, max_length=8)
+    address = forms.CharField(label="Address (optional)", required=False, max_length=300)
+
+    def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["ward_code"] = forms.ChoiceField(
+            label="Ward (if the postcode is not known)",
+            choices=[("", "Choose a ward"), *wards],
+            required=False,
+        )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("postcode") and not data.get("ward_code"):
+            self.add_error("postcode", "Enter a postcode or choose a ward")
+        return data
+
+
+class CarePeriodForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Status",
+        choices=CareStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the status"},
+    )
+    valid_from = GovDateField(
+        label="From", past_only=True, error_messages={"required": "Enter the date it began"}
+    )
+    valid_to = GovDateField(label="Ended (leave blank if it continues)", required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end <= start:
+            self.add_error("valid_to", "The end must be after the start")
+        return data
+
+
+class AliasForm(forms.Form):
+    given_name = forms.CharField(label="First name or nickname", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name (optional)", required=False, max_length=100)
+    note = forms.CharField(
+        label="Where is it used? (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, a street name or an online username",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("given_name") and not data.get("family_name"):
+            self.add_error("given_name", "Enter the name the child is also known by")
+        return data

@@ -1,7 +1,10 @@
-"""Finding a child, registering one, and the child's page (now, or as it stood on a date)."""
+"""Finding a child, registering one, and changing the facts on their record."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,7 +15,15 @@ from safehub.access.policy import require
 from safehub.geo.queries import wards_on
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, services
-from safehub.people.forms import ChildForm, ChildSearchForm, NoteForm
+from safehub.people.forms import (
+    AddressForm,
+    AliasForm,
+    CarePeriodForm,
+    ChildForm,
+    ChildSearchForm,
+    NoteForm,
+)
+from safehub.people.models import Child
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -62,14 +73,66 @@ def new_child(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "people/child_form.html", {"form": form})
 
 
-def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = queries.get_child(request.user, child_id, purpose="viewed")
-    form = NoteForm(request.POST or None)
+def _child_form_page(
+    request: HttpRequest,
+    child_id: int,
+    form: forms.Form,
+    title: str,
+    save: Callable[[Child], object],
+) -> HttpResponse:
+    child = queries.get_child(request.user, child_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_case_note(child, text=form.cleaned_data["text"], acting_user=request.user)
+            save(child)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             return redirect(f"/children/{child.pk}")
-    return TemplateResponse(request, "people/note_form.html", {"form": form, "child": child})
+    return TemplateResponse(
+        request, "people/child_change_form.html", {"form": form, "child": child, "title": title}
+    )
+
+
+def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
+    form = AddressForm(request.POST or None, wards=_ward_choices())
+
+    def save(child: Child) -> object:
+        return services.record_address(
+            child,
+            valid_from=form.cleaned_data["valid_from"],
+            postcode=form.cleaned_data["postcode"],
+            ward_code=form.cleaned_data["ward_code"],
+            address=form.cleaned_data["address"],
+            acting_user=request.user,
+        )
+
+    return _child_form_page(request, child_id, form, "Record a new address", save)
+
+
+def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
+    form = CarePeriodForm(request.POST or None)
+
+    def save(child: Child) -> object:
+        return services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
+
+    return _child_form_page(request, child_id, form, "Record children's social care status", save)
+
+
+def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
+    form = AliasForm(request.POST or None)
+
+    def save(child: Child) -> object:
+        return services.add_alias(child, acting_user=request.user, **form.cleaned_data)
+
+    return _child_form_page(request, child_id, form, "Add a name the child is known by", save)
+
+
+def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
+    form = NoteForm(request.POST or None)
+
+    def save(child: Child) -> object:
+        return services.add_case_note(
+            child, text=form.cleaned_data["text"], acting_user=request.user
+        )
+
+    return _child_form_page(request, child_id, form, "Add a case note", save)
