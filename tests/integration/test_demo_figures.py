@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from safehub.access.policy import SYSTEM
+from safehub.concerns.models import Disruption, LocationLink, LocationOfConcern
 from safehub.demo import services as demo
 from safehub.episodes.models import Episode, RiskChange
 from safehub.people.models import AddressPeriod, CarePeriod
@@ -134,3 +135,9 @@ def test_age_sex_and_social_care_of_children_at_risk() -> None:
     assert 0.85 <= female <= 0.89
     known = sum(1 for r in rows if r[4]) / len(rows)
     assert 0.4 <= known <= 0.6
+
+
+def test_the_demo_has_intelligence_to_show() -> None:
+    assert LocationOfConcern.objects.count() == 8
+    assert LocationLink.objects.count() == 48
+    assert Disruption.objects.filter(occurred_on__year=2016).count() == 3

@@ -17,6 +17,7 @@ from safehub.access.models import Agency, AgencyType
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.demo import history as synth
+from safehub.demo import intelligence
 from safehub.episodes.models import (
     Episode,
     MissingEpisode,
@@ -162,7 +163,8 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         for m in history.missing
     ]
     _bulk(missing, MissingEpisode)
-    counts = {
+    counts = intelligence.load()
+    counts |= {
         "strategy discussions": len(discussions),
         "children": len(children),
         "referrals": len(referrals),
