@@ -85,6 +85,9 @@ def database_from_url(url: str) -> dict[str, object]:
     """A Django DATABASES entry from a URL; empty means the embedded SQLite file."""
     if not url:
         url = f"sqlite:///{VAR_DIR / 'safehub.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        # The embedded database's folder is made on first use, so a fresh clone just works.
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     # One request is one transaction: a failed request leaves nothing half-written, and an
     # audit event commits with the action it records.
