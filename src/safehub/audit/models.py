@@ -1,8 +1,10 @@
 """The append-only audit trail.
 
 Rows are only ever inserted: the model and its queryset refuse updates and deletes, and
-database triggers (see migration 0002) refuse them from outside Django too. Issue 4 adds a
-hash chain so that an edit made with the triggers dropped is still detected.
+database triggers (see migration 0002) refuse them from outside Django too. Each event also
+carries the SHA-256 of its own content and of the event before it, so an edit or deletion made
+with the triggers dropped breaks the chain, and `safehub audit verify` names the first
+broken link (see `safehub.audit.chain`).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     request_id = models.CharField(max_length=64, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 

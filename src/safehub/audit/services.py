@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.db import connection, transaction
 
-from safehub.audit import context
+from safehub.audit import chain, context
 from safehub.audit.models import AuditEvent, Outcome
 
 if TYPE_CHECKING:
@@ -68,9 +68,7 @@ def write(  # noqa: PLR0913 - every argument is a column of the event
         request_id=ctx.request_id if ctx else "",
         ip_address=ctx.ip_address if ctx else None,
     )
-    if standalone:
-        with transaction.atomic():
-            event.save()
-    else:
+    with transaction.atomic():
+        chain.link(event)
         event.save()
     return event
