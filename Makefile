@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup demo test lint typecheck migrations-check contracts test-unit \
+.PHONY: help setup demo test lint typecheck security migrations-check contracts test-unit \
 	test-sqlite test-postgres test-browser frontend clean
 
 help: ## List the targets
@@ -34,7 +34,7 @@ setup: $(BIN)/.installed frontend ## Create .venv, install Python and npm packag
 demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on http://127.0.0.1:$${PORT:-8000}
 	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
 
-test: setup lint typecheck migrations-check contracts test-unit test-sqlite test-postgres test-browser ## Everything CI runs
+test: setup lint typecheck security migrations-check contracts test-unit test-sqlite test-postgres test-browser ## Everything CI runs
 	@echo "All checks and tests passed."
 
 lint: setup ## ruff lint and format check
@@ -43,6 +43,9 @@ lint: setup ## ruff lint and format check
 
 typecheck: setup ## mypy with django-stubs
 	$(BIN)/mypy
+
+security: setup ## bandit over src: any high-severity finding fails
+	$(BIN)/bandit -r src -lll -q
 
 migrations-check: setup ## Fail when models and migrations disagree
 	DJANGO_SETTINGS_MODULE=safehub.settings.test $(BIN)/safehub makemigrations --check --dry-run

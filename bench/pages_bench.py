@@ -45,6 +45,8 @@ def run_engine(engine: str, runs: int) -> None:
     assert connection.vendor == {"sqlite": "sqlite", "postgres": "postgresql"}[engine]
     from django.db import transaction  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
+    from django_otp import DEVICE_ID_SESSION_KEY  # noqa: PLC0415
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
 
     from safehub.access.models import User  # noqa: PLC0415
     from safehub.access.policy import SYSTEM  # noqa: PLC0415
@@ -59,6 +61,12 @@ def run_engine(engine: str, runs: int) -> None:
     client = Client()
     with transaction.atomic():  # signing in writes its audit event in a transaction
         client.force_login(User.objects.get(username="practitioner"))
+    # The code step done, as django_otp.login records it (the demo account has an app).
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(
+        user__username="practitioner"
+    ).persistent_id
+    session.save()
     pages = {
         "triage queue": "/triage",
         "child page": f"/children/{busiest.child_id}",

@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> None:
         # Needs no settings: it is how you find out which settings to give.
         print(config.markdown_table())
         return
+    if args[:2] == ["keys", "generate"]:
+        # Nor this: production settings refuse to load until SAFEHUB_FIELD_KEYS has a key.
+        from safehub.crypto.keys import generate  # noqa: PLC0415
+
+        print(generate())
+        return
     default = "safehub.settings.demo" if args[:1] == ["demo"] else None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default or config.get("DJANGO_SETTINGS_MODULE"))
     # Commands run on the server are audited as channel "cli" with their own request id.

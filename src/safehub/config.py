@@ -46,6 +46,14 @@ VARIABLES: tuple[Variable, ...] = (
         "test profiles use a fixed placeholder that production refuses.",
     ),
     Variable(
+        "SAFEHUB_FIELD_KEYS",
+        "",
+        "Comma-separated Fernet keys for the encrypted narratives and case notes, newest "
+        "first: the first encrypts, all decrypt. Required in production; the demo and test "
+        "profiles use a fixed placeholder that production refuses. `safehub keys generate` "
+        "makes a key; `docs/keys.md` is the rotation procedure.",
+    ),
+    Variable(
         "SAFEHUB_ALLOWED_HOSTS",
         "localhost,127.0.0.1",
         "Comma-separated host names the site answers to.",
@@ -66,6 +74,16 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PORT", "8000", "Port `safehub serve` (and `make demo`) listens on."),
     Variable("SAFEHUB_WORKERS", "2", "Number of gunicorn worker processes for `safehub serve`."),
     Variable("SAFEHUB_LOG_LEVEL", "INFO", "Log level for Safehub's own loggers."),
+    Variable(
+        "SAFEHUB_SESSION_IDLE_MINUTES",
+        "30",
+        "Minutes without a request after which a signed-in session ends (idle timeout).",
+    ),
+    Variable(
+        "SAFEHUB_SESSION_ABSOLUTE_HOURS",
+        "10",
+        "Hours after signing in at which a session ends however active it is (absolute timeout).",
+    ),
     Variable(
         "SAFEHUB_DEMO_PASSWORD",
         "hub-demo-password-2026",
@@ -92,6 +110,19 @@ VARIABLES: tuple[Variable, ...] = (
         "`1` makes browser tests fail, not skip, when Chromium is missing (CI sets it).",
     ),
     Variable("SAFEHUB_CHROMIUM", "/usr/bin/chromium", "Chromium binary the browser tests drive."),
+    Variable(
+        "SAFEHUB_SNAPSHOT_DIR",
+        "",
+        "Directory holding analytics snapshots, one folder per snapshot id, never overwritten. "
+        "Empty means `SAFEHUB_VAR_DIR/snapshots`.",
+    ),
+    Variable(
+        "SAFEHUB_PSEUDONYM_KEY",
+        "insecure-pseudonym-key-for-demo-and-tests-only",
+        "Secret key (32+ random characters) for the keyed HMAC-SHA256 pseudonyms in snapshots. "
+        "Outside the demo and test profiles the placeholder is refused. Keep it stable: a new "
+        "key gives every child a new pseudonym.",
+    ),
 )
 
 _BY_NAME = {v.name: v for v in VARIABLES}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django_otp.oath import totp
 from playwright.sync_api import Locator, Page
+
+from safehub.demo import services as demo
 
 
 class SignInPage:
@@ -15,13 +18,36 @@ class SignInPage:
         return self
 
     def sign_in(self, username: str, password: str) -> None:
+        """Both steps: the password, then (when asked) the code from the demo account's app."""
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
+        if self.page.url.split("?", 1)[0].endswith("/sign-in/code"):
+            CodePage(self.page).enter(demo_code(username))
 
     @property
     def error_summary(self) -> Locator:
         return self.page.locator(".govuk-error-summary")
+
+
+def demo_code(username: str) -> str:
+    """The code a demo account's authenticator app shows now (its key is derived, see
+    `safehub.demo.services.demo_totp_key`)."""
+    return f"{totp(bytes.fromhex(demo.demo_totp_key(username))):06d}"
+
+
+class CodePage:
+    """The second sign-in step."""
+
+    LABEL = "Enter the 6-digit code from your authenticator app"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def enter(self, code: str) -> None:
+        self.page.get_by_label(self.LABEL).fill(code)
+        self.page.get_by_role("button", name="Continue").click()
 
 
 class HomePage:

@@ -7,16 +7,28 @@ fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safehub import config
 from safehub.access.models import AgencyType, Role, User
+from safehub.access.policy import SYSTEM, TWO_FACTOR_ROLES
+from safehub.analytics import snapshot
+from safehub.demo import services as demo
 from tests.factories import AgencyFactory, UserFactory
+from tests.integration import demo_oracle
 
 ENGINE = config.get("SAFEHUB_TEST_DATABASE")
 
@@ -71,13 +83,36 @@ def make_user() -> Callable[..., User]:
     return make
 
 
+def totp_code(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the device's app shows now, or `steps_ahead` 30-second steps from now (a code
+    is accepted once, and one step either side of now is accepted)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in_verified(client: Client, user: User) -> Client:
+    """Sign `client` in as `user` with both factors done, as the code step leaves a session.
+
+    Roles that need a second factor get a confirmed authenticator app, and the session records
+    it as verified the way `django_otp.login` does.
+    """
+    client.force_login(user)
+    if user.role in TWO_FACTOR_ROLES:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 def _client_for(role: Role) -> Callable[..., Client]:
     @pytest.fixture
     def fixture(make_user: Callable[..., User]) -> Client:
         # A client of its own, so a test can hold two roles' clients at once.
-        client = Client()
-        client.force_login(make_user(role))
-        return client
+        return sign_in_verified(Client(), make_user(role))
 
     return fixture
 
@@ -95,3 +130,30 @@ administrator_client = _client_for(Role.ADMINISTRATOR)
 def role_client(request: pytest.FixtureRequest) -> Client:
     """A client for the role given by indirect parametrisation of `role_client`."""
     return request.getfixturevalue(f"{Role(request.param).value}_client")
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    """The demo history, loaded once per session: its figures and a snapshot written from it."""
+
+    manifest: snapshot.Manifest
+    root: Path
+    figures: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def demo_history(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DemoHistory]:
+    """Loading 11,000 children takes seconds, so it happens once, inside a transaction that
+    is rolled back: later tests see an empty database, and keep the snapshot files."""
+    root = tmp_path_factory.mktemp("snapshots")
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.load(acting_user=SYSTEM)
+        figures = demo_oracle.compute()
+        manifest = snapshot.create(acting_user=SYSTEM, snapshot_id="demo", root=root)
+        transaction.set_rollback(True)
+    yield DemoHistory(manifest, root, figures)
+    shutil.rmtree(root, ignore_errors=True)

@@ -24,6 +24,7 @@ from safehub.referrals import services as referrals
 from safehub.referrals.models import Referral
 from safehub.triage.queries import KINDS
 from tests.factories import AgencyFactory
+from tests.integration.conftest import sign_in_verified
 
 LONDON = ZoneInfo("Europe/London")
 PROBLEM = "application/problem+json"
@@ -169,7 +170,7 @@ def test_the_docs_page_sends_a_visitor_to_sign_in(client: Client) -> None:
 
 def test_a_post_without_the_csrf_token_is_refused(practitioner: User) -> None:
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(practitioner)
+    sign_in_verified(strict, practitioner)
     refused = _post(strict, "/api/v1/referrals", _referral_body())
     assert _problem(refused, 403)["type"] == "urn:safehub:problem:csrf"
     assert not Child.objects.exists()

@@ -3,10 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safehub.access.models import Role, User
 from safehub.audit.models import AuditEvent
 from tests.factories import PASSWORD
+from tests.integration.conftest import totp_code
 
 
 def test_home_needs_sign_in(client: Client) -> None:
@@ -28,7 +30,10 @@ def test_correct_password_signs_in_and_is_audited(
     client: Client, make_user: Callable[..., User], engine: str
 ) -> None:
     user = make_user(Role.HUB_PRACTITIONER, username="pat")
-    response = client.post("/sign-in", {"username": "pat", "password": PASSWORD}, follow=True)
+    device = TOTPDevice.objects.create(user=user, name="App", confirmed=True)
+    response = client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    assert response["Location"] == "/sign-in/code?next=%2F"
+    response = client.post(response["Location"], {"otp_token": totp_code(device)}, follow=True)
     assert response.redirect_chain == [("/", 302)]
     assert "Hub practitioner" in response.content.decode()
     event = AuditEvent.objects.get(action="auth:login")

@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -19,14 +18,14 @@ def test_demo_has_one_account_per_role_and_reloading_keeps_what_exists() -> None
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role)
     assert Ward.objects.count() == 30
     practitioner = User.objects.get(username="practitioner")
-    assert authenticate(username="practitioner", password=demo.demo_password()) == practitioner
+    assert practitioner.check_password(demo.demo_password())
     practitioner.set_password("changed-by-the-user-2026")
     practitioner.save()
 
     reloaded = demo.load(acting_user=SYSTEM, with_history=False)
     assert not any(created for _, created in reloaded)
     assert User.objects.count() == len(Role)
-    assert authenticate(username="practitioner", password="changed-by-the-user-2026")
+    assert User.objects.get(username="practitioner").check_password("changed-by-the-user-2026")
     assert AuditEvent.objects.filter(action="user:created").count() == len(Role)
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from safehub import config
 from safehub.audit.services import ACTION_TAG
@@ -46,7 +47,8 @@ def test_only_config_reads_the_environment() -> None:
 def _production(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
-        env={"PATH": "/usr/bin:/bin", **env},
+        # A good field key, so each test meets only the refusal it is about.
+        env={"PATH": "/usr/bin:/bin", "SAFEHUB_FIELD_KEYS": Fernet.generate_key().decode(), **env},
         capture_output=True,
         text=True,
         check=False,
@@ -111,6 +113,7 @@ def test_deployment_checklist_is_clean_under_production_settings(tmp_path: Path)
         env={
             "PATH": "/usr/bin:/bin",
             "SAFEHUB_SECRET_KEY": secrets.token_urlsafe(60),
+            "SAFEHUB_FIELD_KEYS": Fernet.generate_key().decode(),
             "SAFEHUB_VAR_DIR": str(tmp_path),
         },
         capture_output=True,

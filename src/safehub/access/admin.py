@@ -10,10 +10,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from safehub.access import two_factor
 from safehub.access.models import Agency, User
 from safehub.access.policy import can
 from safehub.audit import services as audit
@@ -81,3 +82,13 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin[User]):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ("reset_two_factor",)
+
+    @admin.action(description="Reset two-factor sign-in and unlock (lost phone, locked out)")
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            two_factor.reset(user, acting_user=request.user)
+        self.message_user(
+            request,
+            f"Reset {len(queryset)} account(s): each sets up an authenticator app at next sign-in.",
+        )

@@ -17,6 +17,10 @@ from safehub.access.models import Role, User
 
 HUB_ROLES = frozenset({Role.HUB_PRACTITIONER, Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER})
 ALL_ROLES = frozenset(Role)
+# Roles that must prove a second factor (a TOTP code) before any page: everyone who sees case
+# data, pseudonymised figures or other accounts. Elected members see only published reports,
+# which are safe to publish by design, so a password is enough for them.
+TWO_FACTOR_ROLES = ALL_ROLES - {Role.ELECTED_MEMBER}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "home:view": ALL_ROLES,
@@ -27,7 +31,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "geo:ward:resolve": HUB_ROLES | {Role.PARTNER_WORKER, Role.ADMINISTRATOR},
     "audit:view": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
     # Case work: the hub's own roles. Issue 4 adds partner access through recorded sharing.
-    "child:view": HUB_ROLES,
+    # Partner workers see children shared with their agency (scope: people.queries).
+    "child:view": HUB_ROLES | {Role.PARTNER_WORKER},
+    "child:share": HUB_ROLES,
+    "child:access_log:view": frozenset({Role.HUB_MANAGER}),
+    "break_glass:use": frozenset({Role.PARTNER_WORKER}),
+    "child:shared:list": frozenset({Role.PARTNER_WORKER}),
+    "break_glass:review": frozenset({Role.HUB_MANAGER}),
     "child:search": HUB_ROLES,
     "child:create": HUB_ROLES,
     "child:update": HUB_ROLES,
@@ -49,12 +59,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Alleged perpetrators: hub managers and police only.
     "person_of_concern:view": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
     "person_of_concern:record": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
+    # Analytics: pseudonymised snapshots and the committee report built from them.
+    "snapshot:create": frozenset({Role.ANALYST}),
+    "report:view:restricted": frozenset({Role.ANALYST, Role.HUB_MANAGER}),
+    "report:view:public": frozenset({Role.ELECTED_MEMBER, Role.ANALYST, Role.HUB_MANAGER}),
+    # Moving a hub's whole history in (from a legacy system) and out (docs/history-format.md).
+    "history:import": frozenset({Role.HUB_MANAGER}),
+    "history:export": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
     # Only the operator at the server loads the synthetic demo history.
     "demo:load": frozenset(),
+    # Only the operator at the server, who holds the field keys, re-encrypts with them.
+    "keys:rotate": frozenset(),
 }
 
 # What the server operator may do from the command line without naming a user: reference
-# data and accounts, never case data.
+# data and accounts, and moving the hub's whole history in or out (audited), which is an
+# operator's job at migration or exit; otherwise never case data.
 SYSTEM_PERMISSIONS = frozenset(
     {
         "users:manage",
@@ -63,6 +83,13 @@ SYSTEM_PERMISSIONS = frozenset(
         "geo:postcodes:import",
         "geo:ward:resolve",
         "demo:load",
+        "keys:rotate",
+        "history:import",
+        "history:export",
+        # Snapshots hold pseudonymised data only, and reports are built from them.
+        "snapshot:create",
+        "report:view:restricted",
+        "report:view:public",
     }
 )
 
@@ -126,3 +153,8 @@ def require(user: Principal, permission: str, obj: object | None = None) -> None
     """
     if not can(user, permission, obj):
         raise AccessDeniedError(permission, obj)
+
+
+def needs_two_factor(user: Principal) -> bool:
+    """Whether this signed-in user must verify a second factor before using Safehub."""
+    return bool(user.is_authenticated) and getattr(user, "role", None) in TWO_FACTOR_ROLES

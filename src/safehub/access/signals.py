@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from safehub.access import sessions
 from safehub.audit import services as audit
 from safehub.audit.models import Outcome
 
@@ -20,6 +22,7 @@ from safehub.audit.models import Outcome
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     audit.write(user, "auth:login", user)
+    sessions.start(request)
 
 
 @receiver(user_logged_out)
@@ -42,4 +45,20 @@ def audit_login_failed(
         object_type="access.user" if account else "",
         object_id=str(account.pk) if account else "",
         outcome=Outcome.FAILURE,
+    )
+
+
+@receiver(user_locked_out)
+def audit_lockout(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    # Sent by django-axes for the attempt that locks the account and each one made while it is
+    # locked. Like a failed sign-in, it names the account by id only.
+    credentials = getattr(request, "axes_credentials", None) or {}
+    username = credentials.get("username") or request.POST.get("username", "")
+    account = get_user_model().objects.filter(username=username).only("pk").first()
+    audit.write(
+        None,
+        "auth:lockout",
+        object_type="access.user" if account else "",
+        object_id=str(account.pk) if account else "",
+        outcome=Outcome.DENIED,
     )

@@ -44,13 +44,46 @@ class ChildRecord:
     risk_level: str | None
     age: int | None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    sections: frozenset[str] | None = None  # None: the whole record
 
 
-def record_as_of(child: Child, on: dt.date) -> ChildRecord:
+# Which share section each part of the record belongs to (identity is always shown).
+SECTION_OF_ENTRY = {
+    "referral": "referrals",
+    "screening": "referrals",
+    "decision": "referrals",
+    "episode": "risk",
+    "risk": "risk",
+    "missing": "missing",
+    "note": "notes",
+}
+
+
+def record_as_of(
+    child: Child, on: dt.date, *, sections: frozenset[str] | None = None
+) -> ChildRecord:
     """What was true on `on`: the address, care status, open episode and its risk then.
 
     Events after `on` are left out of the timeline, so the page reads as it would have then.
+    `sections` limits the record to what a share disclosed (None: everything).
     """
+    full = _record_as_of(child, on)
+    if sections is None:
+        return full
+    return ChildRecord(
+        child,
+        on,
+        full.address if "address" in sections else None,
+        full.care if "risk" in sections else [],
+        full.episode if "risk" in sections else None,
+        full.risk_level if "risk" in sections else None,
+        full.age,
+        [e for e in full.timeline if SECTION_OF_ENTRY.get(e.kind) in sections],
+        sections,
+    )
+
+
+def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
     address = next((a for a in child.addresses.select_related("ward") if a.holds_on(on)), None)
     care = [c for c in child.care_periods.all() if c.holds_on(on)]
     episode = (

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from safehub.access.policy import can
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
 from safehub.concerns import queries as concerns_queries
@@ -17,7 +18,9 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
     on = today
     if as_of_form.is_bound and as_of_form.is_valid():
         on = as_of_form.cleaned_data["on"]
-    record = queries.record_as_of(child, on)
+    sections = people_queries.visible_sections(request.user, child)
+    whole = sections == people_queries.ALL_SECTIONS
+    record = queries.record_as_of(child, on, sections=None if whole else sections)
     return TemplateResponse(
         request,
         "casefile/child.html",
@@ -26,7 +29,14 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "record": record,
             "as_of_form": as_of_form,
             "historical": on != today,
-            "aliases": child.aliases.all(),
+            "aliases": child.aliases.all() if whole else [],
+            "whole_record": whole,
+            "can_record": can(request.user, "referral:create"),
+            "can_share": can(request.user, "child:share"),
+            "can_view_log": can(request.user, "child:access_log:view"),
+            "shares": child.shares.select_related("agency")
+            if can(request.user, "child:share")
+            else [],
             # Intelligence (safehub.concerns): persons are None unless the reader may see them.
             "concern_locations": concerns_queries.locations_of_child(request.user, child, on=on),
             "concern_persons": concerns_queries.persons_of_child(request.user, child, on=on),

@@ -7,6 +7,9 @@ see one (`person_of_concern:view`), so every read of `PersonOfConcern` — and o
 Links to children are explicit rows (`LocationLink`, `PersonLink`, `PersonLocationLink`) with
 their own history, so who linked a child to a location, when, and who removed the link later
 is kept; a plain many-to-many would lose it.
+
+Descriptions and link notes are encrypted in the database (`EncryptedTextField`): they cannot
+be searched by the database, only read.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from safehub.crypto.fields import EncryptedTextField
 from safehub.people.models import Child
 
 
@@ -41,7 +45,7 @@ class DisruptionKind(models.TextChoices):
 class LocationOfConcern(models.Model):
     name = models.CharField(max_length=200, help_text="How the hub refers to the place")
     kind = models.CharField(max_length=20, choices=LocationKind.choices)
-    description = models.TextField(blank=True)
+    description = EncryptedTextField(blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     ward = models.ForeignKey(
         "geo.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,7 +79,7 @@ class LocationLink(models.Model):
     )
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
     noted_on = models.DateField()
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedTextField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -98,7 +102,7 @@ class PersonOfConcern(models.Model):
     """
 
     name = models.CharField(max_length=200, help_text="Name, or the alias the person is known by")
-    description = models.TextField(blank=True)
+    description = EncryptedTextField(blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -139,7 +143,7 @@ class PersonLink(models.Model):
     relationship = models.CharField(
         max_length=200, blank=True, help_text="e.g. 'older boyfriend', 'gives lifts'"
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedTextField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -164,7 +168,7 @@ class PersonLocationLink(models.Model):
         LocationOfConcern, on_delete=models.CASCADE, related_name="person_links"
     )
     noted_on = models.DateField()
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedTextField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -188,7 +192,7 @@ class Disruption(models.Model):
 
     kind = models.CharField(max_length=20, choices=DisruptionKind.choices)
     occurred_on = models.DateField()
-    description = models.TextField(blank=True)
+    description = EncryptedTextField(blank=True)
     police_reference = models.CharField(max_length=50, blank=True)
     person = models.ForeignKey(
         PersonOfConcern,

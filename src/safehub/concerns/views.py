@@ -75,7 +75,7 @@ def _ward_choices() -> list[tuple[str, str]]:
 
 def new_location(request: HttpRequest) -> HttpResponse:
     require(request.user, "location:record")
-    form = LocationForm(request.POST or None, wards=_ward_choices())
+    form = LocationForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
     if request.method == "POST" and form.is_valid():
         try:
             location = services.record_location(acting_user=request.user, **form.cleaned_data)
@@ -110,7 +110,7 @@ def link_child_to_location(request: HttpRequest, location_id: int) -> HttpRespon
     child = _child_from_query(request)
     if child is None:
         return _choose_child(request, f"/intelligence/locations/{location.pk}", location.name)
-    form = LinkChildForm(request.POST or None)
+    form = LinkChildForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.link_child_to_location(
@@ -157,7 +157,7 @@ def unlink_child_from_location(
 
 def new_person(request: HttpRequest) -> HttpResponse:
     require(request.user, "person_of_concern:record")
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.record_person(acting_user=request.user, **form.cleaned_data)
@@ -191,7 +191,7 @@ def link_child_to_person(request: HttpRequest, person_id: int) -> HttpResponse:
     child = _child_from_query(request)
     if child is None:
         return _choose_child(request, f"/intelligence/persons/{person.pk}", person.name)
-    form = LinkChildToPersonForm(request.POST or None)
+    form = LinkChildToPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.link_child_to_person(
@@ -234,7 +234,10 @@ def unlink_child_from_person(request: HttpRequest, person_id: int, child_id: int
 def link_location_to_person(request: HttpRequest, person_id: int) -> HttpResponse:
     person = queries.get_person(request.user, person_id)
     require(request.user, "person_of_concern:record", person)
-    form = LinkLocationForm(request.POST or None, locations=queries.location_choices(request.user))
+    form = LinkLocationForm(
+        request.POST if request.method == "POST" else None,
+        locations=queries.location_choices(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.link_person_to_location(person, acting_user=request.user, **form.cleaned_data)
@@ -296,7 +299,7 @@ def new_disruption(request: HttpRequest) -> HttpResponse:
     if child is not None and person is None and location is None:
         back = f"/children/{child.pk}"
     menu = None if location is not None else queries.location_choices(request.user)
-    form = DisruptionForm(request.POST or None, locations=menu)
+    form = DisruptionForm(request.POST if request.method == "POST" else None, locations=menu)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = data.pop("location", None)

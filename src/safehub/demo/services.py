@@ -6,6 +6,8 @@ so a demo database keeps whatever was entered in it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,8 +15,9 @@ from django.utils import timezone
 
 from safehub import config
 from safehub.access import services as access
+from safehub.access import two_factor
 from safehub.access.models import AgencyType, Role, User
-from safehub.access.policy import Principal
+from safehub.access.policy import TWO_FACTOR_ROLES, Principal
 from safehub.demo import case_history
 from safehub.demo import history as synth
 from safehub.geo import services as geo
@@ -55,6 +58,14 @@ def demo_password() -> str:
     return config.get("SAFEHUB_DEMO_PASSWORD")
 
 
+def demo_totp_key(username: str) -> str:
+    """The demo account's authenticator key (hex): HMAC-SHA1 of "totp:<username>" keyed with
+    the demo password. Anyone who knows the demo password can compute every demo code, which is
+    the point of a demo and why real accounts enrol their own app instead."""
+    digest = hmac.new(demo_password().encode(), f"totp:{username}".encode(), hashlib.sha1)
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[DemoAccount, bool]]:
     """Load everything; returns each demo account with whether it was created just now.
@@ -80,6 +91,11 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
                 last_name="(demo)",
                 acting_user=acting_user,
                 check_password=False,
+            )
+        user = User.objects.get(username=account.username)
+        if account.role in TWO_FACTOR_ROLES and not two_factor.has_confirmed_device(user):
+            two_factor.issue_device(
+                user, key_hex=demo_totp_key(account.username), acting_user=acting_user
             )
         accounts.append((account, not exists))
     if with_history and not case_history.already_loaded():

@@ -53,7 +53,7 @@ def _episode_form(
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, episode_id: int) -> HttpResponse:
         episode = queries.get_episode(request.user, episode_id)
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 action(episode, form.cleaned_data, request.user)
@@ -102,7 +102,7 @@ close = _episode_form(
 
 def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
     child = people_queries.get_child(request.user, child_id)
-    form = MissingForm(request.POST or None)
+    form = MissingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_missing_episode(child, acting_user=request.user, **form.cleaned_data)
@@ -120,7 +120,7 @@ def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
         "return_interview_offered_at": missing.return_interview_offered_at,
         "return_interview_completed_at": missing.return_interview_completed_at,
     }
-    form = ReturnForm(request.POST or None, initial=initial)
+    form = ReturnForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_missing_episode(missing, acting_user=request.user, **form.cleaned_data)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateField
-from safehub.people.models import CareStatus
+from safehub.people.models import CareStatus, LawfulBasis, ShareSection
 from safehub.rules import codes
 
 BLANK = [("", "Choose")]
@@ -143,3 +144,64 @@ class AliasForm(forms.Form):
         if not data.get("given_name") and not data.get("family_name"):
             self.add_error("given_name", "Enter the name the child is also known by")
         return data
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.filter(is_active=True).exclude(agency_type="childrens_services"),
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the agency"},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=LawfulBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the lawful basis for sharing"},
+    )
+    purpose = forms.CharField(
+        label="Purpose", widget=forms.Textarea, error_messages={"required": "Enter the purpose"}
+    )
+    sections = forms.MultipleChoiceField(
+        label="What to share",
+        choices=ShareSection.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The child's name, age and sex are always shared. Share no more than needed.",
+    )
+    expires_on = GovDateField(
+        label="Share until", error_messages={"required": "Enter the date the share ends"}
+    )
+    reasons = forms.CharField(
+        label="Decision and reasons",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the decision and the reasons for it"},
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the share being revoked?",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the reason for revoking the share"},
+    )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this record now?",
+        widget=forms.Textarea,
+        help_text="Your access lasts one hour. Hub managers are told and review every use.",
+        error_messages={"required": "Explain why you need to see this record now"},
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    justified = forms.TypedChoiceField(
+        label="Was the access justified?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no"},
+    )
+    note = forms.CharField(label="Note (optional)", widget=forms.Textarea, required=False)

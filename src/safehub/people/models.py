@@ -7,11 +7,15 @@ before `valid_to` (empty: still holds). Record time comes from the history table
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from safehub.crypto.fields import EncryptedTextField
 from safehub.rules import codes
 
 
@@ -134,7 +138,7 @@ class CaseNote(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="notes")
     written_at = models.DateTimeField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     history = HistoricalRecords()
 
     class Meta:
@@ -142,3 +146,88 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk}"
+
+
+class LawfulBasis(models.TextChoices):
+    PUBLIC_TASK = "public_task", "UK GDPR Article 6(1)(e): a task in the public interest"
+    SAFEGUARDING = (
+        "safeguarding",
+        "DPA 2018 Schedule 1 paragraph 18: safeguarding of children and of individuals at risk",
+    )
+    CONSENT = "consent", "UK GDPR Article 6(1)(a): consent"
+
+
+class ShareSection(models.TextChoices):
+    """What a share discloses. Identity (name, age, sex) is always part of a share."""
+
+    ADDRESS = "address", "Address and ward"
+    RISK = "risk", "Risk level and episodes"
+    REFERRALS = "referrals", "Referrals, screenings and decisions"
+    MISSING = "missing", "Missing episodes"
+    NOTES = "notes", "Case notes"
+
+
+class Share(models.Model):
+    """A recorded decision to share a child's record (or one episode) with another agency."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="shares")
+    episode = models.ForeignKey(
+        "episodes.Episode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="+")
+    lawful_basis = models.CharField(max_length=20, choices=LawfulBasis.choices)
+    purpose = models.TextField()
+    sections: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    expires_on = models.DateField(help_text="Last day the agency may see the record")
+    reasons = models.TextField(help_text="The decision and the reasons for it")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-shared_at",)
+        indexes = (models.Index(fields=("agency", "expires_on")),)
+
+    def __str__(self) -> str:
+        return f"share {self.pk}"
+
+    def active_on(self, on: dt.date) -> bool:
+        return self.revoked_at is None and on <= self.expires_on
+
+    @property
+    def section_labels(self) -> list[str]:
+        return [ShareSection(s).label for s in self.sections]
+
+
+class BreakGlass(models.Model):
+    """Emergency access to a record outside the user's scope, for a stated reason.
+
+    It lasts a limited time, alerts the hub managers, and waits in their review queue until a
+    manager records whether it was justified.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    justified = models.BooleanField(null=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-granted_at",)
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk}"

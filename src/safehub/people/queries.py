@@ -10,19 +10,60 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
+from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can, user_or_none
 from safehub.audit import services as audit
-from safehub.people.models import Child
+from safehub.people.models import BreakGlass, Child, Share, ShareSection
 
 SEARCH_LIMIT = 50
 
 
+ALL_SECTIONS = frozenset(ShareSection.values)
+
+
 def children_for(user: Principal) -> QuerySet[Child]:
-    """The children this user may see at all."""
-    if getattr(user, "role", None) in HUB_ROLES and can(user, "child:view"):
+    """The children this user may see at all.
+
+    Hub roles: every child the hub holds. Partner workers: the children shared with their
+    agency by a share that is neither revoked nor expired, and any child they opened by
+    break-glass within the last hour. Everyone else: none.
+    """
+    if not can(user, "child:view"):
+        return Child.objects.none()
+    if getattr(user, "role", None) in HUB_ROLES:
         return Child.objects.all()
-    return Child.objects.none()
+    account = user_or_none(user)
+    if account is None:
+        return Child.objects.none()
+    shared = Share.objects.filter(
+        agency_id=account.agency_id,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    ).values("child_id")
+    glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
+    return Child.objects.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
+
+
+def visible_sections(user: Principal, child: Child) -> frozenset[str]:
+    """Which sections of the child's record this user may see (identity is always shown)."""
+    if getattr(user, "role", None) in HUB_ROLES:
+        return ALL_SECTIONS
+    account = user_or_none(user)
+    if account is None:
+        return frozenset()
+    glass = BreakGlass.objects.filter(user=account, child=child, expires_at__gt=timezone.now())
+    if glass.exists():
+        return ALL_SECTIONS
+    sections: set[str] = set()
+    for share in Share.objects.filter(
+        child=child,
+        agency_id=account.agency_id,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    ):
+        sections.update(share.sections)
+    return frozenset(sections)
 
 
 def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Child:

@@ -50,7 +50,7 @@ def _ward_choices() -> list[tuple[str, str]]:
 
 def new_child(request: HttpRequest) -> HttpResponse:
     require(request.user, "child:create")
-    form = ChildForm(request.POST or None, wards=_ward_choices())
+    form = ChildForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         postcode, ward_code = data.pop("postcode"), data.pop("ward_code")
@@ -94,7 +94,7 @@ def _child_form_page(
 
 
 def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
-    form = AddressForm(request.POST or None, wards=_ward_choices())
+    form = AddressForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
 
     def save(child: Child) -> object:
         return services.record_address(
@@ -110,7 +110,7 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
-    form = CarePeriodForm(request.POST or None)
+    form = CarePeriodForm(request.POST if request.method == "POST" else None)
 
     def save(child: Child) -> object:
         return services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
@@ -119,7 +119,7 @@ def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
-    form = AliasForm(request.POST or None)
+    form = AliasForm(request.POST if request.method == "POST" else None)
 
     def save(child: Child) -> object:
         return services.add_alias(child, acting_user=request.user, **form.cleaned_data)
@@ -128,7 +128,7 @@ def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
-    form = NoteForm(request.POST or None)
+    form = NoteForm(request.POST if request.method == "POST" else None)
 
     def save(child: Child) -> object:
         return services.add_case_note(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from safehub.crypto.fields import EncryptedTextField
 from safehub.rules import codes
 
 
@@ -34,7 +35,7 @@ class Referral(models.Model):
     )
     referrer_name = models.CharField(max_length=200, blank=True)
     referrer_contact = models.CharField(max_length=200, blank=True)
-    concerns = models.TextField()
+    concerns = EncryptedTextField()
     exploitation_types: models.JSONField[Any] = models.JSONField(default=list)
     external_reference = models.CharField(max_length=100, null=True, blank=True, unique=True)
     episode = models.ForeignKey(

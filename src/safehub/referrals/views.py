@@ -21,7 +21,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     if not child_id.isdigit():
         return redirect("/children/search")
     child = people_queries.get_child(request.user, int(child_id), purpose="viewed")
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -67,7 +67,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = queries.get_referral(request.user, referral_id)
     require(request.user, "screening:record", referral)
     tool = screening.load_tool()
-    form = ScreeningForm(request.POST or None, tool=tool)
+    form = ScreeningForm(request.POST if request.method == "POST" else None, tool=tool)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_screening(
@@ -90,7 +90,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
 def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = queries.get_referral(request.user, referral_id)
     require(request.user, "decision:record", referral)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_decision(

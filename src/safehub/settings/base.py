@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,11 @@ VAR_DIR = Path(config.get("SAFEHUB_VAR_DIR"))
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-for-demo-and-tests-only"  # noqa: S105
 
 SECRET_KEY = config.get("SAFEHUB_SECRET_KEY")
+
+# Field encryption (safehub.crypto): Fernet keys, newest first, never stored in the database.
+# The placeholder is base64 of "insecure-field-key-demo-and-test"; production refuses it.
+PLACEHOLDER_FIELD_KEY = "aW5zZWN1cmUtZmllbGQta2V5LWRlbW8tYW5kLXRlc3Q="
+FIELD_ENCRYPTION_KEYS = config.get_list("SAFEHUB_FIELD_KEYS")
 DEBUG = False
 ALLOWED_HOSTS = config.get_list("SAFEHUB_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = config.get_list("SAFEHUB_CSRF_TRUSTED_ORIGINS")
@@ -27,15 +33,22 @@ INSTALLED_APPS = [
     "safehub.govuk",
     "safehub.access",
     "safehub.audit",
+    "safehub.crypto",
     "safehub.geo",
     "safehub.people",
     "safehub.referrals",
     "safehub.episodes",
     "safehub.concerns",
+    "safehub.interchange",
     "safehub.triage",
     "safehub.casefile",
+    "safehub.analytics",
+    "safehub.reports",
     "safehub.demo",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ninja",  # serves the API docs' Swagger UI from the package, not a CDN
     "safehub.access.admin_apps.SafehubAdminConfig",
     "django.contrib.auth",
@@ -54,11 +67,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safehub.access.sessions.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "safehub.access.sessions.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safehub.web.middleware.ContentSecurityPolicyMiddleware",
     "safehub.access.middleware.AccessDeniedMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safehub.urls"
@@ -113,6 +132,12 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
+# django-axes first: it refuses a locked-out account before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -127,9 +152,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end when the browser closes and after at most ten hours.
+# Sessions end when the browser closes, after SAFEHUB_SESSION_IDLE_MINUTES without a request
+# and SAFEHUB_SESSION_ABSOLUTE_HOURS after signing in (enforced by
+# safehub.access.sessions.SessionTimeoutMiddleware; the cookie age is only a backstop).
+SAFEHUB_SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=int(config.get("SAFEHUB_SESSION_IDLE_MINUTES")))
+SAFEHUB_SESSION_ABSOLUTE_TIMEOUT = dt.timedelta(
+    hours=int(config.get("SAFEHUB_SESSION_ABSOLUTE_HOURS"))
+)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 10 * 60 * 60
+SESSION_COOKIE_AGE = int(SAFEHUB_SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -144,6 +175,39 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Two-factor sign-in (django-otp): a TOTP authenticator app for every role in
+# safehub.access.policy.TWO_FACTOR_ROLES. Wrong codes slow the next attempt down
+# exponentially (1 s, 2 s, 4 s …): django-otp's throttling, switched on explicitly here.
+OTP_TOTP_ISSUER = "Safehub"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_SYNC = True
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Lockout (django-axes): five wrong passwords for one username lock that username for
+# fifteen minutes, whatever the address (hub staff share one NAT address, so locking by
+# address would lock the whole hub out). A successful sign-in clears the count.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the lockout parameters. Deliberately not: the hub's
+# partners reach us through shared council and police NAT addresses, so one person's typos
+# would lock a whole office out. Guessing across many usernames is what the second factor and
+# the audit of every failure are for.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "safehub.web.auth_views.locked_out"
+# Nothing personal in logs or axes' tables: usernames are stored as a keyed hash, log lines
+# name only the path, the typed username is masked in the stored form data, and successful
+# sign-ins are in our audit trail rather than a second access log.
+AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "safehub.access.lockout.hashed_username"
+AXES_CLIENT_STR_CALLABLE = "safehub.access.lockout.client_str"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token"]
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from safehub.settings.base import *  # noqa: F403
-from safehub.settings.base import PLACEHOLDER_SECRET_KEY, SECRET_KEY
+from safehub.settings.base import (
+    FIELD_ENCRYPTION_KEYS,
+    PLACEHOLDER_FIELD_KEY,
+    PLACEHOLDER_SECRET_KEY,
+    SECRET_KEY,
+)
 
 SECRET_KEY = SECRET_KEY or PLACEHOLDER_SECRET_KEY
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [PLACEHOLDER_FIELD_KEY]
 # The demo is served on http://127.0.0.1, so cookies cannot require HTTPS.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -5,14 +5,27 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from safehub import config
+from safehub.crypto.keys import parse as parse_field_keys
 from safehub.settings.base import *  # noqa: F403
-from safehub.settings.base import PLACEHOLDER_SECRET_KEY, SECRET_KEY
+from safehub.settings.base import (
+    FIELD_ENCRYPTION_KEYS,
+    PLACEHOLDER_FIELD_KEY,
+    PLACEHOLDER_SECRET_KEY,
+    SECRET_KEY,
+)
 
 if not SECRET_KEY or SECRET_KEY == PLACEHOLDER_SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: PLR2004
     raise ImproperlyConfigured(
         "SAFEHUB_SECRET_KEY must be set to 50 or more random characters in production "
         "(the demo and test placeholders are refused)."
     )
+
+if PLACEHOLDER_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "SAFEHUB_FIELD_KEYS must not hold the demo and test placeholder key "
+        "(`safehub keys generate` prints a new one)."
+    )
+parse_field_keys(FIELD_ENCRYPTION_KEYS)  # ImproperlyConfigured when empty or not Fernet keys
 
 if config.get_bool("SAFEHUB_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from safehub import config
 from safehub.settings.base import *  # noqa: F403
-from safehub.settings.base import PLACEHOLDER_SECRET_KEY, VAR_DIR, database_from_url
+from safehub.settings.base import (
+    PLACEHOLDER_FIELD_KEY,
+    PLACEHOLDER_SECRET_KEY,
+    VAR_DIR,
+    database_from_url,
+)
 
 SECRET_KEY = PLACEHOLDER_SECRET_KEY
+FIELD_ENCRYPTION_KEYS = [PLACEHOLDER_FIELD_KEY]
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from safehub.access.policy import can
+from safehub.access.sessions import is_verified
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,20 @@ def service(request: HttpRequest) -> dict[str, object]:
     """The service name, phase and the navigation this user may follow."""
     items: list[NavItem] = []
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    # Someone still at the code step sees no menu: nothing in it is open to them yet.
+    if user is not None and user.is_authenticated and is_verified(request):
         home = reverse("web:home")
         items.append(NavItem("Home", home, request.path == home))
         if can(user, "triage:view"):
             items.append(NavItem("Triage queue", "/triage", request.path == "/triage"))
+        if can(user, "child:shared:list"):
+            items.append(NavItem("Shared with us", "/shared", request.path == "/shared"))
+        if can(user, "break_glass:review"):
+            items.append(
+                NavItem(
+                    "Break-glass review", "/access/break-glass", request.path.startswith("/access")
+                )
+            )
         if can(user, "child:search"):
             items.append(
                 NavItem("Find a child", "/children/search", request.path.startswith("/children"))
@@ -32,6 +42,14 @@ def service(request: HttpRequest) -> dict[str, object]:
         if can(user, "location:view"):
             items.append(
                 NavItem("Intelligence", "/intelligence", request.path.startswith("/intelligence"))
+            )
+        if can(user, "report:view:public"):
+            items.append(
+                NavItem(
+                    "Committee report",
+                    "/reports/committee",
+                    request.path.startswith("/reports"),
+                )
             )
         if can(user, "users:manage"):
             admin = reverse("admin:index")

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from safehub.access.policy import require
+from safehub.access import sessions
+from safehub.access.policy import needs_two_factor, require
 from safehub.audit import context
 from safehub.geo import queries as geo_queries
 from safehub.web.forms import SignInForm
@@ -37,6 +43,27 @@ class SignInView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """After the password, the code step (for roles that need one), then where they were
+        going."""
+        url = super().get_success_url()
+        if needs_two_factor(self.request.user) and not sessions.is_verified(self.request):
+            return f"{reverse('web:otp')}?{urlencode({'next': url})}"
+        return url
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        reason = self.request.session.pop(sessions.SIGNED_OUT_REASON, "")
+        if reason == sessions.IDLE:
+            minutes = int(settings.SAFEHUB_SESSION_IDLE_TIMEOUT.total_seconds() // 60)
+            context["signed_out"] = f"You were signed out after {minutes} minutes without activity"
+        elif reason == sessions.ABSOLUTE:
+            hours = int(settings.SAFEHUB_SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
+            context["signed_out"] = (
+                f"You were signed out because you had been signed in for {hours} hours"
+            )
+        return context
 
 
 class SignOutView(auth_views.LogoutView):

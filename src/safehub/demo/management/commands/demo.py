@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from safehub.access.policy import SYSTEM
+from safehub.access.policy import SYSTEM, TWO_FACTOR_ROLES
 from safehub.demo import services as demo
 
 
@@ -26,9 +26,22 @@ class Command(BaseCommand):
         accounts = demo.load(acting_user=SYSTEM)
         self.stdout.write(self.style.SUCCESS("Safehub demo is ready. Demo logins:"))
         width = max(len(a.username) for a, _ in accounts)
+        roles = max(len(a.role.label) for a, _ in accounts)
         for account, created in accounts:
+            code = (
+                f"code: safehub totp {account.username}"
+                if account.role in TWO_FACTOR_ROLES
+                else "no code needed"
+            )
             note = "" if created else "  (existing account: password unchanged)"
-            self.stdout.write(f"  {account.username:<{width}}  {account.role.label}{note}")
+            self.stdout.write(
+                f"  {account.username:<{width}}  {account.role.label:<{roles}}  {code}{note}"
+            )
         self.stdout.write(f"Password for new demo accounts: {demo.demo_password()}")
+        self.stdout.write(
+            "After the password, enter the 6-digit code that `DJANGO_SETTINGS_MODULE="
+            "safehub.settings.demo .venv/bin/safehub totp USERNAME` prints (or add the key "
+            "from `safehub.demo.services.demo_totp_key` to an authenticator app)."
+        )
         if not options["no_serve"]:
             call_command("serve")

@@ -1,8 +1,9 @@
 # ruff: noqa: N999 - Django names the command after its module, and the command is `import`.
-"""`safehub import referrals FILE --as USERNAME [--dry-run]`.
+"""`safehub import referrals FILE --as USERNAME [--dry-run]`; `safehub import history DIR`.
 
 A subcommand per kind of record, so later imports (missing episodes, awareness sessions) join
-this one under `safehub import` rather than each taking a top-level name.
+this one under `safehub import` rather than each taking a top-level name. `history` is the
+history importer's (safehub.interchange, docs/history-format.md), handed over to it whole.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from safehub.access.models import User
+from safehub.interchange import cli as history
 from safehub.referrals import importer
 
 AS_HELP = (
@@ -49,8 +51,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the file and say what would be imported; write nothing.",
         )
+        history.add_import_arguments(
+            sub.add_parser(
+                "history",
+                help="Import a hub's history from another system: a folder of CSV files.",
+                description=(
+                    "Every file and cross-reference is checked first and every problem listed "
+                    "with its file, row and column; any problem means nothing is imported. "
+                    "See docs/history-format.md."
+                ),
+            )
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "history":
+            history.run_import(options, stdout=self.stdout, stderr=self.stderr)
+            return
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")

@@ -1,0 +1,222 @@
+"""Static charts and the ward map, drawn with matplotlib and embedded as SVG data URIs.
+
+Static images, because the same HTML becomes the PDF and the committee papers are printed:
+nothing may depend on JavaScript. Colours are the GOV.UK palette; text is large enough to read
+on paper at a glance. In the public edition a suppressed value is drawn as a hatched "c" band,
+never as its true size.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+import json
+from typing import Any
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch, Polygon
+
+from safehub.reports.committee import Report
+from safehub.reports.tables import Value
+
+BLUE, DARK_BLUE, LIGHT_BLUE = "#1d70b8", "#003078", "#5694ca"
+RED, ORANGE, GREEN, GREY = "#d4351c", "#f47738", "#00703c", "#b1b4b6"
+LEVEL_COLOURS = {"high": RED, "medium": ORANGE, "low": LIGHT_BLUE}
+# Sequential blues, light to dark, for the choropleth.
+SCALE = ["#f3f2f1", "#d2e2f1", "#9ec3e6", "#5694ca", "#1d70b8", "#003078"]
+
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",
+        "font.size": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "safehub",
+    }
+)
+
+
+# SVG for the page (sharp at any zoom); PNG for the PDF, which WeasyPrint lays out in less than
+# half the time of the same charts as SVG paths (bench/RESULTS.md).
+_FORMAT = {"value": "svg"}
+
+
+def _data_uri(fig: Any) -> str:
+    fmt = _FORMAT["value"]
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150, metadata=metadata)
+    plt.close(fig)
+    mime = "image/svg+xml" if fmt == "svg" else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode()}"
+
+
+def _number(value: Value | None) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def trend_chart(report: Report) -> str:
+    """Children at risk at each month end over three years.
+
+    The restricted edition stacks the risk levels; the public edition draws the total only,
+    since monthly counts by level are mostly small and would be shown as gaps.
+    """
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    months = [row["month_end"] for row in report.trend]
+    if report.public:
+        totals = [_number(row["total"]) for row in report.trend]
+        ax.bar(months, [t or 0 for t in totals], width=25, color=BLUE, label="Children at risk")
+        for month, total in zip(months, totals, strict=True):
+            if total is None:
+                ax.annotate("c", (month, 0), ha="center", va="bottom", fontsize=9)
+    else:
+        bottom = [0] * len(months)
+        for level in ("high", "medium", "low"):
+            values = [_number(row[level]) or 0 for row in report.trend]
+            ax.bar(
+                months,
+                values,
+                width=25,
+                bottom=bottom,
+                color=LEVEL_COLOURS[level],
+                label=level.title(),
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))  # type: ignore[no-untyped-call]
+    ax.set_ylabel("Children at risk")
+    ax.legend(loc="upper left", frameon=False, ncols=3)
+    ax.grid(axis="y", color="#dddddd")
+    ax.set_axisbelow(True)
+    return _data_uri(fig)
+
+
+def referrals_chart(report: Report) -> str:
+    table = report.tables["referrals_by_financial_year"]
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    labels = table.row_keys
+    shown = table.shown()
+    series = [
+        ("Referrals", 0, BLUE),
+        ("Individual children", 1, LIGHT_BLUE),
+        ("Referred more than once", 2, DARK_BLUE),
+    ]
+    width = 0.26
+    for k, (label, column, colour) in enumerate(series):
+        xs = [i + (k - 1) * width for i in range(len(labels))]
+        values = [_number(row[column]) for row in shown]
+        bars = ax.bar(xs, [v or 0 for v in values], width=width, color=colour, label=label)
+        for bar, value in zip(bars, values, strict=True):
+            ax.annotate(
+                "c" if value is None else f"{value:,}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+    ax.set_xticks(range(len(labels)), labels)
+    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
+    ax.set_ylabel("Number")
+    return _data_uri(fig)
+
+
+def age_sex_chart(report: Report) -> str:
+    table = report.tables["age_sex"]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    shown = table.shown()
+    colours = [RED, BLUE, GREY]
+    left = [0] * len(table.row_labels)
+    for j, sex in enumerate(table.columns):
+        values = [_number(row[j]) or 0 for row in shown]
+        ax.barh(table.row_labels, values, left=left, color=colours[j % 3], label=sex)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel("Children at risk")
+    ax.legend(frameon=False)
+    return _data_uri(fig)
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry["type"] == "MultiPolygon":
+        return [poly[0] for poly in geometry["coordinates"]]
+    return []
+
+
+def ward_values_shown(report: Report) -> dict[str, Value]:
+    """Each ward's figure as this edition may show it (row totals are true totals)."""
+    table = report.tables["by_ward"]
+    if report.public and table.coarsened:
+        return {code: row[0] for code, row in zip(table.row_keys, table.shown(), strict=False)}
+    return dict(report.ward_values)
+
+
+def ward_map(report: Report) -> str:
+    """A choropleth of children at risk by ward from the wards' own boundaries."""
+    values = ward_values_shown(report)
+    numbers = [v for v in values.values() if isinstance(v, int)]
+    top = max(numbers, default=0)
+    bounds = [0, 1, *sorted({max(2, round(top * f)) for f in (0.25, 0.5, 0.75)}), top + 1]
+    bounds = sorted(set(bounds))
+    cmap = ListedColormap(SCALE[: len(bounds) - 1])
+    norm = BoundaryNorm(bounds, cmap.N)
+    fig, ax = plt.subplots(figsize=(8, 6))
+    patches, colours, labels = [], [], []
+    for ward in report.ward_boundaries:
+        if not ward.get("boundary_geojson"):
+            continue
+        geometry = json.loads(ward["boundary_geojson"])
+        value = values.get(ward["ward_code"], 0)
+        colour = GREY if not isinstance(value, int) else cmap(norm(value))
+        rings = _rings(geometry)
+        for ring in rings:
+            patches.append(Polygon(ring, closed=True))
+            colours.append(colour)
+        if rings:
+            xs = [p[0] for p in rings[0]]
+            ys = [p[1] for p in rings[0]]
+            labels.append((sum(xs) / len(xs), sum(ys) / len(ys), value))
+    collection = PatchCollection(patches, facecolors=colours, edgecolors="white", linewidths=0.8)
+    ax.add_collection(collection)
+    for x, y, value in labels:
+        ax.annotate(str(value), (x, y), ha="center", va="center", fontsize=8, color="#0b0c0c")
+    ax.autoscale_view()
+    ax.set_aspect(1.6)  # roughly equal-area at Bradford's latitude
+    ax.axis("off")
+    legend = [
+        Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 else f"{lo}–{hi - 1}")
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
+    ]
+    if report.public:
+        legend.append(Patch(facecolor=GREY, label="c (1–5 or withheld)"))
+    ax.legend(
+        handles=legend,
+        title="Children at risk",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        fontsize=9,
+    )
+    return _data_uri(fig)
+
+
+def draw_all(report: Report, *, fmt: str = "svg") -> dict[str, str]:
+    _FORMAT["value"] = fmt
+    report.charts = {
+        "trend": trend_chart(report),
+        "referrals": referrals_chart(report),
+        "age_sex": age_sex_chart(report),
+        "map": ward_map(report),
+    }
+    _FORMAT["value"] = "svg"
+    return report.charts

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+
+from safehub.reports.committee import DISTRICT
+
+
+class CommitteeReportForm(forms.Form):
+    area = forms.ChoiceField(label="Area")
+    as_of = forms.DateField(label="Reference date", help_text="For example, 2016-10-27")
+    edition = forms.ChoiceField(label="Edition")
+
+    def __init__(
+        self, *args: object, areas: list[str], editions: list[str], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        cast("forms.ChoiceField", self.fields["area"]).choices = [
+            (a, "Bradford district" if a == DISTRICT else a) for a in areas
+        ]
+        labels = {"public": "Public (safe to publish)", "restricted": "Restricted"}
+        cast("forms.ChoiceField", self.fields["edition"]).choices = [
+            (e, labels[e]) for e in editions
+        ]

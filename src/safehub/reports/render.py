@@ -1,0 +1,242 @@
+"""The committee report in four formats from one view model: HTML, PDF (from the same HTML,
+through WeasyPrint), XLSX (one sheet per table) and JSON (the contract other tools read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from safehub.reports import charts
+from safehub.reports.committee import Report, financial_year_label
+from safehub.reports.tables import Table, Value, publish_total
+
+FORMATS = ("html", "pdf", "xlsx", "json")
+
+
+def _provenance(report: Report) -> dict[str, Any]:
+    data = report.manifest.data
+    return {
+        "id": report.manifest.id,
+        "knowledge_time": data["knowledge_time"],
+        "sha256": report.manifest.sha256,
+        "code_version": data.get("code_version", ""),
+        "schema_version": data.get("schema_version"),
+    }
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    ward_table = report.tables["by_ward"]
+    shown_values = charts.ward_values_shown(report)
+    levels = [c.lower() for c in ward_table.columns]
+    by_ward = []
+    for code, label, row in zip(
+        ward_table.row_keys, ward_table.row_labels, ward_table.shown(), strict=True
+    ):
+        entry: dict[str, Value | str] = {
+            "ward_code": code,
+            "ward_name": label,
+            "open_children": shown_values.get(
+                code, ward_table.row_total(ward_table.row_keys.index(code))
+            ),
+        }
+        if not ward_table.coarsened:
+            entry |= {
+                lvl: row[j] for j, lvl in enumerate(levels) if lvl in ("high", "medium", "low")
+            }
+        by_ward.append(entry)
+    referrals = report.tables["referrals_by_financial_year"]
+    return {
+        "area": report.area,
+        "as_of": report.as_of.isoformat(),
+        "edition": report.edition,
+        "title": report.title,
+        "snapshot": _provenance(report),
+        "headline": {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in report.headline.items()
+        },
+        "by_ward": by_ward,
+        "referrals_by_financial_year": [
+            {
+                "year": key,
+                "referrals": row[0],
+                "children": row[1],
+                "children_referred_more_than_once": row[2],
+            }
+            for key, row in zip(referrals.row_keys, referrals.shown(), strict=True)
+        ],
+        "tables": {key: _table_json(t) for key, t in report.tables.items()},
+        "trend": [
+            {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
+            for row in report.trend
+        ],
+        "notes": report.notes,
+        "not_recorded": [
+            {"section": n.key, "title": n.title, "reason": n.reason} for n in report.not_recorded
+        ],
+        "definitions": {name: d["definition"] for name, d in report.definitions.items()},
+        "revision": _revision_json(report),
+    }
+
+
+def revision_rows(report: Report) -> list[tuple[str, Value]]:
+    """The revision as (label, value) lines; small counts are "c" in the public edition."""
+    r = report.revision
+    if r is None:
+        return []
+
+    def shown(n: int) -> Value:
+        return publish_total(abs(n)) if report.public else abs(n)
+
+    return [
+        ("As first published", r.published),
+        ("Counted today for the same day", r.now),
+        ("Added: recorded after publication", shown(r.recorded_late)),
+        ("Added or removed: records corrected (net)", shown(r.corrected)),
+        ("Removed: duplicate records merged or deleted", shown(r.merged_or_removed)),
+    ]
+
+
+def _revision_json(report: Report) -> dict[str, Any] | None:
+    r = report.revision
+    if r is None or report.revision_from is None:
+        return None
+    rows = dict(revision_rows(report))
+    return {
+        "published_snapshot": report.revision_from.id,
+        "published": r.published,
+        "now": r.now,
+        "difference": r.difference,
+        "recorded_late": rows["Added: recorded after publication"],
+        "corrected": rows["Added or removed: records corrected (net)"],
+        "merged_or_removed": rows["Removed: duplicate records merged or deleted"],
+    }
+
+
+def _table_json(table: Table) -> dict[str, Any]:
+    return {
+        "title": table.title,
+        "row_header": table.row_header,
+        "columns": table.columns,
+        "rows": [
+            {"label": label, "values": cells, **({"total": total} if total is not None else {})}
+            for label, cells, total in table.body()
+        ],
+        "suppressed_cells": table.suppressed_cells,
+        "note": table.note,
+    }
+
+
+def context(report: Report) -> dict[str, Any]:
+    if not report.charts:
+        charts.draw_all(report)
+    return {
+        "revision_rows": revision_rows(report),
+        "report": report,
+        "provenance": _provenance(report),
+        "tables": report.tables,
+        "headline": report.headline,
+        "fy_now": financial_year_label(
+            report.as_of.year if report.as_of.month >= 4 else report.as_of.year - 1  # noqa: PLR2004
+        ),
+        "generated_at": dt.datetime.now(dt.UTC),
+    }
+
+
+def to_html(report: Report) -> str:
+    return render_to_string("reports/committee.html", context(report))
+
+
+def to_pdf(report: Report) -> bytes:
+    from weasyprint import HTML  # noqa: PLC0415 - heavy import, only when a PDF is asked for
+
+    charts.draw_all(report, fmt="png")
+    return bytes(HTML(string=to_html(report)).write_pdf())
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
+
+    book = Workbook()
+    about = book.active
+    about.title = "About"
+    prov = _provenance(report)
+    for row in (
+        (report.title,),
+        ("Edition", report.edition),
+        ("Area", report.area),
+        ("Reference date D", report.as_of.isoformat()),
+        ("Snapshot", prov["id"]),
+        ("Knowledge time T", prov["knowledge_time"]),
+        ("Snapshot SHA-256", prov["sha256"]),
+        ("Code version", prov["code_version"]),
+        ("Children at risk on D", report.headline["open_children"]),
+        ("A year earlier", report.headline["open_children_year_earlier"]),
+        *(("Public edition: c", "1 to 5, or withheld so that a small count cannot be worked out"),)
+        * report.public,
+    ):
+        about.append(list(row))
+    about["A1"].font = Font(bold=True, size=14)
+    about.column_dimensions["A"].width = 28
+    about.column_dimensions["B"].width = 70
+    for table in report.tables.values():
+        sheet = book.create_sheet(_SHEET_BAD.sub(" ", table.key)[:31])
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=12)
+        header = [table.row_header, *table.columns] + (
+            [table.total_label] if table.has_row_total else []
+        )
+        sheet.append(header)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True)
+        for label, cells, total in table.body():
+            sheet.append([label, *cells] + ([total] if total is not None else []))
+        if table.shape == "two_way" or len(table.columns) == 1:
+            sheet.append(
+                ["Total", *table.column_totals()]
+                + ([table.grand_total()] if table.has_row_total else [])
+            )
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.column_dimensions["A"].width = 48
+    trend = book.create_sheet("trend")
+    trend.append(["Month end", "High", "Medium", "Low", "Total"])
+    for month in report.trend:
+        trend.append([month[k] for k in ("month_end", "high", "medium", "low", "total")])
+    not_recorded = book.create_sheet("not_recorded")
+    not_recorded.append(["Section", "Why it is not in this report"])
+    for n in report.not_recorded:
+        not_recorded.append([n.title, n.reason])
+    definitions = book.create_sheet("definitions")
+    definitions.append(["Figure", "Definition", "Unit"])
+    for d in report.definitions.values():
+        definitions.append([d["title"], d["definition"], d["unit"]])
+    definitions.column_dimensions["A"].width = 40
+    definitions.column_dimensions["B"].width = 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "json":
+        return (json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n").encode()
+    if fmt == "html":
+        return to_html(report).encode()
+    if fmt == "pdf":
+        return to_pdf(report)
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -1,0 +1,68 @@
+"""A partner worker sees only what was shared with their agency, for as long as it was shared."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from safehub.access.models import User
+from safehub.access.policy import SYSTEM
+from safehub.audit.models import AuditEvent
+from safehub.demo import services as demo
+from safehub.people import services as people
+from safehub.people import sharing
+from safehub.people.models import Share
+from tests.e2e.pages import SignInPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_partner_sees_shared_children_only_and_loses_them_at_expiry(
+    page: Page, live_server: LiveServer
+) -> None:
+    demo.load(acting_user=SYSTEM, with_history=False)
+    manager = User.objects.get(username="manager")
+    partner = User.objects.get(username="partner")
+    shared, hidden = (
+        people.register_child(
+            acting_user=manager,
+            given_name=name,
+            family_name="Partnerton",
+            date_of_birth=dt.date(2010, 4, 4),
+            sex="F",
+        )
+        for name in ("Shary", "Hidda")
+    )
+    share = sharing.share_child(
+        shared,
+        agency=partner.agency,
+        lawful_basis="safeguarding",
+        purpose="Youth work",
+        sections=["risk"],
+        expires_on=timezone.localdate() + dt.timedelta(days=7),
+        reasons="Agreed at the daily meeting",
+        acting_user=manager,
+    )
+
+    SignInPage(page, live_server.url).open().sign_in("partner", demo.demo_password())
+    page.get_by_role("link", name="Shared with us").click()
+    expect(page.locator("#shared-children")).to_contain_text("Shary Partnerton")
+    expect(page.locator("#shared-children")).not_to_contain_text("Hidda")
+
+    page.goto(f"{live_server.url}/children/{hidden.pk}")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert AuditEvent.objects.filter(
+        action="access:denied", object_id=str(hidden.pk), actor=partner
+    ).exists()
+
+    Share.objects.filter(pk=share.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    page.goto(f"{live_server.url}/shared")
+    expect(
+        page.get_by_text("No children are shared with your agency at the moment.")
+    ).to_be_visible()
+    page.goto(f"{live_server.url}/children/{shared.pk}")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()

@@ -1,0 +1,89 @@
+"""Figures computed from the case tables with the ORM, for the demo history tests.
+
+Independent of the generator's own arithmetic, so a loader that drops or misplaces rows is
+caught. Called once per session, while the demo is loaded (see conftest.demo_history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+
+from safehub.concerns.models import Disruption, LocationLink, LocationOfConcern
+from safehub.episodes.models import Episode, RiskChange
+from safehub.people.models import AddressPeriod, CarePeriod
+from safehub.referrals.models import Referral
+from safehub.rules.codes import age_on
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _fy(start_year: int) -> Q:
+    start = dt.datetime(start_year, 4, 1, tzinfo=LONDON)
+    end = dt.datetime(start_year + 1, 4, 1, tzinfo=LONDON)
+    return Q(received_at__gte=start, received_at__lt=end)
+
+
+def _open_on(on: dt.date, area: str) -> list[tuple[Episode, str, str, int, bool, str]]:
+    episodes = (
+        Episode.objects.filter(opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        .select_related("child")
+    )
+    rows = []
+    for episode in episodes:
+        address = (
+            AddressPeriod.objects.filter(child=episode.child, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+            .select_related("ward__area_committee")
+            .first()
+        )
+        if address is None or address.ward is None or address.ward.area_committee.name != area:
+            continue
+        level = (
+            RiskChange.objects.filter(episode=episode, effective_on__lte=on)
+            .order_by("-effective_on", "-id")
+            .values_list("level", flat=True)
+            .first()
+        )
+        care = (
+            CarePeriod.objects.filter(child=episode.child, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+            .exists()
+        )
+        child = episode.child
+        assert child.date_of_birth is not None
+        rows.append(
+            (
+                episode,
+                address.ward.name,
+                str(level),
+                age_on(child.date_of_birth, on),
+                care,
+                child.sex,
+            )
+        )
+    return rows
+
+
+def compute() -> dict[str, Any]:
+    per_child = (
+        Referral.objects.filter(_fy(2015))
+        .values("child")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    return {
+        "referrals_by_year": [Referral.objects.filter(_fy(y)).count() for y in (2014, 2015, 2016)],
+        "children_2015_16": (len(per_child), sum(1 for n in per_child if n > 1)),
+        "south": [r[1:] for r in _open_on(dt.date(2016, 10, 27), "Bradford South")],
+        "west": [r[1:] for r in _open_on(dt.date(2016, 10, 31), "Bradford West")],
+        "intelligence": (
+            LocationOfConcern.objects.count(),
+            LocationLink.objects.count(),
+            Disruption.objects.filter(occurred_on__year=2016).count(),
+        ),
+    }

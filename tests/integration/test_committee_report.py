@@ -1,0 +1,292 @@
+"""The committee report from a snapshot of the demo: the published figures, both editions, every
+format, the page, and the disclosure audit that stands between a table and the public.
+
+The demo is loaded once for the module inside a transaction rolled back at its end, and one
+snapshot is written from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from safehub.access.policy import SYSTEM, AccessDeniedError
+from safehub.analytics import snapshot
+from safehub.reports import committee, render, services
+from safehub.rules import disclosure
+from tests.integration.conftest import DemoHistory
+
+
+@pytest.fixture(scope="module")
+def snapshot_root(demo_history: DemoHistory) -> Path:
+    return demo_history.root
+
+
+@pytest.fixture
+def use_snapshots(snapshot_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SAFEHUB_SNAPSHOT_DIR", str(snapshot_root))
+    return snapshot_root
+
+
+def _json(root: Path, area: str, as_of: str, edition: str = "restricted") -> dict[str, Any]:
+    content = services.committee_report(
+        area=area,
+        as_of=__import__("datetime").date.fromisoformat(as_of),
+        edition=edition,
+        fmt="json",
+        acting_user=SYSTEM,
+        root=root,
+    )
+    return dict(json.loads(content))
+
+
+def test_bradford_south_on_27_october_2016(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford South", "2016-10-27")
+    assert report["area"] == "Bradford South"
+    assert report["as_of"] == "2016-10-27"
+    assert report["edition"] == "restricted"
+    assert report["snapshot"]["id"] == "demo"
+    assert len(report["snapshot"]["sha256"]) == 64
+    assert report["headline"]["open_children"] == 76
+    assert report["headline"]["high"] == 11
+    h = report["headline"]
+    assert h["high"] + h["medium"] + h["low"] == 76
+    assert isinstance(h["open_children_year_earlier"], int)
+    wards = report["by_ward"]
+    assert wards[0]["ward_name"] == "Wyke"
+    assert {w["ward_name"] for w in wards[1:4]} == {"Tong", "Wibsey", "Royds"}
+    assert set(wards[0]) >= {"ward_code", "ward_name", "open_children", "high", "medium", "low"}
+    assert "open_children" in report["definitions"]
+
+
+def test_bradford_west_on_31_october_2016(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford West", "2016-10-31")
+    h = report["headline"]
+    assert (h["open_children"], h["high"], h["medium"], h["low"]) == (60, 9, 23, 28)
+    assert {w["ward_name"]: w["open_children"] for w in report["by_ward"]} == {
+        "Thornton and Allerton": 16,
+        "Manningham": 12,
+        "Heaton": 11,
+        "Clayton and Fairweather Green": 10,
+        "City": 7,
+        "Toller": 4,
+    }
+
+
+def test_the_district_referrals_by_financial_year(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford", "2017-03-31")
+    years = {r["year"]: r for r in report["referrals_by_financial_year"]}
+    assert [years[y]["referrals"] for y in ("2014/15", "2015/16", "2016/17")] == [431, 713, 1153]
+    assert years["2015/16"]["children"] == 569
+    assert years["2015/16"]["children_referred_more_than_once"] == 106
+
+
+def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford South", "2016-10-27")
+    assert {n["section"] for n in report["not_recorded"]} == {
+        "pathway_referrals",
+        "awareness_sessions",
+        "scrutiny_actions",
+    }
+
+
+def test_public_edition_suppresses_small_cells_and_keeps_true_totals(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford West", "2016-10-31", edition="public")
+    assert report["headline"]["open_children"] == 60
+    cells = [w[k] for w in report["by_ward"] for k in ("high", "medium", "low") if k in w]
+    assert "c" in cells
+    assert all(c in {"c", 0} or c > 5 for c in cells)
+    assert {w["ward_name"]: w["open_children"] for w in report["by_ward"]}["Toller"] in (4, "c")
+
+
+def test_the_public_ward_table_passes_the_audit_and_a_tampered_one_fails(
+    snapshot_root: Path,
+) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    report = committee.build(
+        manifest, area="Bradford West", as_of=__import__("datetime").date(2016, 10, 31)
+    )
+    ward_table = report.tables["by_ward"]
+    table = disclosure.CountTable.two_way(
+        ward_table.counts, row_labels=ward_table.row_labels, column_labels=ward_table.columns
+    )
+    published = disclosure.publish(table)
+    assert published.cells_suppressed()
+    assert disclosure.audit(published).ok
+    # Un-suppress one complementary cell: the lone "c" left in its line is now recoverable.
+    cell = published.cells_suppressed()[0]
+    tampered = dataclasses.replace(
+        published, suppressed={c: r for c, r in published.suppressed.items() if c != cell}
+    )
+    assert not disclosure.audit(tampered).ok
+
+
+def test_a_public_edition_that_fails_its_audit_is_not_rendered(
+    snapshot_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real failing audit: one small count published as a number.
+    table = disclosure.CountTable.two_way([[3, 9], [8, 7]])
+    failing = disclosure.audit(disclosure.SuppressedTable(table, {}))
+    assert not failing.ok
+
+    def refuse(table: disclosure.CountTable, **_: object) -> disclosure.SuppressedTable:
+        raise disclosure.DisclosureError(failing)
+
+    monkeypatch.setattr(disclosure, "publish", refuse)
+    with pytest.raises(disclosure.DisclosureError):
+        _json(snapshot_root, "Bradford West", "2016-10-31", edition="public")
+
+
+def test_xlsx_has_one_sheet_per_table(snapshot_root: Path) -> None:
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    manifest = snapshot.load("demo", root=snapshot_root)
+    report = committee.build(
+        manifest, area="Bradford South", as_of=__import__("datetime").date(2016, 10, 27)
+    )
+    book = load_workbook(io.BytesIO(render.to_xlsx(report)))
+    assert set(report.tables) <= set(book.sheetnames)
+    assert {"About", "definitions", "trend", "not_recorded"} <= set(book.sheetnames)
+    sheet = book["by_ward"]
+    assert sheet["A3"].value == "Wyke"
+
+
+def _distinct_colours(png: bytes) -> int:
+    from PIL import Image  # noqa: PLC0415 - matplotlib depends on Pillow
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return len({c for _, c in image.getcolors(maxcolors=1_000_000) or []})
+
+
+def test_pdf_renders_and_the_map_has_several_fill_colours(snapshot_root: Path) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    report = committee.build(
+        manifest,
+        area="Bradford South",
+        as_of=__import__("datetime").date(2016, 10, 27),
+        edition="public",
+    )
+    pdf = render.to_pdf(report)
+    assert pdf.startswith(b"%PDF")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    from weasyprint import HTML  # noqa: PLC0415
+
+    document = HTML(string=render.to_html(report)).render()
+    assert len(document.pages) >= 3
+    # The map is embedded as a static image; rasterise it to prove it is a real choropleth.
+    png = base64.b64decode(report.charts["map"].split(",", 1)[1])
+    assert png.startswith(b"\x89PNG")
+    # pdftoppm is not installed here, so the same HTML the PDF is made from is rasterised in
+    # Chromium, and the map and chart images are checked for real content.
+    chromium = os.environ.get("SAFEHUB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.environ.get("SAFEHUB_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is missing and SAFEHUB_REQUIRE_BROWSER=1")
+        pytest.skip("Chromium is missing: cannot rasterise the page")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    html = render.to_html(report)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+        page.set_content(html)
+        map_png = page.locator("img.app-map").screenshot()
+        trend_png = page.locator("img.app-chart").screenshot()
+        browser.close()
+    assert _distinct_colours(map_png) >= 4
+    assert _distinct_colours(trend_png) >= 3
+
+
+def test_the_command_writes_every_format(use_snapshots: Path, tmp_path: Path) -> None:
+    for fmt in ("json", "html", "xlsx"):
+        out = tmp_path / f"south.{fmt}"
+        call_command(
+            "report",
+            "committee",
+            "--area",
+            "Bradford South",
+            "--as-of",
+            "2016-10-27",
+            "--edition",
+            "public",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--snapshot",
+            "demo",
+        )
+        assert out.stat().st_size > 1000
+    assert zipfile.is_zipfile(tmp_path / "south.xlsx")
+    html = (tmp_path / "south.html").read_text()
+    assert "Public edition" in html
+    assert "Not recorded" in html
+
+
+def test_an_unknown_area_is_a_clear_error(snapshot_root: Path) -> None:
+    with pytest.raises(committee.ReportError, match="no area called"):
+        _json(snapshot_root, "Atlantis", "2016-10-27")
+
+
+def test_members_see_the_public_edition_only(
+    use_snapshots: Path, elected_member_client: Client, analyst_client: Client
+) -> None:
+    query = "?area=Bradford+West&as_of=2016-10-31&edition=public"
+    page = elected_member_client.get("/reports/committee" + query)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Child exploitation: Bradford West area" in body
+    assert "Thornton and Allerton" in body
+    restricted = elected_member_client.get(
+        "/reports/committee?area=Bradford+West&as_of=2016-10-31&edition=restricted"
+    )
+    assert "Child exploitation: Bradford West area" not in restricted.content.decode()
+    download = analyst_client.get(
+        "/reports/committee?area=Bradford+West&as_of=2016-10-31&edition=restricted&format=json"
+    )
+    assert download.status_code == 200
+    assert json.loads(download.content)["headline"]["open_children"] == 60
+
+
+def test_practitioners_have_no_report(use_snapshots: Path, hub_practitioner_client: Client) -> None:
+    assert hub_practitioner_client.get("/reports/committee").status_code == 403
+
+
+def test_a_member_cannot_get_the_restricted_edition_from_the_service(snapshot_root: Path) -> None:
+    from tests.factories import UserFactory  # noqa: PLC0415
+
+    member = UserFactory(role="elected_member")
+    with pytest.raises(AccessDeniedError):
+        services.committee_report(
+            area="Bradford West",
+            as_of=__import__("datetime").date(2016, 10, 31),
+            edition="restricted",
+            fmt="json",
+            acting_user=member,
+            root=snapshot_root,
+        )
+
+
+def test_a_report_compared_with_its_own_snapshot_shows_no_revision(snapshot_root: Path) -> None:
+    content = services.committee_report(
+        area="Bradford South",
+        as_of=__import__("datetime").date(2016, 10, 27),
+        edition="restricted",
+        fmt="json",
+        acting_user=SYSTEM,
+        root=snapshot_root,
+        compare_with="demo",
+    )
+    revision = json.loads(content)["revision"]
+    assert revision["published"] == revision["now"] == 76
+    assert revision["recorded_late"] == revision["corrected"] == revision["merged_or_removed"] == 0
