@@ -89,11 +89,27 @@ def parse(text: str, *, origin: str = "<text>") -> Metric:
     )
 
 
+_INCLUDE = re.compile(r"^\{\{> (_[a-z0-9_]+)\}\}$", re.MULTILINE)
+
+
+def _fragment(name: str) -> str:
+    """A shared fragment's SQL, without the comment that heads its file."""
+    lines = (METRICS_DIR / f"{name}.sql").read_text(encoding="utf-8").rstrip().splitlines()
+    while lines and lines[0].startswith("--"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _with_includes(text: str) -> str:
+    """Replace each `{{> _fragment}}` line with `metrics/_fragment.sql`: shared CTEs live once."""
+    return _INCLUDE.sub(lambda m: _fragment(m.group(1)), text)
+
+
 @cache
 def all_metrics() -> dict[str, Metric]:
     found: dict[str, Metric] = {}
-    for path in sorted(METRICS_DIR.glob("*.sql")):
-        metric = parse(path.read_text(encoding="utf-8"), origin=path.name)
+    for path in sorted(METRICS_DIR.glob("[!_]*.sql")):
+        metric = parse(_with_includes(path.read_text(encoding="utf-8")), origin=path.name)
         if metric.name != path.stem:
             raise MetricError(f"{path.name}: name {metric.name!r} differs from the file name")
         found[metric.name] = metric
