@@ -290,3 +290,17 @@ def test_a_report_compared_with_its_own_snapshot_shows_no_revision(snapshot_root
     revision = json.loads(content)["revision"]
     assert revision["published"] == revision["now"] == 76
     assert revision["recorded_late"] == revision["corrected"] == revision["merged_or_removed"] == 0
+
+
+def test_a_download_after_five_minutes_asks_the_person_to_confirm_it_is_them(
+    use_snapshots: Path, analyst_client: Client
+) -> None:
+    from safehub.access.sessions import AUTHENTICATED_AT  # noqa: PLC0415
+
+    session = analyst_client.session
+    session[AUTHENTICATED_AT] = int(session[AUTHENTICATED_AT]) - 6 * 60
+    session.save()
+    url = "/reports/committee?area=Bradford+West&as_of=2016-10-31&edition=restricted&format=json"
+    response = analyst_client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/confirm?next=")

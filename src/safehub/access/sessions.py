@@ -188,6 +188,13 @@ class TwoFactorRequiredMiddleware:
         return any(path == reverse(name) for name in self.OPEN_URL_NAMES)
 
 
+def reauthentication_needed(request: HttpRequest, max_age_minutes: int = 5) -> str | None:
+    """The confirm-it-is-you URL when the last sign-in is too old for an export, else None."""
+    if seconds_since_authentication(request) > max_age_minutes * 60:
+        return _sign_in_url("web:reauthenticate", request.get_full_path())
+    return None
+
+
 def require_recent_authentication(
     max_age_minutes: int = 5,
 ) -> Callable[[V], V]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from safehub.access.policy import AccessDeniedError, can
+from safehub.access.sessions import reauthentication_needed
 from safehub.analytics import snapshot
 from safehub.reports import committee, render, services
 from safehub.reports.forms import CommitteeReportForm
@@ -44,6 +45,10 @@ def committee_report(request: HttpRequest) -> HttpResponse:
         fmt = request.GET.get("format", "")
         try:
             if fmt in CONTENT_TYPES:
+                # A download leaves Safehub: the person must have signed in within 5 minutes.
+                confirm = reauthentication_needed(request)
+                if confirm:
+                    return HttpResponseRedirect(confirm)
                 content = services.committee_report(
                     area=data["area"],
                     as_of=data["as_of"],
