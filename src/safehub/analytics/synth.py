@@ -19,7 +19,6 @@ import pyarrow as pa
 
 from safehub.analytics import snapshot
 
-EPOCH = np.datetime64("1970-01-01", "D")
 ETHNICITIES = np.array(
     ["WBRI", "WOTH", "WROM", "MWAS", "APKN", "AIND", "BAFR", "CHNE", "OOTH", "NOBT", "REFU"]
 )

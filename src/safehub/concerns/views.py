@@ -23,7 +23,7 @@ from safehub.concerns.forms import (
     LocationForm,
     PersonForm,
 )
-from safehub.geo.queries import wards_on
+from safehub.geo.queries import ward_choices
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries as people_queries
 from safehub.people.forms import ChildSearchForm
@@ -69,13 +69,11 @@ def intelligence(request: HttpRequest) -> HttpResponse:
 # --- locations ---------------------------------------------------------------------------------
 
 
-def _ward_choices() -> list[tuple[str, str]]:
-    return [(w.code, f"{w.name} ({w.area_committee.name})") for w in wards_on(timezone.localdate())]
-
-
 def new_location(request: HttpRequest) -> HttpResponse:
     require(request.user, "location:record")
-    form = LocationForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
+    form = LocationForm(
+        request.POST if request.method == "POST" else None, wards=ward_choices(timezone.localdate())
+    )
     if request.method == "POST" and form.is_valid():
         try:
             location = services.record_location(acting_user=request.user, **form.cleaned_data)

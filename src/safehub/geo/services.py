@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -302,18 +302,6 @@ def _write(pending: list[PostcodeWard], result: PostcodeImport) -> None:
         )
         result.imported += len(pending)
     pending.clear()
-
-
-def iter_ward_sets() -> Iterator[WardSet]:
-    return WardSet.objects.select_related("local_authority").iterator()
-
-
-def committees_with_wards(ward_set: WardSet) -> Iterable[tuple[AreaCommittee, list[Ward]]]:
-    wards = Ward.objects.filter(ward_set=ward_set).select_related("area_committee")
-    grouped: dict[int, tuple[AreaCommittee, list[Ward]]] = {}
-    for ward in wards:
-        grouped.setdefault(ward.area_committee_id, (ward.area_committee, []))[1].append(ward)
-    return sorted(grouped.values(), key=lambda item: item[0].name)
 
 
 def _by_postcode(ward_set: WardSet, postcode: str, *, note: str) -> WardResolution:

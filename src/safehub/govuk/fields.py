@@ -58,8 +58,10 @@ class GovDateTimeField(forms.MultiValueField):
     """A date (three boxes) and a time (HH:MM), in London time."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.date_field = GovDateField(label=kwargs.get("label"), required=False)
-        fields = (self.date_field, forms.CharField(required=False))
+        fields = (
+            GovDateField(label=kwargs.get("label"), required=False),
+            forms.CharField(required=False),
+        )
         widget = DateTimePartsWidget()
         kwargs.setdefault("require_all_fields", False)
         super().__init__(fields=fields, widget=widget, **kwargs)

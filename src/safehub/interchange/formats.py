@@ -14,7 +14,6 @@ from safehub.rules import codes
 FORMAT_NAME = "safehub-history"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-ID_LENGTH = 100  # interchange.LegacyIdentifier.legacy_id
 SOURCE_LENGTH = 60  # interchange.LegacyIdentifier.source_system
 # Safehub's own source name: what its exports say they come from.
 SAFEHUB_SOURCE = "safehub"

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from safehub.access.policy import require
-from safehub.geo.queries import wards_on
+from safehub.geo.queries import ward_choices
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, services
 from safehub.people.forms import (
@@ -44,13 +44,11 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ward_choices() -> list[tuple[str, str]]:
-    return [(w.code, f"{w.name} ({w.area_committee.name})") for w in wards_on(timezone.localdate())]
-
-
 def new_child(request: HttpRequest) -> HttpResponse:
     require(request.user, "child:create")
-    form = ChildForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
+    form = ChildForm(
+        request.POST if request.method == "POST" else None, wards=ward_choices(timezone.localdate())
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         postcode, ward_code = data.pop("postcode"), data.pop("ward_code")
@@ -94,7 +92,9 @@ def _child_form_page(
 
 
 def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
-    form = AddressForm(request.POST if request.method == "POST" else None, wards=_ward_choices())
+    form = AddressForm(
+        request.POST if request.method == "POST" else None, wards=ward_choices(timezone.localdate())
+    )
 
     def save(child: Child) -> object:
         return services.record_address(

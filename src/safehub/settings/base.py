@@ -13,7 +13,6 @@ from safehub import config
 # Lets Django's generic classes be subscripted at run time (ModelAdmin[User]), as typed.
 django_stubs_ext.monkeypatch()
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
 VAR_DIR = Path(config.get("SAFEHUB_VAR_DIR"))
 
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-for-demo-and-tests-only"  # noqa: S105

@@ -190,6 +190,3 @@ def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
             )
         )
     return items
-
-
-__all__ = ["KINDS", "DueItem", "due_items"]

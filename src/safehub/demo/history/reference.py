@@ -153,7 +153,6 @@ REFERRAL_SOURCES: dict[str, float] = {
 
 EXPLOITATION_TYPES = ("cse", "cce", "trafficking", "online")
 LEVELS = ("low", "medium", "high")
-CARE_KINDS = ("child_in_need", "child_protection_plan", "looked_after")
 
 
 @dataclass(frozen=True)
