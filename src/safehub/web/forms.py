@@ -30,6 +30,7 @@ class CodeForm(forms.Form):
 
     otp_token = forms.RegexField(
         label=CODE_LABEL,
+        help_text="The code changes every 30 seconds. Each code works once.",
         regex=r"^\s*\d{6}\s*$",
         strip=True,
         error_messages={

@@ -41,7 +41,7 @@ register.filter("error_anchor", error_anchor)
 @register.inclusion_tag("govuk/fields/field.html")
 def govuk_field(field: forms.BoundField, **options: Any) -> dict[str, Any]:
     widget = field.field.widget
-    if field.errors:
+    if field.errors or options.get("highlight"):
         widget.attrs["error"] = True
     return {
         "field": field,
@@ -50,4 +50,10 @@ def govuk_field(field: forms.BoundField, **options: Any) -> dict[str, Any]:
         "classes": options.get("classes", ""),
         "heading": options.get("heading", False),
         "rows": options.get("rows", 5),
+        # Browser hints for text inputs: autocomplete="username", inputmode="numeric" …
+        "autocomplete": options.get("autocomplete", ""),
+        "inputmode": options.get("inputmode", ""),
+        # Mark the field as in error without an error of its own (a sign-in that failed as
+        # a whole: GOV.UK highlights both boxes).
+        "highlight": bool(options.get("highlight")),
     }
