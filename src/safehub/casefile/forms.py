@@ -6,4 +6,8 @@ from safehub.govuk.fields import GovDateField
 
 
 class AsOfForm(forms.Form):
-    on = GovDateField(label="Show the record as it stood on", past_only=True)
+    on = GovDateField(
+        label="Show the record as it stood on",
+        past_only=True,
+        error_messages={"required": "Enter the date to show the record as it stood on"},
+    )

@@ -27,8 +27,16 @@ class ChildSearchForm(forms.Form):
 
 
 class ChildForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100)
-    family_name = forms.CharField(label="Last name", max_length=100)
+    given_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+    )
+    family_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Enter the child's last name"},
+    )
     date_of_birth = GovDateField(
         label="Date of birth",
         past_only=True,
@@ -36,7 +44,12 @@ class ChildForm(forms.Form):
         error_messages={"required": "Enter the child's date of birth"},
     )
     dob_approximate = forms.BooleanField(label="The date of birth is an estimate", required=False)
-    sex = forms.ChoiceField(label="Sex", choices=codes.choices(codes.Sex), widget=forms.RadioSelect)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=codes.choices(codes.Sex),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the child's sex, or Unknown or not stated"},
+    )
     nhs_number = forms.CharField(
         label="NHS number (optional)", required=False, max_length=12, help_text="10 digits"
     )

@@ -92,4 +92,8 @@ class DecisionForm(forms.Form):
         required=False,
         empty_label="Choose an agency",
     )
-    rationale = forms.CharField(label="Reasons for the decision", widget=forms.Textarea)
+    rationale = forms.CharField(
+        label="Reasons for the decision",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the reasons for the decision"},
+    )

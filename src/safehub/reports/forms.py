@@ -8,9 +8,16 @@ from safehub.reports.committee import DISTRICT
 
 
 class CommitteeReportForm(forms.Form):
-    area = forms.ChoiceField(label="Area")
-    as_of = forms.DateField(label="Reference date", help_text="For example, 2016-10-27")
-    edition = forms.ChoiceField(label="Edition")
+    area = forms.ChoiceField(label="Area", error_messages={"required": "Choose the area"})
+    as_of = forms.DateField(
+        label="Reference date",
+        help_text="For example, 2016-10-27",
+        error_messages={
+            "required": "Enter the reference date",
+            "invalid": "Enter the reference date as year-month-day, like 2016-10-27",
+        },
+    )
+    edition = forms.ChoiceField(label="Edition", error_messages={"required": "Choose the edition"})
 
     def __init__(
         self, *args: object, areas: list[str], editions: list[str], **kwargs: object
