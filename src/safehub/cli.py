@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(generate())
         return
-    default = "safehub.settings.demo" if args[:1] == ["demo"] else None
+    # The demo's own commands default to the demo settings; `totp` refuses any other.
+    default = "safehub.settings.demo" if args[:1] in (["demo"], ["totp"]) else None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default or config.get("DJANGO_SETTINGS_MODULE"))
     # Commands run on the server are audited as channel "cli" with their own request id.
     from django.core.management import execute_from_command_line  # noqa: PLC0415

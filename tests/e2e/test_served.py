@@ -73,6 +73,19 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert "existing account: password unchanged" in again.stdout
     assert (var / "safehub.sqlite3").exists()
+    # The first run snapshotted the new history (for the report page); the second did not.
+    manifests = list((var / "snapshots").glob("*/manifest.json"))
+    assert len(manifests) == 1
+    # `safehub totp` picks the demo settings itself.
+    code = subprocess.run(  # noqa: S603
+        [SAFEHUB, "totp", "practitioner"],
+        env={k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert code.stdout.strip().isdigit()
+    assert len(code.stdout.strip()) == 6
     yield from _serve(env)
 
 
