@@ -1,3 +1,4 @@
+from django.contrib.auth import views as django_auth_views
 from django.urls import path
 
 from safehub.web import auth_views, views
@@ -10,6 +11,6 @@ urlpatterns = [
     path("sign-in/code", auth_views.sign_in_code, name="otp"),
     path("sign-in/set-up", auth_views.sign_in_set_up, name="otp_setup"),
     path("sign-in/confirm", auth_views.reauthenticate, name="reauthenticate"),
-    path("sign-out", views.SignOutView.as_view(), name="logout"),
+    path("sign-out", django_auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
 ]

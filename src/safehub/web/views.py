@@ -66,10 +66,6 @@ class SignInView(auth_views.LoginView):
         return context
 
 
-class SignOutView(auth_views.LogoutView):
-    pass
-
-
 def home(request: HttpRequest) -> HttpResponse:
     require(request.user, "home:view")
     role = getattr(request.user, "role", "")
