@@ -8,7 +8,7 @@ urlpatterns = [
     path("", include("safehub.people.urls")),
     path("", include("safehub.referrals.urls")),
     path("", include("safehub.episodes.urls")),
-    path("", include("safehub.concerns.urls")),
+    path("", include("safehub.intelligence.urls")),
     path("", include("safehub.triage.urls")),
     path("", include("safehub.casefile.urls")),
     path("", include("safehub.reports.urls")),

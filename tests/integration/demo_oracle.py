@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 
-from safehub.concerns.models import Disruption, LocationLink, LocationOfConcern
 from safehub.episodes.models import Episode, RiskChange
+from safehub.intelligence.models import Disruption, LocationLink, LocationOfConcern
 from safehub.people.models import AddressPeriod, CarePeriod
 from safehub.referrals.models import Referral
 from safehub.rules.codes import age_on

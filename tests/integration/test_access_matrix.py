@@ -106,7 +106,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "share_id": share.pk,
         "grant_id": grant,
     }
-    values.update(_concerns(child, manager))
+    values.update(_intelligence(child, manager))
     return values
 
 
@@ -137,13 +137,13 @@ def _grant(child: object, partner: User) -> int:
     ).pk
 
 
-def _concerns(child: object, manager: User) -> dict[str, int]:
-    from safehub.concerns import services as concerns  # noqa: PLC0415
+def _intelligence(child: object, manager: User) -> dict[str, int]:
+    from safehub.intelligence import services as intelligence  # noqa: PLC0415
 
-    location = concerns.record_location(
+    location = intelligence.record_location(
         name="A place", kind="public_space", first_noted=dt.date(2020, 1, 1), acting_user=manager
     )
-    person = concerns.record_person(name="Known as 'Test'", acting_user=manager)
+    person = intelligence.record_person(name="Known as 'Test'", acting_user=manager)
     return {"location_id": location.pk, "person_id": person.pk}
 
 

@@ -25,10 +25,10 @@ from simple_history.utils import bulk_create_with_history
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.audit.models import AuditEvent
-from safehub.concerns.models import Disruption, LocationLink, LocationOfConcern
 from safehub.crypto import keys, services
 from safehub.crypto.fields import EncryptedLookupError
 from safehub.crypto.migration import encrypt_existing
+from safehub.intelligence.models import Disruption, LocationLink, LocationOfConcern
 from safehub.people.models import CaseNote, Child
 from safehub.referrals.models import Referral
 
@@ -80,10 +80,10 @@ STORED = [
     ("referrals_historicalreferral", "concerns", CONCERNS),
     ("people_casenote", "text", NOTE),
     ("people_historicalcasenote", "text", NOTE),
-    ("concerns_locationofconcern", "description", PLACE),
-    ("concerns_historicallocationofconcern", "description", PLACE),
-    ("concerns_locationlink", "note", LINK_NOTE),
-    ("concerns_historicallocationlink", "note", LINK_NOTE),
+    ("intelligence_locationofconcern", "description", PLACE),
+    ("intelligence_historicallocationofconcern", "description", PLACE),
+    ("intelligence_locationlink", "note", LINK_NOTE),
+    ("intelligence_historicallocationlink", "note", LINK_NOTE),
 ]
 
 
@@ -203,5 +203,5 @@ def test_every_encrypted_column_is_found_for_rotation() -> None:
         for name in names
     }
     assert {(t, c) for t, c, _ in STORED} <= found
-    assert ("concerns_historicaldisruption", "description") in found
-    assert ("concerns_historicalpersonofconcern", "description") in found
+    assert ("intelligence_historicaldisruption", "description") in found
+    assert ("intelligence_historicalpersonofconcern", "description") in found

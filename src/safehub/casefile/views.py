@@ -7,7 +7,7 @@ from django.utils import timezone
 from safehub.access.policy import can
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
-from safehub.concerns import queries as concerns_queries
+from safehub.intelligence import queries as intelligence_queries
 from safehub.people import queries as people_queries
 
 
@@ -37,8 +37,10 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "shares": child.shares.select_related("agency")
             if can(request.user, "child:share")
             else [],
-            # Intelligence (safehub.concerns): persons are None unless the reader may see them.
-            "concern_locations": concerns_queries.locations_of_child(request.user, child, on=on),
-            "concern_persons": concerns_queries.persons_of_child(request.user, child, on=on),
+            # Persons of concern are None unless the reader may see them.
+            "concern_locations": intelligence_queries.locations_of_child(
+                request.user, child, on=on
+            ),
+            "concern_persons": intelligence_queries.persons_of_child(request.user, child, on=on),
         },
     )

@@ -13,7 +13,9 @@ import random
 
 from simple_history.utils import bulk_create_with_history
 
-from safehub.concerns.models import (
+from safehub.episodes.models import Episode
+from safehub.geo.models import Ward
+from safehub.intelligence.models import (
     Disruption,
     DisruptionKind,
     LocationKind,
@@ -23,8 +25,6 @@ from safehub.concerns.models import (
     PersonLocationLink,
     PersonOfConcern,
 )
-from safehub.episodes.models import Episode
-from safehub.geo.models import Ward
 
 PLACES = (
     ("Takeaway on a high street", LocationKind.BUSINESS, "E05001370"),

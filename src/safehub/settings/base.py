@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "safehub.people",
     "safehub.referrals",
     "safehub.episodes",
-    "safehub.concerns",
+    "safehub.intelligence",
     "safehub.interchange",
     "safehub.triage",
     "safehub.casefile",

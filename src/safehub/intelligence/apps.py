@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 
-class ConcernsConfig(AppConfig):
-    name = "safehub.concerns"
-    label = "concerns"
+class IntelligenceConfig(AppConfig):
+    name = "safehub.intelligence"
+    label = "intelligence"
     verbose_name = "Locations, persons of concern and disruption"

@@ -21,7 +21,7 @@ from django.db.models import Model, QuerySet
 
 from safehub.access.policy import OutOfScopeError, Principal, can, require
 from safehub.audit import services as audit
-from safehub.concerns.models import (
+from safehub.intelligence.models import (
     Disruption,
     LocationLink,
     LocationOfConcern,
@@ -75,7 +75,7 @@ def get_location(
     location = locations_for(user).filter(pk=location_id).first()
     if location is None:
         # Audited as access:denied by the middleware, after this request's rollback.
-        raise OutOfScopeError("concerns.locationofconcern", str(location_id))
+        raise OutOfScopeError("intelligence.locationofconcern", str(location_id))
     audit.write(user, f"location:{purpose}", location)
     return location
 
@@ -84,7 +84,7 @@ def get_person(user: Principal, person_id: int, *, purpose: str = "viewed") -> P
     """One person of concern, or 404 — the same answer whether or not the person exists."""
     person = persons_for(user).filter(pk=person_id).first()
     if person is None:
-        raise OutOfScopeError("concerns.personofconcern", str(person_id))
+        raise OutOfScopeError("intelligence.personofconcern", str(person_id))
     audit.write(user, f"person_of_concern:{purpose}", person)
     return person
 
@@ -101,7 +101,7 @@ def get_location_link(user: Principal, location_id: int, child_id: int) -> Locat
         .first()
     )
     if link is None:
-        raise OutOfScopeError("concerns.locationlink", f"{location_id}/{child_id}")
+        raise OutOfScopeError("intelligence.locationlink", f"{location_id}/{child_id}")
     audit.write(user, "location:link:viewed", link)
     return link
 
@@ -118,7 +118,7 @@ def get_person_link(user: Principal, person_id: int, child_id: int) -> PersonLin
         .first()
     )
     if link is None:
-        raise OutOfScopeError("concerns.personlink", f"{person_id}/{child_id}")
+        raise OutOfScopeError("intelligence.personlink", f"{person_id}/{child_id}")
     audit.write(user, "person_of_concern:link:viewed", link)
     return link
 
@@ -137,7 +137,7 @@ def get_person_location_link(
         .first()
     )
     if link is None:
-        raise OutOfScopeError("concerns.personlocationlink", f"{person_id}/{location_id}")
+        raise OutOfScopeError("intelligence.personlocationlink", f"{person_id}/{location_id}")
     audit.write(user, "person_of_concern:link:viewed", link)
     return link
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safehub.concerns import views
+from safehub.intelligence import views
 
 urlpatterns = [
     path("intelligence", views.intelligence, name="intelligence"),

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from safehub.concerns.models import DisruptionKind, LocationKind, LocationOfConcern
 from safehub.govuk.fields import GovDateField
+from safehub.intelligence.models import DisruptionKind, LocationKind, LocationOfConcern
 
 NOT_A_NAME = "Do not write the name of a person of concern here"
 

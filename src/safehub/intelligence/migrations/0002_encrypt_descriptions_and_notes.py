@@ -8,7 +8,7 @@ from safehub.crypto.migration import encrypt_existing
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concerns", "0001_initial"),
+        ("intelligence", "0001_initial"),
     ]
 
     operations = [
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         ),
         # Encrypt the text already stored, in the table and its history (reversible).
         encrypt_existing(
-            "concerns",
+            "intelligence",
             {
                 "LocationOfConcern": ("description",),
                 "HistoricalLocationOfConcern": ("description",),

@@ -2,7 +2,7 @@
 
 A person of concern is an alleged perpetrator: only hub managers and police hub officers may
 see one (`person_of_concern:view`), so every read of `PersonOfConcern` — and of a disruption's
-`person` — goes through `safehub.concerns.queries`, which applies that restriction.
+`person` — goes through `safehub.intelligence.queries`, which applies that restriction.
 
 Links to children are explicit rows (`LocationLink`, `PersonLink`, `PersonLocationLink`) with
 their own history, so who linked a child to a location, when, and who removed the link later
@@ -64,7 +64,7 @@ class LocationOfConcern(models.Model):
         ordering = ("-first_noted", "-id")
         verbose_name_plural = "locations of concern"
         constraints = (
-            models.CheckConstraint(condition=~Q(name=""), name="concerns_location_has_a_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="intelligence_location_has_a_name"),
         )
 
     def __str__(self) -> str:
@@ -86,7 +86,7 @@ class LocationLink(models.Model):
         ordering = ("-noted_on", "-id")
         constraints = (
             models.UniqueConstraint(
-                fields=("location", "child"), name="concerns_location_child_linked_once"
+                fields=("location", "child"), name="intelligence_location_child_linked_once"
             ),
         )
 
@@ -124,7 +124,7 @@ class PersonOfConcern(models.Model):
         ordering = ("name", "id")
         verbose_name_plural = "persons of concern"
         constraints = (
-            models.CheckConstraint(condition=~Q(name=""), name="concerns_person_has_a_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="intelligence_person_has_a_name"),
         )
 
     def __str__(self) -> str:
@@ -150,7 +150,7 @@ class PersonLink(models.Model):
         ordering = ("-noted_on", "-id")
         constraints = (
             models.UniqueConstraint(
-                fields=("person", "child"), name="concerns_person_child_linked_once"
+                fields=("person", "child"), name="intelligence_person_child_linked_once"
             ),
         )
 
@@ -175,7 +175,7 @@ class PersonLocationLink(models.Model):
         ordering = ("-noted_on", "-id")
         constraints = (
             models.UniqueConstraint(
-                fields=("person", "location"), name="concerns_person_location_linked_once"
+                fields=("person", "location"), name="intelligence_person_location_linked_once"
             ),
         )
 

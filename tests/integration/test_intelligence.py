@@ -19,15 +19,15 @@ from django.utils import timezone
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError, OutOfScopeError
 from safehub.audit.models import AuditEvent
-from safehub.concerns import queries, services
-from safehub.concerns.models import (
+from safehub.geo import services as geo
+from safehub.intelligence import queries, services
+from safehub.intelligence.models import (
     Disruption,
     LocationLink,
     LocationOfConcern,
     PersonLink,
     PersonOfConcern,
 )
-from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people.models import Child
 
@@ -115,7 +115,10 @@ def test_recording_a_location_places_it_in_a_ward_with_history_and_audit(police:
     [row] = location.history.all()
     assert (row.history_type, row.history_user) == ("+", police)
     event = AuditEvent.objects.get(action="location:recorded")
-    assert (event.object_type, event.object_id) == ("concerns.locationofconcern", str(location.pk))
+    assert (event.object_type, event.object_id) == (
+        "intelligence.locationofconcern",
+        str(location.pk),
+    )
 
 
 @pytest.mark.parametrize(
@@ -283,7 +286,7 @@ def test_every_person_address_is_not_found_for_a_practitioner_and_audited(
     assert response.status_code == 404
     assert PERSON_NAME not in response.content.decode()
     event = AuditEvent.objects.get(action="access:denied")
-    assert event.object_type.startswith("concerns.person")
+    assert event.object_type.startswith("intelligence.person")
 
 
 def test_a_practitioner_cannot_open_the_person_form(hub_practitioner_client: Client) -> None:

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
-from safehub.concerns.models import (
+from safehub.geo import services as geo
+from safehub.intelligence.models import (
     Disruption,
     LocationLink,
     LocationOfConcern,
@@ -24,7 +25,6 @@ from safehub.concerns.models import (
     PersonLocationLink,
     PersonOfConcern,
 )
-from safehub.geo import services as geo
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.rules.geography import normalise_postcode

@@ -221,7 +221,7 @@ class Migration(migrations.Migration):
                     models.ManyToManyField(
                         blank=True,
                         related_name="locations_of_concern",
-                        through="concerns.LocationLink",
+                        through="intelligence.LocationLink",
                         to="people.child",
                     ),
                 ),
@@ -256,7 +256,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="child_links",
-                to="concerns.locationofconcern",
+                to="intelligence.locationofconcern",
             ),
         ),
         migrations.CreateModel(
@@ -307,7 +307,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.locationofconcern",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
             ],
@@ -367,7 +367,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="person_links",
-                        to="concerns.locationofconcern",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
             ],
@@ -397,7 +397,7 @@ class Migration(migrations.Migration):
                     models.ManyToManyField(
                         blank=True,
                         related_name="+",
-                        through="concerns.PersonLink",
+                        through="intelligence.PersonLink",
                         to="people.child",
                     ),
                 ),
@@ -406,8 +406,8 @@ class Migration(migrations.Migration):
                     models.ManyToManyField(
                         blank=True,
                         related_name="+",
-                        through="concerns.PersonLocationLink",
-                        to="concerns.locationofconcern",
+                        through="intelligence.PersonLocationLink",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
                 (
@@ -431,7 +431,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="location_links",
-                to="concerns.personofconcern",
+                to="intelligence.personofconcern",
             ),
         ),
         migrations.AddField(
@@ -440,7 +440,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="child_links",
-                to="concerns.personofconcern",
+                to="intelligence.personofconcern",
             ),
         ),
         migrations.CreateModel(
@@ -480,7 +480,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.locationofconcern",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
                 (
@@ -491,7 +491,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.personofconcern",
+                        to="intelligence.personofconcern",
                     ),
                 ),
             ],
@@ -559,7 +559,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.personofconcern",
+                        to="intelligence.personofconcern",
                     ),
                 ),
             ],
@@ -647,7 +647,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.locationofconcern",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
                 (
@@ -658,7 +658,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="concerns.personofconcern",
+                        to="intelligence.personofconcern",
                     ),
                 ),
             ],
@@ -724,7 +724,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="disruptions",
-                        to="concerns.locationofconcern",
+                        to="intelligence.locationofconcern",
                     ),
                 ),
                 (
@@ -734,7 +734,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="disruptions",
-                        to="concerns.personofconcern",
+                        to="intelligence.personofconcern",
                     ),
                 ),
             ],
@@ -745,35 +745,37 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="locationofconcern",
             constraint=models.CheckConstraint(
-                condition=models.Q(("name", ""), _negated=True), name="concerns_location_has_a_name"
+                condition=models.Q(("name", ""), _negated=True),
+                name="intelligence_location_has_a_name",
             ),
         ),
         migrations.AddConstraint(
             model_name="locationlink",
             constraint=models.UniqueConstraint(
-                fields=("location", "child"), name="concerns_location_child_linked_once"
+                fields=("location", "child"), name="intelligence_location_child_linked_once"
             ),
         ),
         migrations.AddConstraint(
             model_name="personofconcern",
             constraint=models.CheckConstraint(
-                condition=models.Q(("name", ""), _negated=True), name="concerns_person_has_a_name"
+                condition=models.Q(("name", ""), _negated=True),
+                name="intelligence_person_has_a_name",
             ),
         ),
         migrations.AddConstraint(
             model_name="personlocationlink",
             constraint=models.UniqueConstraint(
-                fields=("person", "location"), name="concerns_person_location_linked_once"
+                fields=("person", "location"), name="intelligence_person_location_linked_once"
             ),
         ),
         migrations.AddConstraint(
             model_name="personlink",
             constraint=models.UniqueConstraint(
-                fields=("person", "child"), name="concerns_person_child_linked_once"
+                fields=("person", "child"), name="intelligence_person_child_linked_once"
             ),
         ),
         migrations.AddIndex(
             model_name="disruption",
-            index=models.Index(fields=["occurred_on"], name="concerns_di_occurre_d82adb_idx"),
+            index=models.Index(fields=["occurred_on"], name="intelligenc_occurre_ce3a43_idx"),
         ),
     ]

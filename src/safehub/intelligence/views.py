@@ -1,6 +1,6 @@
 """The intelligence pages: locations, persons of concern (restricted) and disruption activity.
 
-Views read only through `concerns.queries` and change data only through `concerns.services`.
+Views read only through `intelligence.queries` and change data only through `intelligence.services`.
 A person of concern reaches a page only through `queries.get_person`, so a role without
 `person_of_concern:view` gets "Page not found" for every person URL, whatever the id.
 """
@@ -14,8 +14,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from safehub.access.policy import can, require
-from safehub.concerns import queries, services
-from safehub.concerns.forms import (
+from safehub.geo.queries import ward_choices
+from safehub.govuk.forms import apply_errors
+from safehub.intelligence import queries, services
+from safehub.intelligence.forms import (
     DisruptionForm,
     LinkChildForm,
     LinkChildToPersonForm,
@@ -23,8 +25,6 @@ from safehub.concerns.forms import (
     LocationForm,
     PersonForm,
 )
-from safehub.geo.queries import ward_choices
-from safehub.govuk.forms import apply_errors
 from safehub.people import queries as people_queries
 from safehub.people.forms import ChildSearchForm
 from safehub.people.models import Child
@@ -51,7 +51,7 @@ def intelligence(request: HttpRequest) -> HttpResponse:
     disruptions = queries.list_disruptions(request.user)
     return TemplateResponse(
         request,
-        "concerns/intelligence.html",
+        "intelligence/intelligence.html",
         {
             "child": child,
             "locations": locations,
@@ -81,14 +81,14 @@ def new_location(request: HttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             return redirect(f"/intelligence/locations/{location.pk}")
-    return TemplateResponse(request, "concerns/location_form.html", {"form": form})
+    return TemplateResponse(request, "intelligence/location_form.html", {"form": form})
 
 
 def location_page(request: HttpRequest, location_id: int) -> HttpResponse:
     location = queries.get_location(request.user, location_id)
     return TemplateResponse(
         request,
-        "concerns/location.html",
+        "intelligence/location.html",
         {
             "location": location,
             "links": queries.location_links(request.user, location),
@@ -120,7 +120,7 @@ def link_child_to_location(request: HttpRequest, location_id: int) -> HttpRespon
             return redirect(f"/intelligence/locations/{location.pk}")
     return TemplateResponse(
         request,
-        "concerns/link_form.html",
+        "intelligence/link_form.html",
         {
             "form": form,
             "child": child,
@@ -142,7 +142,7 @@ def unlink_child_from_location(
         return redirect(back)
     return TemplateResponse(
         request,
-        "concerns/unlink.html",
+        "intelligence/unlink.html",
         {
             "title": f"Remove the link between {link.child.full_name} and {link.location.name}",
             "back": back,
@@ -163,14 +163,14 @@ def new_person(request: HttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             return redirect(f"/intelligence/persons/{person.pk}")
-    return TemplateResponse(request, "concerns/person_form.html", {"form": form})
+    return TemplateResponse(request, "intelligence/person_form.html", {"form": form})
 
 
 def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
     person = queries.get_person(request.user, person_id)
     return TemplateResponse(
         request,
-        "concerns/person.html",
+        "intelligence/person.html",
         {
             "person": person,
             "links": queries.person_links(request.user, person),
@@ -201,7 +201,7 @@ def link_child_to_person(request: HttpRequest, person_id: int) -> HttpResponse:
             return redirect(f"/intelligence/persons/{person.pk}")
     return TemplateResponse(
         request,
-        "concerns/link_form.html",
+        "intelligence/link_form.html",
         {
             "form": form,
             "child": child,
@@ -221,7 +221,7 @@ def unlink_child_from_person(request: HttpRequest, person_id: int, child_id: int
         return redirect(back)
     return TemplateResponse(
         request,
-        "concerns/unlink.html",
+        "intelligence/unlink.html",
         {
             "title": f"Remove the link between {link.child.full_name} and {link.person.name}",
             "back": back,
@@ -245,7 +245,7 @@ def link_location_to_person(request: HttpRequest, person_id: int) -> HttpRespons
             return redirect(f"/intelligence/persons/{person.pk}")
     return TemplateResponse(
         request,
-        "concerns/link_form.html",
+        "intelligence/link_form.html",
         {
             "form": form,
             "title": "Link a location of concern",
@@ -266,7 +266,7 @@ def unlink_location_from_person(
         return redirect(back)
     return TemplateResponse(
         request,
-        "concerns/unlink.html",
+        "intelligence/unlink.html",
         {
             "title": f"Remove the link between {link.person.name} and {link.location.name}",
             "back": back,
@@ -315,7 +315,7 @@ def new_disruption(request: HttpRequest) -> HttpResponse:
             return redirect(back)
     return TemplateResponse(
         request,
-        "concerns/disruption_form.html",
+        "intelligence/disruption_form.html",
         {"form": form, "person": person, "location": location, "child": child, "back": back},
     )
 
@@ -336,7 +336,7 @@ def _choose_child(request: HttpRequest, back: str, target: str) -> HttpResponse:
         )
     return TemplateResponse(
         request,
-        "concerns/choose_child.html",
+        "intelligence/choose_child.html",
         {
             "form": form,
             "results": results,
