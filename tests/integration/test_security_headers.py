@@ -7,12 +7,15 @@ browser. The scan below finds them in the template files before a browser has to
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from safehub.access.models import User
+from safehub.people import services as people
 from safehub.web.middleware import CONTENT_SECURITY_POLICY
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "safehub"
@@ -95,3 +98,47 @@ def test_the_policy_allows_no_inline_code_and_no_framing() -> None:
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert "unsafe" not in CONTENT_SECURITY_POLICY
+
+
+def _case_pages(client: Client) -> list[str]:
+    """A child's page and API record, a 404 for a child that does not exist, and the lists."""
+    user = client.get("/api/v1/openapi.json").wsgi_request.user
+    assert isinstance(user, User)
+    child = people.register_child(
+        acting_user=user,
+        given_name="Exempla",
+        family_name="Fictitious",
+        date_of_birth=dt.date(2011, 5, 6),
+        sex="F",
+        ethnicity="WOTH",
+        ethnicity_source="parent_carer",
+    )
+    return [
+        f"/children/{child.pk}",
+        f"/api/v1/children/{child.pk}",
+        "/children/999999",
+        "/api/v1/children/999999",
+        "/triage",
+        "/",
+    ]
+
+
+def test_no_page_or_api_response_may_be_stored_by_a_browser_or_proxy(
+    hub_practitioner_client: Client,
+) -> None:
+    for path in _case_pages(hub_practitioner_client):
+        response = hub_practitioner_client.get(path)
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= directives, (path, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/healthz", "/api/v1/openapi.json"])
+def test_anonymous_responses_are_not_stored_either(client: Client, path: str) -> None:
+    assert "no-store" in client.get(path)["Cache-Control"]
+
+
+def test_static_files_stay_cacheable(client: Client) -> None:
+    response = client.get("/static/web/app.css")
+    response.close()
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

@@ -1,4 +1,5 @@
-"""Security headers Django 5.2 does not set itself: Content-Security-Policy and Permissions-Policy.
+"""Security headers Django 5.2 does not set itself: Content-Security-Policy, Permissions-Policy
+and Cache-Control.
 
 Django's SecurityMiddleware already sends nosniff, Referrer-Policy, Cross-Origin-Opener-Policy
 and (in production behind TLS) HSTS; XFrameOptionsMiddleware sends `X-Frame-Options: DENY`.
@@ -7,6 +8,13 @@ The policy allows no inline script or style at all, so every template keeps its 
 and its styling in classes (a test scans the templates). The API docs page (django-ninja's
 Swagger UI) complies too: its settings sit in a JSON `<script type="application/json">` block,
 which is data, not script, and it runs from files served by the app.
+
+Every response Django produces is marked `Cache-Control: no-store, private` (with Django's
+`add_never_cache_headers`), so no browser history, shared computer or proxy keeps a copy of a
+case page, an API record or a downloaded export. Deciding per view which pages "carry case data"
+would be one more thing to forget on a new route, and the rest (sign-in, error pages, the API
+schema) lose nothing by not being cached. Static files are the exception: WhiteNoise answers
+them before this middleware runs, with its own long-lived caching headers.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,4 +57,5 @@ class ContentSecurityPolicyMiddleware:
         # then as constrained as a page. A view that sets its own policy keeps it.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        add_never_cache_headers(response)
         return response
