@@ -123,6 +123,28 @@ VARIABLES: tuple[Variable, ...] = (
         "Outside the demo and test profiles the placeholder is refused. Keep it stable: a new "
         "key gives every child a new pseudonym.",
     ),
+    Variable(
+        "SAFEHUB_AUDIT_KEY",
+        "",
+        "Secret key (32+ random characters) for the keyed HMAC-SHA256 chain over the audit "
+        "trail and its signed checkpoints; kept outside the database, so whoever can edit the "
+        "database cannot rewrite the chain. Required in production; the demo and test "
+        "profiles use a fixed placeholder that production refuses. Keep it stable: "
+        "`safehub audit verify` checks every past event with it (`docs/audit.md`).",
+    ),
+    Variable(
+        "SAFEHUB_AUDIT_CHECKPOINT_FILE",
+        "",
+        "Append-only file the signed checkpoints of the audit chain's head are added to, one "
+        "JSON line each; put it outside the database's host or ship it off (syslog, backup). "
+        "Empty means `SAFEHUB_VAR_DIR/audit-checkpoints.jsonl`.",
+    ),
+    Variable(
+        "SAFEHUB_AUDIT_CHECKPOINT_MINUTES",
+        "10",
+        "A checkpoint is written automatically when the chain has grown and the last one is "
+        "older than this many minutes (`0` writes one after every sealing).",
+    ),
 )
 
 _BY_NAME = {v.name: v for v in VARIABLES}

@@ -56,6 +56,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=problem))
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_of_its_own(settings: Any, tmp_path: Path) -> None:
+    """Each test's database starts empty, so its audit checkpoints must too."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
 @pytest.fixture
 def engine() -> str:
     """The vendor actually in use, so a test can prove which database it ran on."""

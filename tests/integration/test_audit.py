@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from safehub.audit import chain
 from safehub.audit import services as audit
-from safehub.audit.models import AppendOnlyError, AuditEvent
+from safehub.audit.models import AppendOnlyError, AuditEvent, AuditSeal
 
 
 def _event() -> AuditEvent:
@@ -34,13 +35,35 @@ def test_the_database_refuses_an_update_made_in_raw_sql() -> None:
     assert AuditEvent.objects.get(pk=event.pk).action == "test:something"
 
 
-def test_postgresql_also_refuses_a_raw_delete(engine: str) -> None:
-    if engine != "postgresql":
-        pytest.skip("SQLite keeps DELETE for the test harness; see migration 0002")
+def test_the_database_refuses_a_raw_delete_of_an_event_or_its_seal() -> None:
     event = _event()
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    chain.seal()
+    for sql in (
+        "DELETE FROM audit_auditevent WHERE id = %s",
+        "DELETE FROM audit_auditseal WHERE event_id = %s",
+        "UPDATE audit_auditseal SET hash = 'x' WHERE event_id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    assert AuditSeal.objects.get(event=event).hash != "x"
+
+
+def test_seals_cannot_be_changed_or_removed_through_django() -> None:
+    _event()
+    chain.seal()
+    seal = AuditSeal.objects.get()
+    with pytest.raises(AppendOnlyError):
+        seal.save()
+    with pytest.raises(AppendOnlyError):
+        seal.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditSeal.objects.update(hash="x")
+    with pytest.raises(AppendOnlyError):
+        AuditSeal.objects.all().delete()
 
 
 def test_tags_must_be_hierarchical() -> None:

@@ -47,8 +47,14 @@ def test_only_config_reads_the_environment() -> None:
 def _production(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
-        # A good field key, so each test meets only the refusal it is about.
-        env={"PATH": "/usr/bin:/bin", "SAFEHUB_FIELD_KEYS": Fernet.generate_key().decode(), **env},
+        # Good field and audit keys, so each test meets only the refusal it is about.
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, not an installed copy
+            "SAFEHUB_FIELD_KEYS": Fernet.generate_key().decode(),
+            "SAFEHUB_AUDIT_KEY": secrets.token_urlsafe(32),
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -60,6 +66,14 @@ def test_production_refuses_a_missing_or_placeholder_secret(key: str) -> None:
     result = _production({"SAFEHUB_SECRET_KEY": key}, "import safehub.settings.production")
     assert result.returncode != 0
     assert "SAFEHUB_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "insecure-audit-key-for-demo-and-tests-only", "short"])
+def test_production_refuses_a_missing_or_placeholder_audit_key(key: str) -> None:
+    env = {"SAFEHUB_SECRET_KEY": "k" * 60, "SAFEHUB_AUDIT_KEY": key}
+    result = _production(env, "import safehub.settings.production")
+    assert result.returncode != 0
+    assert "SAFEHUB_AUDIT_KEY must be set" in result.stderr
 
 
 def test_production_is_safe_by_default() -> None:
@@ -114,6 +128,8 @@ def test_deployment_checklist_is_clean_under_production_settings(tmp_path: Path)
             "PATH": "/usr/bin:/bin",
             "SAFEHUB_SECRET_KEY": secrets.token_urlsafe(60),
             "SAFEHUB_FIELD_KEYS": Fernet.generate_key().decode(),
+            "SAFEHUB_AUDIT_KEY": secrets.token_urlsafe(32),
+            "PYTHONPATH": str(ROOT / "src"),
             "SAFEHUB_VAR_DIR": str(tmp_path),
         },
         capture_output=True,

@@ -1,10 +1,11 @@
 """The append-only audit trail.
 
-Rows are only ever inserted: the model and its queryset refuse updates and deletes, and
-database triggers (see migration 0002) refuse them from outside Django too. Each event also
-carries the SHA-256 of its own content and of the event before it, so an edit or deletion made
-with the triggers dropped breaks the chain, and `safehub audit verify` names the first
-broken link (see `safehub.audit.chain`).
+Rows are only ever inserted: the models and their querysets refuse updates and deletes, and
+database triggers (`safehub.audit.guards`) refuse UPDATE, DELETE and TRUNCATE from outside
+Django too. An event is written bare, in the transaction of the action it records; a seal
+(`AuditSeal`), inserted after the commit, gives it its place in the keyed chain, so an edit or
+deletion made with the triggers dropped breaks the chain and `safehub audit verify` names the
+first broken link (see `safehub.audit.chain`).
 """
 
 from __future__ import annotations
@@ -56,8 +57,6 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     request_id = models.CharField(max_length=64, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    previous_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, blank=True)
 
     objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 
@@ -75,3 +74,46 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditSealQuerySet(models.QuerySet["AuditSeal"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit seals cannot be updated")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit seals cannot be deleted")
+
+
+class AuditSeal(models.Model):
+    """An event's place in the chain: position, the previous link and its keyed hash.
+
+    Written once, by `safehub.audit.chain.seal`, in commit order rather than in the order of
+    event ids (see that module for why).
+    """
+
+    position = models.BigIntegerField(primary_key=True, help_text="1 for the first event.")
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="seal")
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, help_text="HMAC-SHA256 with SAFEHUB_AUDIT_KEY.")
+    horizon = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="PostgreSQL: the oldest transaction still running when this was sealed.",
+    )
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[AuditSeal]] = AuditSealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("position",)
+
+    def __str__(self) -> str:
+        return f"seal {self.position} of event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit seals cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit seals cannot be deleted")

@@ -1,11 +1,15 @@
-"""Writing the audit trail. Every service calls `write` inside its own transaction."""
+"""Writing the audit trail. Every service calls `write` inside its own transaction.
+
+The event is inserted bare, in the caller's transaction; it is linked into the keyed chain by
+`chain.seal` after the commit (see `safehub.audit.chain`), so no lock is held meanwhile.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from django.db import connection, transaction
+from django.db import connection
 
 from safehub.audit import chain, context
 from safehub.audit.models import AuditEvent, Outcome
@@ -68,7 +72,6 @@ def write(  # noqa: PLR0913 - every argument is a column of the event
         request_id=ctx.request_id if ctx else "",
         ip_address=ctx.ip_address if ctx else None,
     )
-    with transaction.atomic():
-        chain.link(event)
-        event.save()
+    event.save()
+    chain.seal_on_commit()
     return event

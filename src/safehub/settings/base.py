@@ -23,6 +23,14 @@ SECRET_KEY = config.get("SAFEHUB_SECRET_KEY")
 # The placeholder is base64 of "insecure-field-key-demo-and-test"; production refuses it.
 PLACEHOLDER_FIELD_KEY = "aW5zZWN1cmUtZmllbGQta2V5LWRlbW8tYW5kLXRlc3Q="
 FIELD_ENCRYPTION_KEYS = config.get_list("SAFEHUB_FIELD_KEYS")
+
+# The audit chain's HMAC key (safehub.audit.chain), never stored in the database.
+PLACEHOLDER_AUDIT_KEY = "insecure-audit-key-for-demo-and-tests-only"
+AUDIT_KEY = config.get("SAFEHUB_AUDIT_KEY")
+AUDIT_CHECKPOINT_FILE = Path(
+    config.get("SAFEHUB_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.jsonl"
+)
+AUDIT_CHECKPOINT_MINUTES = int(config.get("SAFEHUB_AUDIT_CHECKPOINT_MINUTES"))
 DEBUG = False
 ALLOWED_HOSTS = config.get_list("SAFEHUB_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = config.get_list("SAFEHUB_CSRF_TRUSTED_ORIGINS")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from safehub.settings.base import *  # noqa: F403
 from safehub.settings.base import (
+    AUDIT_KEY,
     FIELD_ENCRYPTION_KEYS,
+    PLACEHOLDER_AUDIT_KEY,
     PLACEHOLDER_FIELD_KEY,
     PLACEHOLDER_SECRET_KEY,
     SECRET_KEY,
@@ -12,6 +14,7 @@ from safehub.settings.base import (
 
 SECRET_KEY = SECRET_KEY or PLACEHOLDER_SECRET_KEY
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [PLACEHOLDER_FIELD_KEY]
+AUDIT_KEY = AUDIT_KEY or PLACEHOLDER_AUDIT_KEY
 # The demo is served on http://127.0.0.1, so cookies cannot require HTTPS.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

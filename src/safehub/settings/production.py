@@ -8,7 +8,9 @@ from safehub import config
 from safehub.crypto.keys import parse as parse_field_keys
 from safehub.settings.base import *  # noqa: F403
 from safehub.settings.base import (
+    AUDIT_KEY,
     FIELD_ENCRYPTION_KEYS,
+    PLACEHOLDER_AUDIT_KEY,
     PLACEHOLDER_FIELD_KEY,
     PLACEHOLDER_SECRET_KEY,
     SECRET_KEY,
@@ -26,6 +28,12 @@ if PLACEHOLDER_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
         "(`safehub keys generate` prints a new one)."
     )
 parse_field_keys(FIELD_ENCRYPTION_KEYS)  # ImproperlyConfigured when empty or not Fernet keys
+
+if AUDIT_KEY == PLACEHOLDER_AUDIT_KEY or len(AUDIT_KEY) < 32:  # noqa: PLR2004
+    raise ImproperlyConfigured(
+        "SAFEHUB_AUDIT_KEY must be set to 32 or more random characters in production "
+        "(the demo and test placeholder is refused; `docs/audit.md`)."
+    )
 
 if config.get_bool("SAFEHUB_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from safehub import config
 from safehub.settings.base import *  # noqa: F403
 from safehub.settings.base import (
+    PLACEHOLDER_AUDIT_KEY,
     PLACEHOLDER_FIELD_KEY,
     PLACEHOLDER_SECRET_KEY,
     VAR_DIR,
@@ -13,6 +14,7 @@ from safehub.settings.base import (
 
 SECRET_KEY = PLACEHOLDER_SECRET_KEY
 FIELD_ENCRYPTION_KEYS = [PLACEHOLDER_FIELD_KEY]
+AUDIT_KEY = PLACEHOLDER_AUDIT_KEY
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
@@ -24,6 +26,9 @@ elif _engine == "sqlite":
     DATABASES = {"default": database_from_url(f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
 else:
     raise ValueError(f"SAFEHUB_TEST_DATABASE must be sqlite or postgres, not {_engine!r}")
+# Checkpoints of the test databases' chains, apart from the demo's; the integration tests
+# give each test a file of its own.
+AUDIT_CHECKPOINT_FILE = VAR_DIR / f"test-audit-checkpoints-{_engine}.jsonl"
 
 # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
 # tests/unit/test_settings.py proves production still hashes with Argon2.

@@ -9,21 +9,51 @@ from safehub.audit import chain
 
 
 class Command(BaseCommand):
-    help = "The audit trail: `verify` checks the hash chain and names the first broken link."
+    help = (
+        "The audit trail's keyed chain: `verify` checks it against the signed checkpoints, "
+        "`checkpoint` records its head outside the database (docs/audit.md)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="Check every event's hash and link; exit 1 if one fails.")
-        sub.add_parser("head", help="Print the event count and newest hash, to record elsewhere.")
+        sub.add_parser(
+            "verify",
+            help="Seal, check every event's keyed hash and link and every checkpoint; "
+            "exit 1 at the first break.",
+        )
+        sub.add_parser("head", help="Seal, then print the chain's length and newest hash.")
+        sub.add_parser(
+            "checkpoint",
+            help="Seal, then append the signed head to SAFEHUB_AUDIT_CHECKPOINT_FILE.",
+        )
+        sub.add_parser("seal", help="Link every committed event not yet in the chain.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "head":
+        action = options["action"]
+        if action == "seal":
+            self.stdout.write(f"Sealed {chain.seal()} events.")
+        elif action == "head":
             count, newest = chain.head()
             self.stdout.write(f"{count} events; newest hash {newest}")
-            return
+        elif action == "checkpoint":
+            mark = chain.checkpoint()
+            self.stdout.write(
+                f"Checkpoint written at {mark.written_at}: {mark.position} events; "
+                f"newest hash {mark.hash}"
+            )
+        else:
+            self._verify()
+
+    def _verify(self) -> None:
         result = chain.verify()
-        if result.ok:
-            self.stdout.write(f"Audit trail intact: {result.events} events, every link holds.")
-            return
-        self.stderr.write(f"Audit trail broken at {result.broken}.")
-        sys.exit(1)
+        if not result.ok:
+            self.stderr.write(f"Audit trail broken: {result.broken}.")
+            sys.exit(1)
+        agreed = (
+            f"agrees with all {result.checkpoints} checkpoints"
+            if result.checkpoints
+            else "no checkpoint yet (run `safehub audit checkpoint`)"
+        )
+        self.stdout.write(
+            f"Audit trail intact: {result.events} events, every link holds; {agreed}."
+        )
