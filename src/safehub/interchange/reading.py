@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from safehub.interchange import formats
 from safehub.interchange.formats import Column, FileSpec, Kind
-from safehub.rules import codes
+from safehub.rules import codes, spreadsheet
 from safehub.rules.geography import is_gss_code, normalise_postcode
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -231,6 +231,8 @@ class _RowChecker:
         row = Row(line, "", {}, {}, self.extracted_at)
         for column in self.spec.columns:
             text = (raw.get(column.name) or "").strip()
+            if column.kind in formats.TEXTUAL:
+                text = spreadsheet.restore(text)  # an export's neutralised formula, as it was
             if column.required and not text:
                 self.problem(column.name, "is required")
             elif column.max_length is not None and len(text) > column.max_length:

@@ -161,6 +161,19 @@ def to_pdf(report: Report) -> bytes:
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Add a row in which no text becomes a formula.
+
+    openpyxl stores a string that begins with `=` as a formula; labels come from reference data
+    (ward and area names) that an administrator types, so every string is kept a string. In a
+    workbook, unlike a CSV file, a string cell is never evaluated, so nothing else is needed.
+    """
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
@@ -183,46 +196,47 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
         *(("Public edition: c", "1 to 5, or withheld so that a small count cannot be worked out"),)
         * report.public,
     ):
-        about.append(list(row))
+        _append(about, list(row))
     about["A1"].font = Font(bold=True, size=14)
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 70
     for table in report.tables.values():
         sheet = book.create_sheet(_SHEET_BAD.sub(" ", table.key)[:31])
-        sheet.append([table.title])
+        _append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True, size=12)
         header = [table.row_header, *table.columns] + (
             [table.total_label] if table.has_row_total else []
         )
-        sheet.append(header)
+        _append(sheet, header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True)
         for label, cells, total in table.body():
-            sheet.append([label, *cells] + ([total] if total is not None else []))
+            _append(sheet, [label, *cells] + ([total] if total is not None else []))
         if table.shape == "two_way" or len(table.columns) == 1:
-            sheet.append(
+            _append(
+                sheet,
                 ["Total", *table.column_totals()]
-                + ([table.grand_total()] if table.has_row_total else [])
+                + ([table.grand_total()] if table.has_row_total else []),
             )
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         if table.note:
-            sheet.append([])
-            sheet.append([table.note])
+            _append(sheet, [])
+            _append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 48
     trend = book.create_sheet("trend")
-    trend.append(["Month end", "High", "Medium", "Low", "Total"])
+    _append(trend, ["Month end", "High", "Medium", "Low", "Total"])
     for month in report.trend:
-        trend.append([month[k] for k in ("month_end", "high", "medium", "low", "total")])
+        _append(trend, [month[k] for k in ("month_end", "high", "medium", "low", "total")])
     not_recorded = book.create_sheet("not_recorded")
-    not_recorded.append(["Section", "Why it is not in this report"])
+    _append(not_recorded, ["Section", "Why it is not in this report"])
     for n in report.not_recorded:
-        not_recorded.append([n.title, n.reason])
+        _append(not_recorded, [n.title, n.reason])
     definitions = book.create_sheet("definitions")
-    definitions.append(["Figure", "Definition", "Unit"])
+    _append(definitions, ["Figure", "Definition", "Unit"])
     for d in report.definitions.values():
-        definitions.append([d["title"], d["definition"], d["unit"]])
+        _append(definitions, [d["title"], d["definition"], d["unit"]])
     definitions.column_dimensions["A"].width = 40
     definitions.column_dimensions["B"].width = 100
     buffer = io.BytesIO()
