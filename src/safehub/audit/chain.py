@@ -53,8 +53,15 @@ def digest(previous_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(f"{previous_hash}|{content(event)}".encode()).hexdigest()
 
 
-def link(event: AuditEvent) -> None:
-    """Fill in the new event's `previous_hash` and `hash`, holding the chain's lock."""
+def link(event: AuditEvent, *, after: AuditEvent | None = None) -> None:
+    """Fill in the new event's `previous_hash` and `hash`, holding the chain's lock.
+
+    `after` is the event just linked and not yet saved, when several are inserted at once.
+    """
+    if after is not None:
+        event.previous_hash = after.hash
+        event.hash = digest(event.previous_hash, event)
+        return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])

@@ -31,6 +31,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = queries.get_episode(request.user, episode_id)
     last_review = episode.reviews.order_by("-reviewed_on").first()
     since = last_review.reviewed_on if last_review else episode.opened_on
+    sections = people_queries.visible_sections(request.user, episode.child)
     return TemplateResponse(
         request,
         "episodes/episode.html",
@@ -39,7 +40,9 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "changes": episode.risk_changes.order_by("-effective_on", "-id"),
             "reviews": episode.reviews.order_by("-reviewed_on"),
             "discussions": episode.strategy_discussions.order_by("-held_at"),
-            "referrals": episode.referrals.order_by("-received_at"),
+            "referrals": episode.referrals.order_by("-received_at")
+            if "referrals" in sections
+            else [],
             "current_level": services.level_on(episode, timezone.localdate()),
             "review_due": working_time.review_due(since) if not episode.closed_on else None,
         },

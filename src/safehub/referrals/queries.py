@@ -19,8 +19,7 @@ from safehub.audit import services as audit
 from safehub.people.queries import children_for
 from safehub.referrals.models import Referral
 
-# An audit event's `reason` holds at most 500 characters: a listing names at most this many
-# referrals, so the ids of every referral shown always fit (even with seven-digit ids).
+# The most referrals one page of a listing shows.
 LIST_LIMIT = 50
 _BATCH = 500
 
@@ -74,21 +73,12 @@ def find_referrals(
     return found
 
 
-def record_listed(user: Principal, referrals: Sequence[Referral]) -> None:
-    """Audit one listing: one event naming every referral shown.
-
-    The ids go in `reason` because `object_id` holds only 64 characters; LIST_LIMIT keeps them
-    within `reason`'s 500.
-    """
+def record_listed(user: Principal, referrals: Sequence[Referral], *, context: str) -> None:
+    """Audit one listing: one event per referral shown, each against its child, so the
+    child's access log shows who saw their referral in which list."""
     if len(referrals) > LIST_LIMIT:
         raise ValueError(f"a listing shows at most {LIST_LIMIT} referrals")
-    audit.write(
-        user,
-        "referral:listed",
-        object_type="referrals.referral",
-        object_id=str(len(referrals)),
-        reason="ids " + ",".join(str(r.pk) for r in referrals),
-    )
+    audit.write_each(user, "referral:listed", referrals, context=context)
 
 
 def existing_external_references(user: Principal, references: Iterable[str]) -> set[str]:
