@@ -180,3 +180,108 @@ def test_the_access_log_lists_reads_of_episodes_and_missing_episodes(
     log = hub_manager_client.get(f"/children/{child.pk}/access-log").content.decode()
     assert "episode:viewed" in log
     assert "missing:viewed" in log
+
+
+def _listed(reason: str) -> list[int | None]:
+    rows = AuditEvent.objects.filter(action="child:listed", reason=reason).order_by("id")
+    return [e.child_id for e in rows]
+
+
+def test_a_search_audits_each_child_shown(hub: User, hub_practitioner_client: Client) -> None:
+    found = [
+        people.register_child(
+            acting_user=hub, given_name=f"Listy{n}", family_name="Searchwell", sex="M"
+        )
+        for n in range(12)
+    ]
+    page = hub_practitioner_client.get("/children/search", {"name": "Searchwell"})
+    assert page.status_code == 200
+    assert sorted(c for c in _listed("listed: search") if c) == sorted(c.pk for c in found)
+    rows = AuditEvent.objects.filter(action="child:listed")
+    assert {(e.object_type, e.object_id) for e in rows} == {
+        ("people.child", str(c.pk)) for c in found
+    }
+
+
+def test_the_triage_queue_and_due_items_audit_each_child_named(
+    hub: User, child: Child, hub_practitioner_client: Client
+) -> None:
+    hub_practitioner_client.get("/triage")
+    assert _listed("listed: triage") == [child.pk]
+    hub_practitioner_client.get("/api/v1/due-items")
+    assert _listed("listed: due items") == [child.pk]
+
+
+def test_the_shared_list_audits_each_child_and_shows_what_was_shared(
+    hub: User, partner: User, child: Child
+) -> None:
+    _share(hub, child, partner.agency, ["risk", "address"])
+    page = _signed_in(partner).get("/shared").content.decode()
+    assert _listed("listed: shared") == [child.pk]
+    assert "Address and ward" in page
+    assert "Risk level and episodes" in page
+    assert (timezone.localdate() + dt.timedelta(days=30)).strftime("%-d %B %Y") in page
+    assert hub.username in page or hub.get_full_name() in page
+
+
+def test_the_break_glass_review_audits_each_child_listed(
+    hub: User, partner: User, child: Child, hub_manager_client: Client
+) -> None:
+    from safehub.people.models import BreakGlass  # noqa: PLC0415
+
+    now = timezone.now()
+    grant = BreakGlass.objects.create(
+        child=child, user=partner, reason="Missing tonight", granted_at=now, expires_at=now
+    )
+    assert hub_manager_client.get("/access/break-glass").status_code == 200
+    assert _listed("listed: break-glass review") == [child.pk]
+    hub_manager_client.get(f"/access/break-glass/{grant.pk}")
+    viewed = AuditEvent.objects.get(action="child:break_glass:viewed")
+    assert viewed.child_id == child.pk
+
+
+def test_listed_rows_keep_the_audit_chain_intact(
+    hub: User, hub_practitioner_client: Client
+) -> None:
+    from safehub.audit import chain  # noqa: PLC0415
+
+    for n in range(5):
+        people.register_child(
+            acting_user=hub, given_name=f"Chain{n}", family_name="Linkwell", sex="F"
+        )
+    hub_practitioner_client.get("/children/search", {"name": "Linkwell"})
+    assert len(_listed("listed: search")) == 5
+    assert chain.verify().ok
+
+
+def test_a_partner_page_says_not_shared_rather_than_not_recorded(
+    hub: User, partner: User, child: Child
+) -> None:
+    _share(hub, child, partner.agency, ["risk"])
+    page = _signed_in(partner).get(f"/children/{child.pk}").content.decode()
+    assert "4 March 2011" not in page
+    assert "White British" not in page
+    assert "Polish" not in page
+    assert "Hillside Academy" not in page
+    assert "BD1 1AA" not in page
+    assert "Child in need" not in page
+    assert page.count("Not shared with your agency") >= 5
+    assert "Risk level and episodes" in page  # the banner names the section in words
+    assert "High" in page
+
+
+def test_write_each_inserts_every_row_in_one_statement(hub: User) -> None:
+    from django.db import connection, transaction  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from safehub.audit import services as audit  # noqa: PLC0415
+
+    children = [
+        people.register_child(acting_user=hub, given_name=f"Bulk{n}", family_name="Once", sex="F")
+        for n in range(30)
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries_run:
+        audit.write_each(hub, "child:listed", children, context="listed: test")
+    inserts = [q for q in queries_run.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert _listed("listed: test") == [c.pk for c in children]
