@@ -42,6 +42,7 @@ def revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     if record is None:
         raise OutOfScopeError("people.share", str(share_id))
     child = queries.get_child(request.user, record.child_id)
+    require(request.user, "child:share", child)
     form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
