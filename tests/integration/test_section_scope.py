@@ -21,7 +21,7 @@ from safehub.episodes import services as episodes
 from safehub.geo import services as geo
 from safehub.people import queries, sharing
 from safehub.people import services as people
-from safehub.people.models import Child
+from safehub.people.models import Child, Share
 from safehub.rules.codes import RiskLevel
 
 
@@ -177,6 +177,14 @@ def test_the_access_log_lists_reads_of_episodes_and_missing_episodes(
     actions = [e.action for e in queries.access_log(hub, child)]
     assert "episode:viewed" in actions
     assert "missing:viewed" in actions
+    hub_manager_client.get("/children/search", {"name": "Scopewell"})
+    for share in Share.objects.filter(agency=partner.agency):
+        sharing.revoke_share(share, reason="Work finished", acting_user=hub)
+    client.get(f"/episodes/{child.episodes.get().pk}")  # no longer shared: denied, and logged
+    log_events = list(queries.access_log(hub, child))
+    assert log_events[0].action == "access:denied"
+    assert log_events[0].actor_id == partner.pk
+    assert "child:listed" in [e.action for e in log_events]
     log = hub_manager_client.get(f"/children/{child.pk}/access-log").content.decode()
     assert "episode:viewed" in log
     assert "missing:viewed" in log

@@ -19,7 +19,8 @@ def get_episode(user: Principal, episode_id: int) -> Episode:
         .first()
     )
     if episode is None:
-        raise OutOfScopeError("episodes.episode", str(episode_id))
+        owner = Episode.objects.filter(pk=episode_id).values_list("child_id", flat=True).first()
+        raise OutOfScopeError("episodes.episode", str(episode_id), child_id=owner)
     audit.write(user, "episode:viewed", episode)
     return episode
 
@@ -33,6 +34,9 @@ def get_missing_episode(user: Principal, missing_id: int) -> MissingEpisode:
         .first()
     )
     if missing is None:
-        raise OutOfScopeError("episodes.missingepisode", str(missing_id))
+        owner = (
+            MissingEpisode.objects.filter(pk=missing_id).values_list("child_id", flat=True).first()
+        )
+        raise OutOfScopeError("episodes.missingepisode", str(missing_id), child_id=owner)
     audit.write(user, "missing:viewed", missing)
     return missing

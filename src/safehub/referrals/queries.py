@@ -1,9 +1,8 @@
 """Scoped, audited reads of referrals.
 
 A referral is part of a child's record, so the referrals a user may see are those of the
-children in their scope (`people.queries.children_for`), and only for a role that may view
-referrals at all. When issue 4 widens the children's scope with recorded sharing, this scope
-follows without a change here.
+children whose "referrals" section is in their scope (`people.queries.children_with_section`),
+and only for a role that may view referrals at all.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from django.db.models import QuerySet
 from safehub.access.models import Agency
 from safehub.access.policy import OutOfScopeError, Principal, can, require
 from safehub.audit import services as audit
-from safehub.people.queries import children_for
+from safehub.people.queries import children_with_section
 from safehub.referrals.models import Referral
 
 # The most referrals one page of a listing shows.
@@ -28,7 +27,8 @@ def referrals_for(user: Principal) -> QuerySet[Referral]:
     """The referrals this user may see at all, newest first. Reading it writes no audit."""
     if not can(user, "referral:view"):
         return Referral.objects.none()
-    return Referral.objects.filter(child__in=children_for(user)).order_by("-received_at", "-pk")
+    scope = children_with_section(user, "referrals")
+    return Referral.objects.filter(child__in=scope).order_by("-received_at", "-pk")
 
 
 def get_referral(user: Principal, referral_id: int, *, purpose: str = "viewed") -> Referral:
@@ -44,7 +44,8 @@ def get_referral(user: Principal, referral_id: int, *, purpose: str = "viewed") 
     )
     if referral is None:
         # Audited as access:denied by the middleware, after this request's rollback.
-        raise OutOfScopeError("referrals.referral", str(referral_id))
+        owner = Referral.objects.filter(pk=referral_id).values_list("child_id", flat=True).first()
+        raise OutOfScopeError("referrals.referral", str(referral_id), child_id=owner)
     audit.write(user, f"referral:{purpose}", referral)
     return referral
 
