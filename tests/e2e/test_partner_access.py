@@ -66,3 +66,59 @@ def test_partner_sees_shared_children_only_and_loses_them_at_expiry(
     ).to_be_visible()
     page.goto(f"{live_server.url}/children/{shared.pk}")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+
+
+def test_a_child_shared_for_risk_only_shows_no_date_of_birth_ethnicity_or_address(
+    page: Page, live_server: LiveServer
+) -> None:
+    demo.load(acting_user=SYSTEM, with_history=False)
+    manager = User.objects.get(username="manager")
+    partner = User.objects.get(username="partner")
+    child = people.register_child(
+        acting_user=manager,
+        given_name="Risko",
+        family_name="Onlyton",
+        date_of_birth=dt.date(2010, 4, 4),
+        sex="F",
+        ethnicity="WIRI",
+        ethnicity_source="self_identified",
+    )
+    people.record_address(
+        child,
+        valid_from=dt.date(2020, 1, 1),
+        postcode="BD5 7QT",
+        ward_code="E05001370",
+        acting_user=manager,
+    )
+    sharing.share_child(
+        child,
+        agency=partner.agency,
+        lawful_basis="safeguarding",
+        purpose="Youth work",
+        sections=["risk"],
+        expires_on=timezone.localdate() + dt.timedelta(days=7),
+        reasons="Agreed at the daily meeting",
+        acting_user=manager,
+    )
+
+    SignInPage(page, live_server.url).open().sign_in("partner", demo.demo_password())
+    page.get_by_role("link", name="Shared with us").click()
+    expect(page.locator("#shared-children")).to_contain_text("Risk level and episodes")
+    page.get_by_role("link", name="Risko Onlyton").click()
+
+    expect(page.locator("#shared-sections")).to_contain_text("Risk level and episodes")
+    expect(page.locator("#shared-sections")).not_to_contain_text("risk,")
+    summary = page.locator("#summary")
+    expect(summary).to_contain_text("Sex")
+    expect(page.locator("#age")).to_contain_text(str(child_age(child.date_of_birth)))
+    for hidden in ("4 April 2010", "Irish", "BD5 7QT", "Wyke"):
+        expect(page.locator("main")).not_to_contain_text(hidden)
+    expect(page.locator("#date-of-birth")).to_have_text("Not shared with your agency")
+    expect(page.locator("#ethnicity")).to_have_text("Not shared with your agency")
+    expect(page.locator("#address")).to_have_text("Not shared with your agency")
+
+
+def child_age(born: dt.date | None) -> int:
+    assert born is not None
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -1,8 +1,12 @@
-"""Every route against every role, checked against the matrix in docs/access.md.
+"""Every route against every role and every share section, checked against docs/access.md.
 
-A route that exists but is not in the table fails the test, so a new page cannot ship without
-someone deciding, in the document, who may reach it. To draft rows for new routes, run this
-file with SAFEHUB_PRINT_MATRIX=1 and review every cell before copying it into the document.
+Three tables there: what each role gets from a GET, what each role gets from a POST (an empty
+form: nothing is written), and what a partner worker gets, GET and POST, for a child shared with
+their agency with each section alone (and with none, and by break-glass). Routes come from the
+URL resolver: a route that exists but is missing from any table fails the test, so a new page
+cannot ship without someone deciding, in the document, who may reach it and with which share.
+To draft rows for new routes, run this file with SAFEHUB_PRINT_MATRIX=1 and review every cell
+before copying it into the document.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -22,7 +27,9 @@ from safehub.access.policy import SYSTEM
 from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people import sharing
+from safehub.people.models import BreakGlass, Child, Share, ShareSection
 from safehub.referrals import services as referrals
+from tests.integration.conftest import sign_in_verified
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 ROLES = [r.value for r in Role]
@@ -45,20 +52,43 @@ def _routes() -> list[str]:
     return sorted(set(walk(get_resolver().url_patterns, "")))
 
 
-def _matrix() -> dict[str, dict[str, int]]:
-    text = DOC.read_text(encoding="utf-8").split("## Route matrix", 1)[1]
+GET_TABLE = "Route matrix: GET"
+POST_TABLE = "Route matrix: POST"
+SECTION_TABLE = "Route matrix: partner worker by share section"
+# A partner worker's share of the child, one column each: no section ticked, each section alone,
+# and break-glass (the whole record for an hour).
+SHARE_STATES = ["none", *ShareSection.values, "break-glass"]
+# POSTing here ends the session: it gets a client of its own, so later requests stay signed in.
+ENDS_SESSION = {"sign-out"}
+
+
+def _table(heading: str, columns: list[str]) -> dict[str, dict[str, str]]:
+    text = DOC.read_text(encoding="utf-8").split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
     rows = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == len(ROLES) + 1 and cells[0].startswith("`"):
-            rows[cells[0].strip("`")] = dict(zip(ROLES, map(int, cells[1:]), strict=True))
+        if len(cells) == len(columns) + 1 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = dict(zip(columns, cells[1:], strict=True))
     return rows
 
 
-def test_every_route_is_in_the_matrix_and_every_row_is_a_route() -> None:
-    routes, documented = set(_routes()), set(_matrix())
-    assert routes - documented == set(), "add these routes to docs/access.md"
-    assert documented - routes == set(), "these rows in docs/access.md match no route"
+def _matrix() -> dict[str, dict[str, int]]:
+    return {
+        route: {role: int(cell) for role, cell in row.items()}
+        for route, row in _table(GET_TABLE, ROLES).items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("heading", "columns"),
+    [(GET_TABLE, ROLES), (POST_TABLE, ROLES), (SECTION_TABLE, SHARE_STATES)],
+)
+def test_every_route_is_in_every_table_and_every_row_is_a_route(
+    heading: str, columns: list[str]
+) -> None:
+    routes, documented = set(_routes()), set(_table(heading, columns))
+    assert routes - documented == set(), f"add these routes to '{heading}' in docs/access.md"
+    assert documented - routes == set(), f"these rows of '{heading}' match no route"
 
 
 @pytest.fixture
@@ -154,24 +184,96 @@ def _url(route: str, ids: dict[str, int]) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
 
 
-def test_every_role_gets_what_the_matrix_says(
-    ids: dict[str, int], request: pytest.FixtureRequest
-) -> None:
-    matrix = _matrix()
-    clients = {role: request.getfixturevalue(f"{role}_client") for role in ROLES}
-    seen: dict[str, dict[str, int]] = {}
-    for route in _routes():
-        url = _url(route, ids)
-        seen[route] = {role: clients[role].get(url).status_code for role in ROLES}
-    if os.environ.get("SAFEHUB_PRINT_MATRIX"):
-        header = "| route | " + " | ".join(ROLES) + " |"
-        print("\n" + header + "\n|" + "---|" * (len(ROLES) + 1))  # noqa: T201
-        for route, statuses in seen.items():
-            print(f"| `{route}` | " + " | ".join(str(statuses[r]) for r in ROLES) + " |")  # noqa: T201
+def _request(client: Client, method: str, route: str, url: str, user: User) -> int:
+    if method == "post" and route in ENDS_SESSION:
+        client = sign_in_verified(Client(), user)
+    return int(getattr(client, method)(url).status_code)
+
+
+def _print(heading: str, columns: list[str], seen: dict[str, dict[str, str]]) -> None:
+    if not os.environ.get("SAFEHUB_PRINT_MATRIX"):
+        return
+    lines = [f"\n## {heading}", "| route | " + " | ".join(columns) + " |"]
+    lines.append("|" + "---|" * (len(columns) + 1))
+    lines += [
+        f"| `{r}` | " + " | ".join(cells[c] for c in columns) + " |" for r, cells in seen.items()
+    ]
+    print("\n".join(lines))  # noqa: T201
+
+
+def _differences(
+    expected: dict[str, dict[str, str]], seen: dict[str, dict[str, str]]
+) -> dict[str, dict[str, tuple[str | None, str]]]:
     wrong = {
-        route: {
-            r: (matrix[route][r], got[r]) for r in ROLES if matrix.get(route, {}).get(r) != got[r]
-        }
+        route: {c: (expected.get(route, {}).get(c), got[c]) for c in got}
         for route, got in seen.items()
     }
-    assert {route: diff for route, diff in wrong.items() if diff} == {}
+    return {
+        route: {c: pair for c, pair in diff.items() if pair[0] != pair[1]}
+        for route, diff in wrong.items()
+        if any(pair[0] != pair[1] for pair in diff.values())
+    }
+
+
+@pytest.mark.parametrize(("method", "heading"), [("get", GET_TABLE), ("post", POST_TABLE)])
+def test_every_role_gets_what_the_matrix_says(
+    ids: dict[str, int], request: pytest.FixtureRequest, method: str, heading: str
+) -> None:
+    """A POST carries an empty form: it shows who may reach the route, and writes nothing."""
+    clients: dict[str, Client] = {role: request.getfixturevalue(f"{role}_client") for role in ROLES}
+    users = {role: _user(client) for role, client in clients.items()}
+    seen: dict[str, dict[str, str]] = {}
+    for route in _routes():
+        url = _url(route, ids)
+        seen[route] = {
+            role: str(_request(clients[role], method, route, url, users[role])) for role in ROLES
+        }
+    _print(heading, ROLES, seen)
+    assert _differences(_table(heading, ROLES), seen) == {}
+
+
+def test_a_partner_gets_what_each_share_section_allows(
+    ids: dict[str, int], make_user: Callable[..., User]
+) -> None:
+    """The same child shared with the partner's agency with each section alone, then none,
+    then opened by break-glass: each column is what that share lets the partner reach."""
+    manager = make_user(Role.HUB_MANAGER)
+    partner = make_user(Role.PARTNER_WORKER)
+    client = sign_in_verified(Client(), partner)
+    child = Child.objects.get(pk=ids["child_id"])
+    seen: dict[str, dict[str, str]] = {route: {} for route in _routes()}
+    for state in SHARE_STATES:
+        Share.objects.filter(agency=partner.agency).update(revoked_at=timezone.now())
+        BreakGlass.objects.filter(user=partner).update(expires_at=timezone.now())
+        if state == "break-glass":
+            now = timezone.now()
+            BreakGlass.objects.create(
+                child=child,
+                user=partner,
+                reason="Missing tonight",
+                granted_at=now,
+                expires_at=now + dt.timedelta(hours=1),
+            )
+        else:
+            sharing.share_child(
+                child,
+                agency=partner.agency,
+                lawful_basis="public_task",
+                purpose="p",
+                sections=[] if state == "none" else [state],
+                expires_on=timezone.localdate(),
+                reasons="r",
+                acting_user=manager,
+            )
+        for route, cells in seen.items():
+            url = _url(route, ids)
+            got = (_request(client, m, route, url, partner) for m in ("get", "post"))
+            cells[state] = "/".join(map(str, got))
+    _print(SECTION_TABLE, SHARE_STATES, seen)
+    assert _differences(_table(SECTION_TABLE, SHARE_STATES), seen) == {}
+
+
+def _user(client: Client) -> User:
+    user = client.get("/").wsgi_request.user
+    assert isinstance(user, User)
+    return user

@@ -280,8 +280,13 @@ def test_referrals_list_newest_first_filtered_paged_and_audited(
 
     event = AuditEvent.objects.filter(action="referral:listed").last()
     assert event is not None
-    assert (event.object_id, event.reason) == ("1", f"ids {old.pk}")
-    assert AuditEvent.objects.filter(action="referral:listed").count() == 5
+    assert (event.object_id, event.child_id, event.reason) == (
+        str(old.pk),
+        first.pk,
+        "listed: referrals",
+    )
+    # One event per referral shown, on each of the five pages: 3 + 2 + 1 + 2 + 1.
+    assert AuditEvent.objects.filter(action="referral:listed").count() == 9
 
     backwards = hub_practitioner_client.get(
         "/api/v1/referrals", {"received_from": "2016-06-02", "received_to": "2016-06-01"}

@@ -36,9 +36,13 @@ def test_searching_finds_by_part_of_a_name_and_audits_the_result_list(
     page = hub_practitioner_client.get("/children/search", {"name": "exampl"}).content.decode()
     assert "1 child found" in page
     assert f'href="/children/{child.pk}"' in page
-    event = AuditEvent.objects.get(action="child:searched")
-    assert event.object_id == str(child.pk)
-    assert "Sammi" not in event.object_id
+    event = AuditEvent.objects.get(action="child:listed")
+    assert (event.object_type, event.object_id, event.child_id) == (
+        "people.child",
+        str(child.pk),
+        child.pk,
+    )
+    assert event.reason == "listed: search"
 
 
 def test_an_empty_search_shows_the_error_summary(hub_practitioner_client: Client) -> None:

@@ -28,10 +28,12 @@ class AccessDeniedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        child_id = None
         if isinstance(exception, AccessDeniedError):
             object_type, object_id = "permission", exception.permission
         elif isinstance(exception, OutOfScopeError):
             object_type, object_id = exception.object_type, exception.object_id
+            child_id = exception.child_id
         else:
             return None
         audit.write(
@@ -39,6 +41,7 @@ class AccessDeniedMiddleware:
             "access:denied",
             object_type=object_type,
             object_id=object_id,
+            child_id=child_id,
             outcome=Outcome.DENIED,
             standalone=True,
         )

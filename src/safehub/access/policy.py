@@ -126,13 +126,16 @@ class AccessDeniedError(PermissionDenied):
 class OutOfScopeError(Http404):
     """The object is outside the caller's scope: answered as "not found", audited as denied.
 
-    404 rather than 403, so a guessed id does not reveal that a child exists.
+    404 rather than 403, so a guessed id does not reveal that a child exists. `child_id` names
+    the child the object belongs to, when it exists, for that child's access log (the caller
+    is told nothing of it).
     """
 
-    def __init__(self, object_type: str, object_id: str) -> None:
+    def __init__(self, object_type: str, object_id: str, *, child_id: int | None = None) -> None:
         super().__init__("Not found")
         self.object_type = object_type
         self.object_id = object_id
+        self.child_id = child_id
 
 
 def can(user: Principal, permission: str, obj: object | None = None) -> bool:

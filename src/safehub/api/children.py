@@ -8,7 +8,7 @@ from ninja import Router
 
 from safehub.api import problems
 from safehub.api.schemas import ChildOut, child_out
-from safehub.casefile.queries import record_as_of
+from safehub.casefile.queries import record_for
 from safehub.people import queries
 
 router = Router(tags=["children"])
@@ -22,8 +22,11 @@ router = Router(tags=["children"])
 def get_child(request: HttpRequest, child_id: int, on: dt.date | None = None) -> ChildOut:
     """Identity, the address and ward, care status, open episode and risk level on `on`.
 
+    A partner agency gets name, age and sex, and the other fields only of the sections shared
+    with it; the rest are null and named in `not_shared`.
+
     `on` defaults to today; an earlier day shows the record as it was then. A child outside
     your scope is "not found", whether or not it exists, and the attempt is audited.
     """
     child = queries.get_child(request.user, child_id)
-    return child_out(record_as_of(child, on or timezone.localdate()))
+    return child_out(record_for(request.user, child, on or timezone.localdate()))

@@ -150,7 +150,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Lis
     )
 
     def show(rows: Sequence[Referral]) -> list[ReferralSummary]:
-        queries.record_listed(request.user, rows)
+        queries.record_listed(request.user, rows, context="listed: referrals")
         return [referral_summary(r) for r in rows]
 
     return Listing(found, show)

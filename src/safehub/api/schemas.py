@@ -97,26 +97,36 @@ class EpisodeOut(Schema):
     allocated_worker_id: int | None
 
 
+NOT_SHARED = "Null when not shared with your agency (see `not_shared`)."
+
+
 class ChildOut(Schema):
+    """A child's record as the caller may see it: name, age and sex always; every other field
+    only when the share with the caller's agency names its section, else null."""
+
     id: int
     given_name: str
     family_name: str
-    date_of_birth: dt.date | None
-    dob_approximate: bool
     sex: Coded
-    nhs_number: str
-    ethnicity: Coded
-    ethnicity_source: Coded
-    first_language: str
-    nationality: str
-    arrived_uk: dt.date | None
-    school: str
-    as_of: dt.date = Field(description="The day the address, care, episode and risk are as of.")
     age: int | None
-    address: AddressOut | None
-    care_statuses: list[Coded]
-    open_episode: EpisodeOut | None
-    risk_level: Coded | None
+    not_shared: list[str] = Field(
+        description="The sections of the record not shared with your agency (codes: identity, "
+        "address, school, care, risk, referrals, missing, notes); their fields are null."
+    )
+    date_of_birth: dt.date | None = Field(description="identity section. " + NOT_SHARED)
+    dob_approximate: bool | None = Field(description="identity section. " + NOT_SHARED)
+    nhs_number: str | None = Field(description="identity section. " + NOT_SHARED)
+    ethnicity: Coded | None = Field(description="identity section. " + NOT_SHARED)
+    ethnicity_source: Coded | None = Field(description="identity section. " + NOT_SHARED)
+    first_language: str | None = Field(description="identity section. " + NOT_SHARED)
+    nationality: str | None = Field(description="identity section. " + NOT_SHARED)
+    arrived_uk: dt.date | None = Field(description="identity section. " + NOT_SHARED)
+    school: str | None = Field(description="school section. " + NOT_SHARED)
+    as_of: dt.date = Field(description="The day the address, care, episode and risk are as of.")
+    address: AddressOut | None = Field(description="address section. " + NOT_SHARED)
+    care_statuses: list[Coded] | None = Field(description="care section. " + NOT_SHARED)
+    open_episode: EpisodeOut | None = Field(description="risk section. " + NOT_SHARED)
+    risk_level: Coded | None = Field(description="risk section. " + NOT_SHARED)
 
 
 def _address_out(address: AddressPeriod | None) -> AddressOut | None:
@@ -139,24 +149,31 @@ def _episode_out(episode: Episode | None) -> EpisodeOut | None:
 
 def child_out(record: ChildRecord) -> ChildOut:
     child: Child = record.child
+    shown = record.shown
+    identity = shown["identity"]
     return ChildOut(
         id=child.pk,
         given_name=child.given_name,
         family_name=child.family_name,
-        date_of_birth=child.date_of_birth,
-        dob_approximate=child.dob_approximate,
         sex=coded(codes.Sex(child.sex)),
-        nhs_number=child.nhs_number,
-        ethnicity=coded(codes.Ethnicity(child.ethnicity)),
-        ethnicity_source=coded(codes.EthnicityRecordingSource(child.ethnicity_source)),
-        first_language=child.first_language,
-        nationality=child.nationality,
-        arrived_uk=child.arrived_uk,
-        school=child.school,
-        as_of=record.on,
         age=record.age,
+        not_shared=record.not_shared,
+        date_of_birth=child.date_of_birth if identity else None,
+        dob_approximate=child.dob_approximate if identity else None,
+        nhs_number=child.nhs_number if identity else None,
+        ethnicity=coded(codes.Ethnicity(child.ethnicity)) if identity else None,
+        ethnicity_source=coded(codes.EthnicityRecordingSource(child.ethnicity_source))
+        if identity
+        else None,
+        first_language=child.first_language if identity else None,
+        nationality=child.nationality if identity else None,
+        arrived_uk=child.arrived_uk if identity else None,
+        school=child.school if shown["school"] else None,
+        as_of=record.on,
         address=_address_out(record.address),
-        care_statuses=[Coded(code=c.kind, label=CareStatus(c.kind).label) for c in record.care],
+        care_statuses=[Coded(code=c.kind, label=CareStatus(c.kind).label) for c in record.care]
+        if shown["care"]
+        else None,
         open_episode=_episode_out(record.episode),
         risk_level=None if record.risk_level is None else coded(codes.RiskLevel(record.risk_level)),
     )

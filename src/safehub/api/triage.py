@@ -24,5 +24,9 @@ def list_due_items(
     """Every open due item in your scope; repeat `kind` or `rag` to ask for several.
 
     Items name the child by id only: reading the child's record is a separate, audited read.
+    Each child named is audited as listed.
     """
-    return [due_item_out(item) for item in due_items(request.user, kinds=kind, rags=rag)]
+    return [
+        due_item_out(item)
+        for item in due_items(request.user, kinds=kind, rags=rag, listed_as="listed: due items")
+    ]

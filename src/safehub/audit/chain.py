@@ -80,6 +80,7 @@ def content(event: AuditEvent) -> str:
             event.object_id,
             event.outcome,
             event.reason,
+            event.child_id,
             event.request_id,
             event.ip_address,
         ],

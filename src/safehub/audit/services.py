@@ -7,6 +7,7 @@ The event is inserted bare, in the caller's transaction; it is linked into the k
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from django.db import connection
@@ -32,34 +33,38 @@ class NotInTransactionError(RuntimeError):
     """An audit event must commit or roll back with the action it records."""
 
 
-def write(  # noqa: PLR0913 - every argument is a column of the event
+def _child_of(obj: Model | None) -> int | None:
+    """The child an object belongs to: the child itself, or the owner named by `child_id`
+    (directly, or through the episode a risk change, review or discussion belongs to)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "people.child":  # noqa: SLF001
+        return int(obj.pk)
+    child_id = getattr(obj, "child_id", None)
+    if child_id is None and getattr(obj, "episode_id", None) is not None:
+        child_id = getattr(obj.episode, "child_id", None)  # type: ignore[attr-defined]
+    return None if child_id is None else int(child_id)
+
+
+def _event(  # noqa: PLR0913 - every argument is a column of the event
     actor: Actor | None,
     action: str,
-    obj: Model | None = None,
+    obj: Model | None,
     *,
-    outcome: str = Outcome.SUCCESS,
-    object_type: str = "",
-    object_id: str = "",
-    reason: str = "",
-    standalone: bool = False,
+    outcome: str,
+    object_type: str,
+    object_id: str,
+    reason: str,
+    child_id: int | None,
 ) -> AuditEvent:
-    """Record `action` (a tag like "auth:login:failed") by `actor` on `obj`.
-
-    `obj` gives the object type and id; pass `object_type`/`object_id` instead for things that
-    are not rows. Text here must hold identifiers only, never names or narratives.
-    `standalone=True` is for the one case where the action itself was rolled back (a denied
-    request) and the denial must still be kept.
-    """
     if not ACTION_TAG.match(action):
         raise ValueError(f"audit action tag {action!r} is not like 'noun:verb'")
-    if not standalone and not connection.in_atomic_block:
-        raise NotInTransactionError(f"audit {action!r} written outside a transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower  # noqa: SLF001
         object_id = object_id or str(obj.pk)
     user = actor if actor is not None and actor.is_authenticated else None
     ctx = context.current()
-    event = AuditEvent(
+    return AuditEvent(
         actor_id=getattr(user, "pk", None),
         actor_role=getattr(user, "role", "") or "",
         actor_agency_id=getattr(user, "agency_id", None),
@@ -69,9 +74,76 @@ def write(  # noqa: PLR0913 - every argument is a column of the event
         object_id=object_id,
         outcome=outcome,
         reason=reason,
+        child_id=child_id if child_id is not None else _child_of(obj),
         request_id=ctx.request_id if ctx else "",
         ip_address=ctx.ip_address if ctx else None,
     )
+
+
+def write(  # noqa: PLR0913 - every argument is a column of the event
+    actor: Actor | None,
+    action: str,
+    obj: Model | None = None,
+    *,
+    outcome: str = Outcome.SUCCESS,
+    object_type: str = "",
+    object_id: str = "",
+    reason: str = "",
+    child_id: int | None = None,
+    standalone: bool = False,
+) -> AuditEvent:
+    """Record `action` (a tag like "auth:login:failed") by `actor` on `obj`.
+
+    `obj` gives the object type and id, and the child it belongs to (for the child's access
+    log); pass `object_type`/`object_id`/`child_id` instead for things that are not rows.
+    Text here must hold identifiers only, never names or narratives.
+    `standalone=True` is for the one case where the action itself was rolled back (a denied
+    request) and the denial must still be kept.
+    """
+    event = _event(
+        actor,
+        action,
+        obj,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+        child_id=child_id,
+    )
+    if not standalone and not connection.in_atomic_block:
+        raise NotInTransactionError(f"audit {action!r} written outside a transaction")
     event.save()
     chain.seal_on_commit()
     return event
+
+
+def write_each(
+    actor: Actor | None, action: str, objects: Iterable[Model], *, context: str
+) -> list[AuditEvent]:
+    """Record `action` once per object shown (a list of children, a page of referrals).
+
+    One event per object, so each child's access log shows that they were listed, and who
+    saw them; `context` says which list (for example "listed: search"). The rows go in with
+    one bulk insert, in the caller's transaction, sealed into the chain after the commit like
+    any other event.
+    """
+    events = [
+        _event(
+            actor,
+            action,
+            obj,
+            outcome=Outcome.SUCCESS,
+            object_type="",
+            object_id="",
+            reason=context,
+            child_id=None,
+        )
+        for obj in objects
+    ]
+    if not events:
+        return events
+    if not connection.in_atomic_block:
+        raise NotInTransactionError(f"audit {action!r} written outside a transaction")
+    AuditEvent.objects.bulk_create(events)
+    chain.seal_on_commit()
+    return events

@@ -13,8 +13,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from safehub.access.policy import Principal
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
-from safehub.people.models import AddressPeriod, CarePeriod, Child
+from safehub.people import queries as people_queries
+from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
 from safehub.referrals.models import Referral
 from safehub.rules import codes
 
@@ -46,8 +48,22 @@ class ChildRecord:
     timeline: list[TimelineEntry] = field(default_factory=list)
     sections: frozenset[str] | None = None  # None: the whole record
 
+    @property
+    def shown(self) -> dict[str, bool]:
+        """Section code -> whether it is shown, for templates ("Not shared" vs "Not recorded")."""
+        return {s: self.sections is None or s in self.sections for s in ShareSection.values}
 
-# Which share section each part of the record belongs to (identity is always shown).
+    @property
+    def section_labels(self) -> list[str]:
+        """The sections shown, in words, in the order the share form lists them."""
+        return [label for code, label in ShareSection.choices if self.shown[code]]
+
+    @property
+    def not_shared(self) -> list[str]:
+        return [code for code in ShareSection.values if not self.shown[code]]
+
+
+# Which share section each part of the record belongs to (name, age and sex always shown).
 SECTION_OF_ENTRY = {
     "referral": "referrals",
     "screening": "referrals",
@@ -57,6 +73,16 @@ SECTION_OF_ENTRY = {
     "missing": "missing",
     "note": "notes",
 }
+
+
+def record_for(user: Principal, child: Child, on: dt.date) -> ChildRecord:
+    """The record as `user` may see it: every page and API answer about a child comes here.
+
+    The caller has already read `child` through `people.queries.get_child` (scope and audit).
+    """
+    sections = people_queries.visible_sections(user, child)
+    whole = sections == people_queries.ALL_SECTIONS
+    return record_as_of(child, on, sections=None if whole else sections)
 
 
 def record_as_of(
@@ -74,7 +100,7 @@ def record_as_of(
         child,
         on,
         full.address if "address" in sections else None,
-        full.care if "risk" in sections else [],
+        full.care if "care" in sections else [],
         full.episode if "risk" in sections else None,
         full.risk_level if "risk" in sections else None,
         full.age,

@@ -18,9 +18,8 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
     on = today
     if as_of_form.is_bound and as_of_form.is_valid():
         on = as_of_form.cleaned_data["on"]
-    sections = people_queries.visible_sections(request.user, child)
-    whole = sections == people_queries.ALL_SECTIONS
-    record = queries.record_as_of(child, on, sections=None if whole else sections)
+    record = queries.record_for(request.user, child, on)
+    whole = record.sections is None
     return TemplateResponse(
         request,
         "casefile/child.html",

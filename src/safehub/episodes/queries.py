@@ -1,32 +1,42 @@
-"""Scoped reads of episodes: an episode is visible when its child is."""
+"""Scoped reads of episodes: visible when the child's section that holds them is.
+
+An episode with its risk history, reviews and strategy discussions is the "risk" section; a
+missing episode is the "missing" section (`people.queries.children_with_section`).
+"""
 
 from __future__ import annotations
 
 from safehub.access.policy import OutOfScopeError, Principal
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode
-from safehub.people.queries import children_for
+from safehub.people.queries import children_with_section
 
 
 def get_episode(user: Principal, episode_id: int) -> Episode:
     episode = (
-        Episode.objects.filter(pk=episode_id, child__in=children_for(user))
+        Episode.objects.filter(pk=episode_id, child__in=children_with_section(user, "risk"))
         .select_related("child")
         .first()
     )
     if episode is None:
-        raise OutOfScopeError("episodes.episode", str(episode_id))
+        owner = Episode.objects.filter(pk=episode_id).values_list("child_id", flat=True).first()
+        raise OutOfScopeError("episodes.episode", str(episode_id), child_id=owner)
     audit.write(user, "episode:viewed", episode)
     return episode
 
 
 def get_missing_episode(user: Principal, missing_id: int) -> MissingEpisode:
     missing = (
-        MissingEpisode.objects.filter(pk=missing_id, child__in=children_for(user))
+        MissingEpisode.objects.filter(
+            pk=missing_id, child__in=children_with_section(user, "missing")
+        )
         .select_related("child")
         .first()
     )
     if missing is None:
-        raise OutOfScopeError("episodes.missingepisode", str(missing_id))
+        owner = (
+            MissingEpisode.objects.filter(pk=missing_id).values_list("child_id", flat=True).first()
+        )
+        raise OutOfScopeError("episodes.missingepisode", str(missing_id), child_id=owner)
     audit.write(user, "missing:viewed", missing)
     return missing

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from safehub.access.policy import can, require
 from safehub.episodes import queries, services
 from safehub.episodes.forms import (
     CloseForm,
@@ -31,6 +32,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = queries.get_episode(request.user, episode_id)
     last_review = episode.reviews.order_by("-reviewed_on").first()
     since = last_review.reviewed_on if last_review else episode.opened_on
+    sections = people_queries.visible_sections(request.user, episode.child)
     return TemplateResponse(
         request,
         "episodes/episode.html",
@@ -39,9 +41,12 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "changes": episode.risk_changes.order_by("-effective_on", "-id"),
             "reviews": episode.reviews.order_by("-reviewed_on"),
             "discussions": episode.strategy_discussions.order_by("-held_at"),
-            "referrals": episode.referrals.order_by("-received_at"),
+            "referrals": episode.referrals.order_by("-received_at")
+            if "referrals" in sections
+            else [],
             "current_level": services.level_on(episode, timezone.localdate()),
             "review_due": working_time.review_due(since) if not episode.closed_on else None,
+            "can_update": can(request.user, "episode:update"),
         },
     )
 
@@ -49,10 +54,13 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 def _episode_form(
     form_class: type[forms.Form],
     title: str,
+    permission: str,
     action: Callable[[Episode, dict[str, Any], Any], object],
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, episode_id: int) -> HttpResponse:
         episode = queries.get_episode(request.user, episode_id)
+        # A partner who may read the episode may not change it: no form to fill in for nothing.
+        require(request.user, permission, episode)
         form = form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -73,6 +81,7 @@ def _episode_form(
 change_risk = _episode_form(
     RiskChangeForm,
     "Change the risk level",
+    "episode:update",
     lambda e, d, u: services.change_risk(
         e, level=d["level"], effective_on=d["effective_on"], reason=d["reason"], acting_user=u
     ),
@@ -80,6 +89,7 @@ change_risk = _episode_form(
 review = _episode_form(
     ReviewForm,
     "Record a review",
+    "episode:review",
     lambda e, d, u: services.record_review(
         e, reviewed_on=d["reviewed_on"], summary=d["summary"], acting_user=u
     ),
@@ -87,6 +97,7 @@ review = _episode_form(
 strategy_discussion = _episode_form(
     StrategyDiscussionForm,
     "Record a strategy discussion",
+    "episode:update",
     lambda e, d, u: services.record_strategy_discussion(
         e, held_at=d["held_at"], summary=d["summary"], acting_user=u
     ),
@@ -94,6 +105,7 @@ strategy_discussion = _episode_form(
 close = _episode_form(
     CloseForm,
     "Close the episode",
+    "episode:update",
     lambda e, d, u: services.close_episode(
         e, closed_on=d["closed_on"], reason=d["closure_reason"], acting_user=u
     ),
@@ -102,6 +114,7 @@ close = _episode_form(
 
 def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
     child = people_queries.get_child(request.user, child_id)
+    require(request.user, "missing:record", child)
     form = MissingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,6 +128,8 @@ def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
     missing = queries.get_missing_episode(request.user, missing_id)
+    if request.method == "POST":
+        require(request.user, "missing:record", missing)
     initial = {
         "ended_at": missing.ended_at,
         "return_interview_offered_at": missing.return_interview_offered_at,
@@ -129,6 +144,10 @@ def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
         else:
             return redirect(f"/children/{missing.child_id}")
     due = working_time.return_interview_due(missing.ended_at) if missing.ended_at else None
-    return TemplateResponse(
-        request, "episodes/return_form.html", {"form": form, "missing": missing, "due": due}
-    )
+    context = {
+        "form": form,
+        "missing": missing,
+        "due": due,
+        "can_record": can(request.user, "missing:record"),
+    }
+    return TemplateResponse(request, "episodes/return_form.html", context)

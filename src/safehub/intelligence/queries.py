@@ -237,8 +237,9 @@ def location_links(user: Principal, location: LocationOfConcern) -> list[Locatio
         .select_related("child")
         .order_by("-noted_on", "-pk")[:LIST_LIMIT]
     )
-    if links:
-        record_listed(user, "child:listed", Child, [link.child for link in links])
+    audit.write_each(
+        user, "child:listed", [link.child for link in links], context="listed: location"
+    )
     return links
 
 
@@ -250,8 +251,9 @@ def person_links(user: Principal, person: PersonOfConcern) -> list[PersonLink]:
         .select_related("child")
         .order_by("-noted_on", "-pk")[:LIST_LIMIT]
     )
-    if links:
-        record_listed(user, "child:listed", Child, [link.child for link in links])
+    audit.write_each(
+        user, "child:listed", [link.child for link in links], context="listed: person of concern"
+    )
     return links
 
 

@@ -113,6 +113,13 @@ def export_history(directory: Path, *, acting_user: Principal) -> HistoryExport:
             object_id=str(result.rows["children"]),
             reason="; ".join(f"{name}: {count}" for name, count in result.rows.items()),
         )
+        # Each child's access log shows that their record left in an export.
+        audit.write_each(
+            acting_user,
+            "child:exported",
+            children.only("pk").order_by("pk"),
+            context="listed: history export",
+        )
     return result
 
 

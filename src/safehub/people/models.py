@@ -158,9 +158,23 @@ class LawfulBasis(models.TextChoices):
 
 
 class ShareSection(models.TextChoices):
-    """What a share discloses. Identity (name, age, sex) is always part of a share."""
+    """What a share discloses, beyond the name, age and sex that every share discloses.
 
+    "identity" is the rest of who the child is (date of birth, NHS number, ethnicity, language,
+    nationality, arrival in the UK): a worker can recognise the child from name and age alone,
+    and these are disclosed only when the hub decides the agency needs them.
+    """
+
+    IDENTITY = (
+        "identity",
+        (
+            "Identity details (date of birth, NHS number, ethnicity, language, nationality, "
+            "arrival in the UK)"
+        ),
+    )
     ADDRESS = "address", "Address and ward"
+    SCHOOL = "school", "School"
+    CARE = "care", "Children's social care status"
     RISK = "risk", "Risk level and episodes"
     REFERRALS = "referrals", "Referrals, screenings and decisions"
     MISSING = "missing", "Missing episodes"

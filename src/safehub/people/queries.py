@@ -8,12 +8,22 @@ Issue 4 widens the scope with recorded sharing; callers do not change.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can, user_or_none
+from safehub.access.models import User
+from safehub.access.policy import (
+    HUB_ROLES,
+    OutOfScopeError,
+    Principal,
+    can,
+    require,
+    user_or_none,
+)
 from safehub.audit import services as audit
+from safehub.audit.models import AuditEvent
 from safehub.people.models import BreakGlass, Child, Share, ShareSection
 
 SEARCH_LIMIT = 50
@@ -36,34 +46,135 @@ def children_for(user: Principal) -> QuerySet[Child]:
     account = user_or_none(user)
     if account is None:
         return Child.objects.none()
-    shared = Share.objects.filter(
-        agency_id=account.agency_id,
-        revoked_at__isnull=True,
-        expires_on__gte=timezone.localdate(),
-    ).values("child_id")
+    shared = _active_shares(account).values("child_id")
     glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
     return Child.objects.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
 
 
+def _active_shares(account: User) -> QuerySet[Share]:
+    return Share.objects.filter(
+        agency_id=account.agency_id,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    )
+
+
 def visible_sections(user: Principal, child: Child) -> frozenset[str]:
-    """Which sections of the child's record this user may see (identity is always shown)."""
+    """Which sections of the child's record this user may see (name, age, sex always)."""
     if getattr(user, "role", None) in HUB_ROLES:
         return ALL_SECTIONS
     account = user_or_none(user)
-    if account is None:
+    if account is None or not can(user, "child:view"):
         return frozenset()
     glass = BreakGlass.objects.filter(user=account, child=child, expires_at__gt=timezone.now())
     if glass.exists():
         return ALL_SECTIONS
     sections: set[str] = set()
-    for share in Share.objects.filter(
-        child=child,
-        agency_id=account.agency_id,
-        revoked_at__isnull=True,
-        expires_on__gte=timezone.localdate(),
-    ):
+    for share in _active_shares(account).filter(child=child):
         sections.update(share.sections)
     return frozenset(sections)
+
+
+def children_with_section(user: Principal, section: str) -> QuerySet[Child]:
+    """The children whose `section` this user may see: the scope of anything filed under it.
+
+    Every read of an object that belongs to a child (an episode and its risk history, reviews
+    and strategy discussions under "risk"; a missing episode under "missing"; notes, referrals,
+    addresses …) filters by this, so a share that leaves a section out leaves out every page,
+    API answer and list that shows it. Hub roles: every child; break-glass: the whole record.
+    """
+    if section not in ALL_SECTIONS:
+        raise KeyError(f"unknown share section {section!r}")
+    scope = children_for(user)
+    if getattr(user, "role", None) in HUB_ROLES:
+        return scope
+    account = user_or_none(user)
+    if account is None:
+        return Child.objects.none()
+    # Sections are a JSON list, which SQLite cannot search inside: the agency's active shares
+    # are few, so they are read and filtered here.
+    shared = {
+        child_id
+        for child_id, sections in _active_shares(account).values_list("child_id", "sections")
+        if section in sections
+    }
+    glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
+    return scope.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
+
+
+SHARED_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class SharedChild:
+    """A row of a partner's list: the child and what their agency was given, until when, by whom."""
+
+    child: Child
+    sections: list[str]
+    expires_on: dt.date
+    shared_by: str
+    shared_by_agency: str
+
+
+def shared_with_me(user: Principal) -> list[SharedChild]:
+    """The children shared with the caller's agency today, each with what was shared: one
+    audited row per child listed. Two live shares of one child show together (the sections of
+    both, the later expiry, the newer sharer)."""
+    require(user, "child:shared:list")
+    account = user_or_none(user)
+    if account is None:
+        return []
+    shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")
+    by_child: dict[int, list[Share]] = {}
+    for share in shares.order_by("child__family_name", "child__given_name", "-shared_at"):
+        if share.child_id in by_child or len(by_child) < SHARED_LIMIT:
+            by_child.setdefault(share.child_id, []).append(share)
+    rows = []
+    for child_shares in by_child.values():
+        newest = child_shares[0]
+        codes = {code for share in child_shares for code in share.sections}
+        by = newest.shared_by
+        rows.append(
+            SharedChild(
+                child=newest.child,
+                sections=[label for code, label in ShareSection.choices if code in codes],
+                expires_on=max(share.expires_on for share in child_shares),
+                shared_by=(by.get_full_name() or by.username) if by else "",
+                shared_by_agency=str(by.agency) if by else "",
+            )
+        )
+    audit.write_each(user, "child:listed", [r.child for r in rows], context="listed: shared")
+    return rows
+
+
+REVIEWED_LIMIT = 50
+
+
+def break_glass_queue(user: Principal) -> tuple[list[BreakGlass], list[BreakGlass]]:
+    """Break-glass uses waiting for review, and the latest reviewed: every child named in
+    either list is audited as listed."""
+    require(user, "break_glass:review")
+    grants = BreakGlass.objects.select_related("user", "user__agency", "child")
+    waiting = list(grants.filter(reviewed_at__isnull=True))
+    reviewed = list(grants.filter(reviewed_at__isnull=False)[:REVIEWED_LIMIT])
+    audit.write_each(
+        user,
+        "child:listed",
+        [g.child for g in waiting + reviewed],
+        context="listed: break-glass review",
+    )
+    return waiting, reviewed
+
+
+def get_break_glass(user: Principal, grant_id: int) -> BreakGlass:
+    """One break-glass use, for a manager's review: audited against the child it opened."""
+    require(user, "break_glass:review")
+    grant = BreakGlass.objects.select_related("user", "user__agency", "child").filter(pk=grant_id)
+    found = grant.first()
+    if found is None:
+        raise OutOfScopeError("people.breakglass", str(grant_id))
+    audit.write(user, "child:break_glass:viewed", found)
+    return found
 
 
 def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Child:
@@ -104,10 +215,24 @@ def search_children(
     results = list(
         scope.filter(query).distinct().order_by("family_name", "given_name")[:SEARCH_LIMIT]
     )
-    audit.write(
-        user,
-        "child:searched",
-        object_type="people.child",
-        object_id=",".join(str(c.pk) for c in results[:8]),
-    )
+    audit.write_each(user, "child:listed", results, context="listed: search")
     return results
+
+
+ACCESS_LOG_LIMIT = 500
+
+
+def access_log(user: Principal, child: Child) -> QuerySet[AuditEvent]:
+    """Every audited read, change and denial about this child, newest first.
+
+    Events carry the child they are about (`child_id`: set for the child, their episodes,
+    missing episodes, referrals, notes, shares and links, and for every list they appeared
+    in); events written before that column existed are found by the child's own id.
+    """
+    require(user, "child:access_log:view", child)
+    about = Q(child_id=child.pk) | Q(object_type="people.child", object_id=str(child.pk))
+    return (
+        AuditEvent.objects.filter(about)
+        .select_related("actor", "actor_agency")
+        .order_by("-occurred_at", "-id")[:ACCESS_LOG_LIMIT]
+    )

@@ -12,12 +12,10 @@ from django.utils import timezone
 
 from safehub.access.policy import OutOfScopeError, require
 from safehub.access.sessions import require_recent_authentication
-from safehub.audit import services as audit
-from safehub.audit.models import AuditEvent
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, sharing
 from safehub.people.forms import BreakGlassForm, BreakGlassReviewForm, RevokeForm, ShareForm
-from safehub.people.models import BreakGlass, Share
+from safehub.people.models import Share
 
 
 def share(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -44,6 +42,7 @@ def revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     if record is None:
         raise OutOfScopeError("people.share", str(share_id))
     child = queries.get_child(request.user, record.child_id)
+    require(request.user, "child:share", child)
     form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,17 +62,8 @@ def revoke(request: HttpRequest, share_id: int) -> HttpResponse:
 
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A partner worker's list: the children shared with their agency today."""
-    require(request.user, "child:shared:list")
-    children = list(queries.children_for(request.user).order_by("family_name", "given_name")[:200])
-    if children:
-        audit.write(
-            request.user,
-            "child:listed",
-            object_type="people.child",
-            object_id=str(len(children)),
-            reason=",".join(str(c.pk) for c in children)[:500],
-        )
-    return TemplateResponse(request, "people/shared.html", {"children": children})
+    rows = queries.shared_with_me(request.user)
+    return TemplateResponse(request, "people/shared.html", {"rows": rows})
 
 
 @require_recent_authentication(max_age_minutes=5)
@@ -96,23 +86,14 @@ def break_glass(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def break_glass_queue(request: HttpRequest) -> HttpResponse:
-    require(request.user, "break_glass:review")
-    grants = BreakGlass.objects.select_related("user", "user__agency", "child")
+    waiting, reviewed = queries.break_glass_queue(request.user)
     return TemplateResponse(
-        request,
-        "people/break_glass_queue.html",
-        {
-            "waiting": grants.filter(reviewed_at__isnull=True),
-            "reviewed": grants.filter(reviewed_at__isnull=False)[:50],
-        },
+        request, "people/break_glass_queue.html", {"waiting": waiting, "reviewed": reviewed}
     )
 
 
 def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
-    require(request.user, "break_glass:review")
-    grant = BreakGlass.objects.select_related("user", "child").filter(pk=grant_id).first()
-    if grant is None:
-        raise OutOfScopeError("people.breakglass", str(grant_id))
+    grant = queries.get_break_glass(request.user, grant_id)
     form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,10 +115,5 @@ def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
 def access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     """Who has looked at this child's record: views, denials and break-glass, newest first."""
     child = queries.get_child(request.user, child_id)
-    require(request.user, "child:access_log:view", child)
-    events = (
-        AuditEvent.objects.filter(object_type="people.child", object_id=str(child.pk))
-        .select_related("actor", "actor_agency")
-        .order_by("-occurred_at")[:500]
-    )
+    events = queries.access_log(request.user, child)
     return TemplateResponse(request, "people/access_log.html", {"child": child, "events": events})

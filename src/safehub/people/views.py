@@ -71,14 +71,18 @@ def new_child(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "people/child_form.html", {"form": form})
 
 
-def _child_form_page(
+def _child_form_page(  # noqa: PLR0913 - a page's parts, and the permission it needs
     request: HttpRequest,
     child_id: int,
     form: forms.Form,
     title: str,
     save: Callable[[Child], object],
+    *,
+    permission: str = "child:update",
 ) -> HttpResponse:
     child = queries.get_child(request.user, child_id)
+    # A partner who may read the child may not change the record: no form to fill in for nothing.
+    require(request.user, permission, child)
     if request.method == "POST" and form.is_valid():
         try:
             save(child)
@@ -135,4 +139,6 @@ def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
             child, text=form.cleaned_data["text"], acting_user=request.user
         )
 
-    return _child_form_page(request, child_id, form, "Add a case note", save)
+    return _child_form_page(
+        request, child_id, form, "Add a case note", save, permission="child:note:add"
+    )

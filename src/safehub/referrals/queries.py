@@ -1,9 +1,8 @@
 """Scoped, audited reads of referrals.
 
 A referral is part of a child's record, so the referrals a user may see are those of the
-children in their scope (`people.queries.children_for`), and only for a role that may view
-referrals at all. When issue 4 widens the children's scope with recorded sharing, this scope
-follows without a change here.
+children whose "referrals" section is in their scope (`people.queries.children_with_section`),
+and only for a role that may view referrals at all.
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ from django.db.models import QuerySet
 from safehub.access.models import Agency
 from safehub.access.policy import OutOfScopeError, Principal, can, require
 from safehub.audit import services as audit
-from safehub.people.queries import children_for
+from safehub.people.queries import children_with_section
 from safehub.referrals.models import Referral
 
-# An audit event's `reason` holds at most 500 characters: a listing names at most this many
-# referrals, so the ids of every referral shown always fit (even with seven-digit ids).
+# The most referrals one page of a listing shows.
 LIST_LIMIT = 50
 _BATCH = 500
 
@@ -29,7 +27,8 @@ def referrals_for(user: Principal) -> QuerySet[Referral]:
     """The referrals this user may see at all, newest first. Reading it writes no audit."""
     if not can(user, "referral:view"):
         return Referral.objects.none()
-    return Referral.objects.filter(child__in=children_for(user)).order_by("-received_at", "-pk")
+    scope = children_with_section(user, "referrals")
+    return Referral.objects.filter(child__in=scope).order_by("-received_at", "-pk")
 
 
 def get_referral(user: Principal, referral_id: int, *, purpose: str = "viewed") -> Referral:
@@ -45,7 +44,8 @@ def get_referral(user: Principal, referral_id: int, *, purpose: str = "viewed") 
     )
     if referral is None:
         # Audited as access:denied by the middleware, after this request's rollback.
-        raise OutOfScopeError("referrals.referral", str(referral_id))
+        owner = Referral.objects.filter(pk=referral_id).values_list("child_id", flat=True).first()
+        raise OutOfScopeError("referrals.referral", str(referral_id), child_id=owner)
     audit.write(user, f"referral:{purpose}", referral)
     return referral
 
@@ -74,21 +74,12 @@ def find_referrals(
     return found
 
 
-def record_listed(user: Principal, referrals: Sequence[Referral]) -> None:
-    """Audit one listing: one event naming every referral shown.
-
-    The ids go in `reason` because `object_id` holds only 64 characters; LIST_LIMIT keeps them
-    within `reason`'s 500.
-    """
+def record_listed(user: Principal, referrals: Sequence[Referral], *, context: str) -> None:
+    """Audit one listing: one event per referral shown, each against its child, so the
+    child's access log shows who saw their referral in which list."""
     if len(referrals) > LIST_LIMIT:
         raise ValueError(f"a listing shows at most {LIST_LIMIT} referrals")
-    audit.write(
-        user,
-        "referral:listed",
-        object_type="referrals.referral",
-        object_id=str(len(referrals)),
-        reason="ids " + ",".join(str(r.pk) for r in referrals),
-    )
+    audit.write_each(user, "referral:listed", referrals, context=context)
 
 
 def existing_external_references(user: Principal, references: Iterable[str]) -> set[str]:

@@ -60,8 +60,13 @@ def due_items(
     now: dt.datetime | None = None,
     kinds: Iterable[str] | None = None,
     rags: Iterable[str] | None = None,
+    listed_as: str = "listed: triage",
 ) -> list[DueItem]:
-    """Every open due item in the caller's scope, most urgent first."""
+    """Every open due item in the caller's scope, most urgent first.
+
+    Each child named is audited as listed, once however many items name them, with
+    `listed_as` saying which list (the queue page, the API).
+    """
     require(user, "triage:view")
     now = now or timezone.now()
     wanted = set(kinds or KINDS)
@@ -80,6 +85,8 @@ def due_items(
         items = [i for i in items if i.rag in keep]
     items.sort(key=lambda i: (i.due, i.kind, i.child.pk))
     audit.write(user, "triage:viewed", object_type="triage", object_id=str(len(items)))
+    named = {item.child.pk: item.child for item in items}
+    audit.write_each(user, "child:listed", named.values(), context=listed_as)
     return items
 
 
