@@ -77,21 +77,27 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_authentication(max_age_minutes=5)
-def break_glass(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Re-authentication first: a stolen, unlocked session must not be enough to break glass."""
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    """A partner worker asks for emergency access to a record not shared with their agency.
+
+    Re-authentication first: a stolen, unlocked session must not be enough to break glass.
+    They type the child's exact name and date of birth; there is nothing to browse, and no
+    match looks the same as several.
+    """
     require(request.user, "break_glass:use")
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    not_opened = False
     if request.method == "POST" and form.is_valid():
         try:
-            sharing.break_glass(
-                child_id, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
+            grant = sharing.break_glass(acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return redirect(f"/children/{child_id}")
+            if grant is not None:
+                return redirect(f"/children/{grant.child_id}")
+            not_opened = True
     return TemplateResponse(
-        request, "people/break_glass.html", {"form": form, "child_id": child_id}
+        request, "people/break_glass.html", {"form": form, "not_opened": not_opened}
     )
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from safehub.access.policy import can
 from safehub.access.sessions import is_verified
+from safehub.people.queries import emergency_access_notices
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ def service(request: HttpRequest) -> dict[str, object]:
     """The service name, phase and the navigation this user may follow."""
     items: list[NavItem] = []
     user = getattr(request, "user", None)
+    notices = []
     # Someone still at the code step sees no menu: nothing in it is open to them yet.
     if user is not None and user.is_authenticated and is_verified(request):
         home = reverse("web:home")
@@ -29,6 +31,13 @@ def service(request: HttpRequest) -> dict[str, object]:
             items.append(NavItem("Triage queue", "/triage", request.path == "/triage"))
         if can(user, "child:shared:list"):
             items.append(NavItem("Shared with us", "/shared", request.path == "/shared"))
+        if can(user, "break_glass:use"):
+            items.append(
+                NavItem(
+                    "Emergency access", "/emergency-access", request.path == "/emergency-access"
+                )
+            )
+            notices = emergency_access_notices(user, request.session)
         if can(user, "break_glass:review"):
             items.append(
                 NavItem(
@@ -59,4 +68,6 @@ def service(request: HttpRequest) -> dict[str, object]:
         "service_phase": settings.SAFEHUB_PHASE,
         "service_is_demo": settings.SAFEHUB_DEMO,
         "navigation": items,
+        "emergency_access_notices": notices,
+        "can_break_glass": bool(user is not None and can(user, "break_glass:use")),
     }
