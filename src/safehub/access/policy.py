@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral:view": HUB_ROLES,
     "referral:import": HUB_ROLES,
     "screening:record": HUB_ROLES,
+    "screening:override:review": frozenset({Role.HUB_MANAGER}),
     "decision:record": HUB_ROLES,
     "episode:update": HUB_ROLES,
     "episode:review": HUB_ROLES,

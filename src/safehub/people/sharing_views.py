@@ -16,6 +16,7 @@ from safehub.audit import services as audit
 from safehub.audit.models import AuditEvent
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, sharing
+from safehub.people.access_log import collapse
 from safehub.people.forms import BreakGlassForm, BreakGlassReviewForm, RevokeForm, ShareForm
 from safehub.people.models import BreakGlass, Share
 
@@ -132,8 +133,19 @@ def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             return redirect("/access/break-glass")
+    during = AuditEvent.objects.filter(
+        actor_id=grant.user_id,
+        occurred_at__gte=grant.granted_at,
+        occurred_at__lte=grant.expires_at,
+    ).select_related("actor", "actor_agency")
     return TemplateResponse(
-        request, "people/break_glass_review.html", {"form": form, "grant": grant}
+        request,
+        "people/break_glass_review.html",
+        {
+            "form": form,
+            "grant": grant,
+            "viewed": collapse(during.order_by("occurred_at", "pk")[:500]),
+        },
     )
 
 
@@ -144,6 +156,8 @@ def access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     events = (
         AuditEvent.objects.filter(object_type="people.child", object_id=str(child.pk))
         .select_related("actor", "actor_agency")
-        .order_by("-occurred_at")[:500]
+        .order_by("-occurred_at", "-pk")[:500]
     )
-    return TemplateResponse(request, "people/access_log.html", {"child": child, "events": events})
+    return TemplateResponse(
+        request, "people/access_log.html", {"child": child, "lines": collapse(events)}
+    )
