@@ -15,7 +15,7 @@ from safehub.audit.models import AuditEvent
 from safehub.demo import services as demo
 from safehub.people import services as people
 from safehub.people import sharing
-from safehub.people.models import Share
+from safehub.people.models import BreakGlass, Share
 from tests.e2e.pages import SignInPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +122,46 @@ def child_age(born: dt.date | None) -> int:
     assert born is not None
     today = timezone.localdate()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def test_partner_opens_a_record_by_emergency_access_from_the_404_page(
+    page: Page, live_server: LiveServer
+) -> None:
+    demo.load(acting_user=SYSTEM, with_history=False)
+    manager = User.objects.get(username="manager")
+    child = people.register_child(
+        acting_user=manager,
+        given_name="Glassy",
+        family_name="Partnerton",
+        date_of_birth=dt.date(2010, 4, 4),
+        sex="F",
+    )
+    SignInPage(page, live_server.url).open().sign_in("partner", demo.demo_password())
+    page.goto(f"{live_server.url}/children/{child.pk}")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    page.get_by_role("link", name="ask for emergency access").click()
+
+    page.get_by_label("Child's first name").fill("Glassy")
+    page.get_by_label("Child's last name").fill("Partnerton")
+    page.get_by_label("Day").fill("5")  # not the child's birthday: no match, nothing said
+    page.get_by_label("Month").fill("4")
+    page.get_by_label("Year").fill("2010")
+    page.get_by_label("Why do you need to see this record now?").fill(
+        "Reported missing tonight; the police need known addresses."
+    )
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.locator("#not-opened")).to_contain_text("We could not open a record")
+
+    page.get_by_label("Day").fill("4")
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.get_by_role("heading", name="Glassy Partnerton")).to_be_visible()
+    banner = page.locator("#emergency-access-banner")
+    expect(banner).to_contain_text("You have emergency access to Glassy Partnerton until")
+
+    grant = BreakGlass.objects.get()
+    sharing.review_break_glass(
+        grant, justified=False, note="Not an emergency: ask the hub", acting_user=manager
+    )
+    page.reload()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(banner).to_contain_text("was ended by a hub manager")

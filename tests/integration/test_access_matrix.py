@@ -112,7 +112,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         exploitation_types=["cse"],
         acting_user=manager,
     )
-    referrals.record_screening(referral, {"disclosure": True}, acting_user=manager)
+    screening = referrals.record_screening(referral, {"disclosure": True}, acting_user=manager)
     episode = referral.episode
     assert episode is not None
     missing = _missing(child, manager)
@@ -135,6 +135,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "missing_id": missing,
         "share_id": share.pk,
         "grant_id": grant,
+        "screening_id": screening.pk,
     }
     values.update(_intelligence(child, manager))
     return values

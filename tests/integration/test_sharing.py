@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from safehub.access.models import Agency, Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
-from safehub.access.sessions import AUTHENTICATED_AT
 from safehub.audit.models import AuditEvent
 from safehub.geo import services as geo
 from safehub.people import queries, sharing
 from safehub.people import services as people
-from safehub.people.models import BreakGlass, Child, Share
+from safehub.people.models import Child, Share
 
 
 @pytest.fixture
@@ -123,43 +122,16 @@ def test_the_share_form_shows_errors_by_field(hub: User, hub_practitioner_client
     assert '<a href="#id_lawful_basis_0">Choose the lawful basis for sharing</a>' in page
 
 
-def test_break_glass_needs_a_reason_lasts_an_hour_and_is_reviewed(
-    hub: User, partner_worker_client: Client, hub_manager_client: Client
-) -> None:
-    child = _child(hub, "Otto")
-    refused = partner_worker_client.post(f"/children/{child.pk}/break-glass", {"reason": "x"})
-    assert "Explain why you need to see this record now" in refused.content.decode()
-    response = partner_worker_client.post(
-        f"/children/{child.pk}/break-glass",
-        {"reason": "Child reported missing tonight; need the known addresses."},
-    )
-    assert response.status_code == 302
-    page = partner_worker_client.get(f"/children/{child.pk}").content.decode()
-    assert "A note only the hub should read." in page  # break-glass shows the whole record
-    grant = BreakGlass.objects.get()
-    assert grant.expires_at - grant.granted_at == dt.timedelta(hours=1)
-    event = AuditEvent.objects.get(action="child:break_glass")
-    assert event.reason.startswith("Child reported missing")
-
-    BreakGlass.objects.filter(pk=grant.pk).update(expires_at=timezone.now())
-    assert partner_worker_client.get(f"/children/{child.pk}").status_code == 404
-
-    queue = hub_manager_client.get("/access/break-glass").content.decode()
-    assert "Child reported missing tonight" in queue
-    hub_manager_client.post(
-        f"/access/break-glass/{grant.pk}", {"justified": "no", "note": "Ask the hub"}
-    )
-    grant.refresh_from_db()
-    assert grant.justified is False
-    assert AuditEvent.objects.filter(
-        action="child:break_glass:reviewed", outcome="failure"
-    ).exists()
-
-
 def test_only_partner_workers_break_glass_and_only_managers_review(hub: User) -> None:
-    child = _child(hub, "Otto")
+    _child(hub, "Otto")
     with pytest.raises(AccessDeniedError):
-        sharing.break_glass(child.pk, reason="A good enough reason here", acting_user=hub)
+        sharing.break_glass(
+            given_name="Otto",
+            family_name="Sharewell",
+            date_of_birth=dt.date(2011, 1, 2),
+            reason="A good enough reason here",
+            acting_user=hub,
+        )
 
 
 def test_managers_see_who_has_looked_at_a_record(
@@ -168,8 +140,8 @@ def test_managers_see_who_has_looked_at_a_record(
     child = _child(hub, "Shara")
     hub_practitioner_client.get(f"/children/{child.pk}")
     log = hub_manager_client.get(f"/children/{child.pk}/access-log").content.decode()
-    assert "child:viewed" in log
-    assert "hub_practitioner" in log
+    assert "Viewed the record" in log
+    assert "Hub practitioner" in log
     assert hub_practitioner_client.get(f"/children/{child.pk}/access-log").status_code == 403
 
 
@@ -184,18 +156,3 @@ def test_scope_is_computed_per_request_from_the_shares(
     assert queries.visible_sections(partner, child) == frozenset({"address"})
     analyst = make_user(Role.ANALYST)
     assert list(queries.children_for(analyst)) == []
-
-
-def test_break_glass_asks_for_the_password_and_code_again_after_five_minutes(
-    hub: User, partner_worker_client: Client
-) -> None:
-    child = _child(hub, "Otto")
-    session = partner_worker_client.session
-    session[AUTHENTICATED_AT] = int(session[AUTHENTICATED_AT]) - 6 * 60
-    session.save()
-    response = partner_worker_client.post(
-        f"/children/{child.pk}/break-glass", {"reason": "Child missing tonight; need addresses."}
-    )
-    assert response.status_code == 302
-    assert response["Location"].startswith("/sign-in/confirm?next=")
-    assert not BreakGlass.objects.exists()

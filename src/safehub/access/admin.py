@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from safehub.access import two_factor
-from safehub.access.models import Agency, User
+from safehub.access import accounts, two_factor
+from safehub.access.models import AccountChange, Agency, User
 from safehub.access.policy import can
 from safehub.audit import services as audit
 
@@ -84,6 +85,40 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin[User]):
     readonly_fields = ("last_login", "date_joined")
     actions = ("reset_two_factor",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """An administrator cannot change their own role or agency (the service refuses too)."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ("role", "agency")
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:  # type: ignore[override, type-arg]  # noqa: FBT001
+        pending = accounts.save_account(
+            obj, changed_fields=form.changed_data, created=not change, acting_user=request.user
+        )
+        if pending is not None:
+            self.message_user(
+                request,
+                "The change gives this account access to children's records, so it waits for "
+                "a second administrator's approval (Account changes waiting for approval). "
+                "Until then the account keeps its old role, agency and status.",
+                level=messages.WARNING,
+            )
+
+    def user_change_password(
+        self,
+        request: HttpRequest,
+        id: str,  # noqa: A002 - Django's name for it
+        form_url: str = "",
+    ) -> HttpResponse:
+        """Django's set-password page, with the new password audited in the same transaction."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # noqa: PLR2004
+            account = self.get_object(request, id)
+            if account is not None:
+                accounts.record_password_set(account, acting_user=request.user)
+        return response
+
     @admin.action(description="Reset two-factor sign-in and unlock (lost phone, locked out)")
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
@@ -92,3 +127,56 @@ class UserAdmin(PolicyAdmin, DjangoUserAdmin[User]):
             request,
             f"Reset {len(queryset)} account(s): each sets up an authenticator app at next sign-in.",
         )
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(PolicyAdmin):
+    """Changes that give case access, for a second administrator to approve or refuse."""
+
+    permission = "users:manage"
+    tag = "user:change"
+    list_display = ("user", "summary", "requested_by", "requested_at", "status", "decided_by")
+    list_filter = ("status",)
+    actions = ("approve", "refuse")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Decided only by the actions below, which go through the services.
+        return False
+
+    @admin.display(description="Change")
+    def summary(self, change: AccountChange) -> str:
+        return accounts.describe(
+            accounts.AccessState(
+                change.role_before, change.agency_before_id, change.is_active_before
+            ),
+            accounts.AccessState(change.role, change.agency_id, change.is_active),
+        )
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[AccountChange], *, approve: bool
+    ) -> None:
+        done = 0
+        for change in queryset:
+            try:
+                if approve:
+                    accounts.approve_change(change, acting_user=request.user)
+                else:
+                    accounts.refuse_change(change, acting_user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            else:
+                done += 1
+        if done:
+            verb = "Approved" if approve else "Refused"
+            self.message_user(request, f"{verb} {done} change(s).")
+
+    @admin.action(description="Approve (you must not be the administrator who asked)")
+    def approve(self, request: HttpRequest, queryset: QuerySet[AccountChange]) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Refuse")
+    def refuse(self, request: HttpRequest, queryset: QuerySet[AccountChange]) -> None:
+        self._decide(request, queryset, approve=False)

@@ -60,3 +60,43 @@ class User(AbstractUser):
         self.is_staff = self.role == Role.ADMINISTRATOR
         self.is_superuser = False
         super().save(*args, **kwargs)
+
+
+class AccountChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class AccountChange(models.Model):
+    """A change that would give an account case access, waiting for a second administrator.
+
+    Four eyes: the administrator who asks cannot approve it, nor can the person it is about.
+    Until it is approved the account keeps its old role, agency and active flag; the values
+    before are kept so the approval and the audit trail say what changed.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField()
+    role_before = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    agency_before = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    is_active_before = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=AccountChangeStatus.choices, default=AccountChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-requested_at",)
+        verbose_name = "account change waiting for approval"
+        verbose_name_plural = "account changes waiting for approval"
+
+    def __str__(self) -> str:
+        return f"account change {self.pk}"

@@ -16,6 +16,8 @@ from django.http import Http404
 from safehub.access.models import Role, User
 
 HUB_ROLES = frozenset({Role.HUB_PRACTITIONER, Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER})
+# Roles that read children's records: giving one to an account needs a second administrator.
+CASE_ROLES = HUB_ROLES | {Role.PARTNER_WORKER}
 ALL_ROLES = frozenset(Role)
 # Roles that must prove a second factor (a TOTP code) before any page: everyone who sees case
 # data, pseudonymised figures or other accounts. Elected members see only published reports,
@@ -46,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral:view": HUB_ROLES,
     "referral:import": HUB_ROLES,
     "screening:record": HUB_ROLES,
+    "screening:override:review": frozenset({Role.HUB_MANAGER}),
     "decision:record": HUB_ROLES,
     "episode:update": HUB_ROLES,
     "episode:review": HUB_ROLES,

@@ -184,5 +184,5 @@ def reset(user: User, *, acting_user: Principal) -> int:
     require(acting_user, "users:manage")
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     AccessAttempt.objects.filter(username=hash_username(user.get_username())).delete()
-    audit.write(acting_user, "auth:otp:reset", user)
+    audit.write(acting_user, "auth:otp:reset", user, reason=f"authenticator apps: {removed} -> 0")
     return int(removed)

@@ -201,12 +201,39 @@ class RevokeForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
+    """Which child, by the exact name and date of birth the worker already knows, and why.
+
+    There is no list to choose from: a partner worker must already know who the child is.
+    """
+
+    given_name = forms.CharField(
+        label="Child's first name",
+        max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+    )
+    family_name = forms.CharField(
+        label="Child's last name",
+        max_length=100,
+        error_messages={"required": "Enter the child's last name"},
+    )
+    date_of_birth = GovDateField(
+        label="Child's date of birth",
+        past_only=True,
+        help_text="For example, 27 3 2009",
+        error_messages={"required": "Enter the child's date of birth"},
+    )
     reason = forms.CharField(
         label="Why do you need to see this record now?",
         widget=forms.Textarea,
         help_text="Your access lasts one hour. Hub managers are told and review every use.",
         error_messages={"required": "Explain why you need to see this record now"},
     )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:  # noqa: PLR2004 - a reason, not a token gesture
+            raise forms.ValidationError("Explain why you need to see this record now")
+        return reason
 
 
 class BreakGlassReviewForm(forms.Form):
@@ -217,4 +244,9 @@ class BreakGlassReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose yes or no"},
     )
-    note = forms.CharField(label="Note (optional)", widget=forms.Textarea, required=False)
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Required when the access was not justified: it ends the access at once.",
+    )

@@ -238,6 +238,9 @@ class BreakGlass(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     justified = models.BooleanField(null=True)
     review_note = models.TextField(blank=True)
+    # Set when a manager found the access not justified and ended it before its hour was up
+    # (expires_at is moved to the same moment, so every scope check ends it at once).
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-granted_at",)

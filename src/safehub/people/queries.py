@@ -8,7 +8,9 @@ Issue 4 widens the scope with recorded sharing; callers do not change.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -236,3 +238,60 @@ def access_log(user: Principal, child: Child) -> QuerySet[AuditEvent]:
         .select_related("actor", "actor_agency")
         .order_by("-occurred_at", "-id")[:ACCESS_LOG_LIMIT]
     )
+
+
+@dataclass(frozen=True)
+class EmergencyAccessNotice:
+    """One line of the emergency-access banner: access that lasts, or that has just ended."""
+
+    child_id: int
+    child_name: str
+    at: dt.datetime  # when it ends, or when it ended
+    ended: bool
+    ended_by_manager: bool
+
+
+# The grants the banner last showed as lasting, so the next page can say which have ended.
+_SHOWN_KEY = "safehub_emergency_access_shown"
+
+
+def emergency_access_notices(
+    user: Principal, session: MutableMapping[str, Any]
+) -> list[EmergencyAccessNotice]:
+    """What the emergency-access banner tells a partner worker on this page.
+
+    Every grant that lasts, with when it ends; and once, each grant shown as lasting on an
+    earlier page that has since ended (its hour was up or a manager ended it). The banner
+    shows only the name the worker typed to open the record, so it is not audited as a view.
+    """
+    if not can(user, "break_glass:use"):
+        return []
+    account = user_or_none(user)
+    if account is None:
+        return []
+    now = timezone.now()
+    lasting = list(
+        BreakGlass.objects.filter(user=account, expires_at__gt=now)
+        .select_related("child")
+        .order_by("expires_at")
+    )
+    shown = {int(pk) for pk in session.get(_SHOWN_KEY, [])}
+    lasting_ids = {grant.pk for grant in lasting}
+    gone = shown - lasting_ids
+    ended = (
+        list(BreakGlass.objects.filter(user=account, pk__in=gone).select_related("child"))
+        if gone
+        else []
+    )
+    if shown != lasting_ids:
+        session[_SHOWN_KEY] = sorted(lasting_ids)
+    return [
+        EmergencyAccessNotice(
+            child_id=grant.child_id,
+            child_name=grant.child.full_name,
+            at=grant.ended_at or grant.expires_at,
+            ended=grant in ended,
+            ended_by_manager=grant.ended_at is not None,
+        )
+        for grant in [*ended, *lasting]
+    ]

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from safehub.access.models import Agency, User
-from safehub.access.policy import OutOfScopeError, Principal, require, user_or_none
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
+from safehub.audit.models import Outcome
 from safehub.people.models import BreakGlass, Child, LawfulBasis, Share, ShareSection
 from safehub.people.services import save_with_history
 
@@ -86,30 +87,63 @@ def revoke_share(share: Share, *, reason: str, acting_user: Principal) -> Share:
     return share
 
 
-@transaction.atomic
-def break_glass(child_id: int, *, reason: str, acting_user: Principal) -> BreakGlass:
-    """Open a record outside the user's scope. Refused without a reason.
+def _exact_matches(given_name: str, family_name: str, date_of_birth: dt.date) -> list[int]:
+    """Children whose recorded first and last names and date of birth are exactly these
+    (letter case and surrounding spaces aside): at most two ids, enough to tell one from many."""
+    return list(
+        Child.objects.filter(
+            given_name__iexact=" ".join(given_name.split()),
+            family_name__iexact=" ".join(family_name.split()),
+            date_of_birth=date_of_birth,
+        ).values_list("pk", flat=True)[:2]
+    )
 
-    The event is audited with the reason; managers are alerted (the alerts log, which the
-    deployment routes to them, and the review queue on their home page).
+
+@transaction.atomic
+def break_glass(
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    reason: str,
+    acting_user: Principal,
+) -> BreakGlass | None:
+    """Open the record of the one child with exactly this name and date of birth, for an hour.
+
+    There is no browsing: no match and several matches both return None, so the caller gives
+    the same neutral answer, and the attempt is audited as refused. A match is audited with the
+    reason; managers are alerted (the alerts log, which the deployment routes to them, and the
+    review queue). A worker who already holds access to the child gets the same grant back.
     """
     require(acting_user, "break_glass:use")
-    if len(reason.strip()) < 10:  # noqa: PLR2004 - a reason, not a token gesture
+    reason = reason.strip()
+    if len(reason) < 10:  # noqa: PLR2004 - a reason, not a token gesture
         raise ValidationError({"reason": "Explain why you need to see this record now"})
-    child = Child.objects.filter(pk=child_id).first()
-    if child is None:
-        raise OutOfScopeError("people.child", str(child_id))
     user = user_or_none(acting_user)
     assert isinstance(user, User)  # noqa: S101 - break_glass:use is held by signed-in users only
+    matches = _exact_matches(given_name, family_name, date_of_birth)
+    if len(matches) != 1:
+        audit.write(
+            acting_user,
+            "child:break_glass:refused",
+            object_type="people.child",
+            outcome=Outcome.FAILURE,
+            reason="no match" if not matches else "several matches",
+        )
+        return None
+    child = Child.objects.get(pk=matches[0])
     now = timezone.now()
+    current = BreakGlass.objects.filter(user=user, child=child, expires_at__gt=now).first()
+    if current is not None:
+        return current
     grant = BreakGlass.objects.create(
         child=child,
         user=user,
-        reason=reason.strip(),
+        reason=reason,
         granted_at=now,
         expires_at=now + BREAK_GLASS_DURATION,
     )
-    audit.write(acting_user, "child:break_glass", child, reason=reason.strip()[:500])
+    audit.write(acting_user, "child:break_glass", child, reason=reason[:500])
     transaction.on_commit(
         lambda: alerts.warning(
             "break-glass access %s by user %s to child %s", grant.pk, user.pk, child.pk
@@ -122,18 +156,31 @@ def break_glass(child_id: int, *, reason: str, acting_user: Principal) -> BreakG
 def review_break_glass(
     grant: BreakGlass, *, justified: bool, note: str, acting_user: Principal
 ) -> BreakGlass:
+    """Record a manager's review. "Not justified" needs a note and ends the access at once: the
+    worker's next request for the record answers 404."""
     require(acting_user, "break_glass:review")
+    grant = BreakGlass.objects.select_for_update().get(pk=grant.pk)
     if grant.reviewed_at is not None:
         raise ValidationError({"justified": "This access has already been reviewed"})
+    note = note.strip()
+    if not justified and not note:
+        raise ValidationError({"note": "Say why the access was not justified"})
+    now = timezone.now()
     grant.justified = justified
     grant.review_note = note
     grant.reviewed_by = user_or_none(acting_user)
-    grant.reviewed_at = timezone.now()
+    grant.reviewed_at = now
+    ended = not justified and grant.expires_at > now
+    if ended:
+        grant.ended_at = now
+        grant.expires_at = now
     grant.save()
     audit.write(
         acting_user,
         "child:break_glass:reviewed",
         grant,
-        outcome="success" if justified else "failure",
+        outcome=Outcome.SUCCESS if justified else Outcome.FAILURE,
     )
+    if ended:
+        audit.write(acting_user, "child:break_glass:ended", grant)
     return grant

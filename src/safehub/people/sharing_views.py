@@ -14,6 +14,7 @@ from safehub.access.policy import OutOfScopeError, require
 from safehub.access.sessions import require_recent_authentication
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, sharing
+from safehub.people.access_log import collapse
 from safehub.people.forms import BreakGlassForm, BreakGlassReviewForm, RevokeForm, ShareForm
 from safehub.people.models import Share
 
@@ -67,21 +68,27 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_authentication(max_age_minutes=5)
-def break_glass(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Re-authentication first: a stolen, unlocked session must not be enough to break glass."""
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    """A partner worker asks for emergency access to a record not shared with their agency.
+
+    Re-authentication first: a stolen, unlocked session must not be enough to break glass.
+    They type the child's exact name and date of birth; there is nothing to browse, and no
+    match looks the same as several.
+    """
     require(request.user, "break_glass:use")
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    not_opened = False
     if request.method == "POST" and form.is_valid():
         try:
-            sharing.break_glass(
-                child_id, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
+            grant = sharing.break_glass(acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return redirect(f"/children/{child_id}")
+            if grant is not None:
+                return redirect(f"/children/{grant.child_id}")
+            not_opened = True
     return TemplateResponse(
-        request, "people/break_glass.html", {"form": form, "child_id": child_id}
+        request, "people/break_glass.html", {"form": form, "not_opened": not_opened}
     )
 
 
@@ -107,8 +114,19 @@ def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             return redirect("/access/break-glass")
+    during = AuditEvent.objects.filter(
+        actor_id=grant.user_id,
+        occurred_at__gte=grant.granted_at,
+        occurred_at__lte=grant.expires_at,
+    ).select_related("actor", "actor_agency")
     return TemplateResponse(
-        request, "people/break_glass_review.html", {"form": form, "grant": grant}
+        request,
+        "people/break_glass_review.html",
+        {
+            "form": form,
+            "grant": grant,
+            "viewed": collapse(during.order_by("occurred_at", "pk")[:500]),
+        },
     )
 
 
@@ -116,4 +134,6 @@ def access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     """Who has looked at this child's record: views, denials and break-glass, newest first."""
     child = queries.get_child(request.user, child_id)
     events = queries.access_log(request.user, child)
-    return TemplateResponse(request, "people/access_log.html", {"child": child, "events": events})
+    return TemplateResponse(
+        request, "people/access_log.html", {"child": child, "lines": collapse(events)}
+    )

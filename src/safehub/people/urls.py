@@ -11,9 +11,9 @@ urlpatterns = [
     path("children/<int:child_id>/aliases/new", views.add_alias, name="child-alias-new"),
     path("children/<int:child_id>/share", sharing_views.share, name="child-share"),
     path("children/<int:child_id>/access-log", sharing_views.access_log, name="child-access-log"),
-    path("children/<int:child_id>/break-glass", sharing_views.break_glass, name="break-glass"),
     path("shares/<int:share_id>/revoke", sharing_views.revoke, name="share-revoke"),
     path("shared", sharing_views.shared_with_me, name="shared"),
+    path("emergency-access", sharing_views.emergency_access, name="emergency-access"),
     path("access/break-glass", sharing_views.break_glass_queue, name="break-glass-queue"),
     path(
         "access/break-glass/<int:grant_id>",

@@ -97,3 +97,9 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter the reasons for the decision"},
     )
+
+
+class OverrideReviewForm(forms.Form):
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea
+    )

@@ -109,3 +109,23 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"decision {self.pk}"
+
+
+class OverrideReview(models.Model):
+    """A hub manager's review of a screening whose computed level a practitioner overrode.
+
+    Managers look at every override, de-escalations hardest; the review is one row per
+    screening, so reviewing twice is refused by the database as well as by the service.
+    """
+
+    screening = models.OneToOneField(
+        Screening, on_delete=models.PROTECT, related_name="override_review"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"override review {self.pk}"

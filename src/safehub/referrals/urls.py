@@ -1,10 +1,16 @@
 from django.urls import path
 
-from safehub.referrals import views
+from safehub.referrals import override_views, views
 
 urlpatterns = [
     path("referrals/new", views.new_referral, name="referral-new"),
     path("referrals/<int:referral_id>", views.referral_page, name="referral"),
     path("referrals/<int:referral_id>/screening", views.screen, name="referral-screening"),
     path("referrals/<int:referral_id>/decision", views.decide, name="referral-decision"),
+    path("oversight/overrides", override_views.override_list, name="overrides"),
+    path(
+        "oversight/overrides/<int:screening_id>/review",
+        override_views.review,
+        name="override-review",
+    ),
 ]

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from safehub.access import two_factor
+from safehub.access import lockout, two_factor
 from safehub.access.models import User
 from safehub.access.policy import needs_two_factor
 from safehub.access.sessions import is_verified
@@ -52,6 +52,14 @@ def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
+def _signed_in(request: HttpRequest, user: User) -> HttpResponse:
+    """Both factors given: on to where they were going, and this browser is a known device
+    (so a stranger guessing their username cannot lock them out of it)."""
+    response = HttpResponseRedirect(_next(request))
+    lockout.remember_device(request, response, user.get_username())
+    return response
+
+
 @never_cache
 @sensitive_post_parameters("otp_token")
 @require_http_methods(["GET", "POST"])
@@ -65,7 +73,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         result = two_factor.verify_sign_in(request, user, form.code())
         if result.ok:
-            return HttpResponseRedirect(_next(request))
+            return _signed_in(request, user)
         form.wrong_code(result.wait_seconds)
     return TemplateResponse(
         request, "web/sign_in_code.html", {"form": form, "next": _next(request)}
@@ -85,7 +93,7 @@ def sign_in_set_up(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         result = two_factor.confirm_enrolment(request, user, form.code())
         if result.ok:
-            return HttpResponseRedirect(_next(request))
+            return _signed_in(request, user)
         form.wrong_code(result.wait_seconds)
     device = two_factor.pending_device(user)
     return TemplateResponse(
@@ -137,11 +145,13 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: the GOV.UK page shown instead of the sign-in form when locked."""
+    """AXES_LOCKOUT_CALLABLE: the GOV.UK page shown instead of the sign-in form when locked,
+    saying which lock it is (safehub.access.lockout)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    reason = lockout.LockoutHandler().lock_reason(request, credentials)
     return TemplateResponse(
         request,
         "web/locked_out.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT, "reason": reason},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     ).render()

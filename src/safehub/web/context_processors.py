@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from safehub.access.policy import can
 from safehub.access.sessions import is_verified
+from safehub.people.queries import EmergencyAccessNotice, emergency_access_notices
 
 
 @dataclass(frozen=True)
@@ -17,46 +19,48 @@ class NavItem:
     current: bool
 
 
+# The menu: (permission, label, address, the path prefix that makes the item current; empty:
+# only the address itself).
+MENU: tuple[tuple[str, str, str, str], ...] = (
+    ("triage:view", "Triage queue", "/triage", ""),
+    ("child:shared:list", "Shared with us", "/shared", ""),
+    ("break_glass:use", "Emergency access", "/emergency-access", ""),
+    ("break_glass:review", "Break-glass review", "/access/break-glass", "/access"),
+    ("screening:override:review", "Overrides", "/oversight/overrides", "/oversight"),
+    ("child:search", "Find a child", "/children/search", "/children"),
+    ("location:view", "Intelligence", "/intelligence", "/intelligence"),
+    ("report:view:public", "Committee report", "/reports/committee", "/reports"),
+)
+
+
+def _navigation(request: HttpRequest, user: Any) -> list[NavItem]:
+    home = reverse("web:home")
+    items = [NavItem("Home", home, request.path == home)]
+    for permission, label, href, prefix in MENU:
+        if can(user, permission):
+            current = request.path.startswith(prefix) if prefix else request.path == href
+            items.append(NavItem(label, href, current))
+    if can(user, "users:manage"):
+        admin = reverse("admin:index")
+        items.append(NavItem("Administration", admin, request.path.startswith(admin)))
+    return items
+
+
 def service(request: HttpRequest) -> dict[str, object]:
-    """The service name, phase and the navigation this user may follow."""
+    """The service name, phase, the navigation this user may follow and, for a partner worker,
+    the emergency-access banner."""
     items: list[NavItem] = []
+    notices: list[EmergencyAccessNotice] = []
     user = getattr(request, "user", None)
     # Someone still at the code step sees no menu: nothing in it is open to them yet.
     if user is not None and user.is_authenticated and is_verified(request):
-        home = reverse("web:home")
-        items.append(NavItem("Home", home, request.path == home))
-        if can(user, "triage:view"):
-            items.append(NavItem("Triage queue", "/triage", request.path == "/triage"))
-        if can(user, "child:shared:list"):
-            items.append(NavItem("Shared with us", "/shared", request.path == "/shared"))
-        if can(user, "break_glass:review"):
-            items.append(
-                NavItem(
-                    "Break-glass review", "/access/break-glass", request.path.startswith("/access")
-                )
-            )
-        if can(user, "child:search"):
-            items.append(
-                NavItem("Find a child", "/children/search", request.path.startswith("/children"))
-            )
-        if can(user, "location:view"):
-            items.append(
-                NavItem("Intelligence", "/intelligence", request.path.startswith("/intelligence"))
-            )
-        if can(user, "report:view:public"):
-            items.append(
-                NavItem(
-                    "Committee report",
-                    "/reports/committee",
-                    request.path.startswith("/reports"),
-                )
-            )
-        if can(user, "users:manage"):
-            admin = reverse("admin:index")
-            items.append(NavItem("Administration", admin, request.path.startswith(admin)))
+        items = _navigation(request, user)
+        notices = emergency_access_notices(user, request.session)
     return {
         "service_name": "Safehub",
         "service_phase": settings.SAFEHUB_PHASE,
         "service_is_demo": settings.SAFEHUB_DEMO,
         "navigation": items,
+        "emergency_access_notices": notices,
+        "can_break_glass": bool(user is not None and can(user, "break_glass:use")),
     }
