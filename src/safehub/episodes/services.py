@@ -17,6 +17,7 @@ from safehub.episodes.models import (
     RiskChange,
     StrategyDiscussion,
 )
+from safehub.people.corrections import check_version, lock
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.rules.codes import RiskLevel
@@ -34,7 +35,9 @@ def hold_at_risk(
 ) -> Episode:
     """Open an episode at `level`, or change the open episode's level when it differs."""
     require(acting_user, "episode:update", child)
-    episode = Episode.objects.filter(child=child, closed_on__isnull=True).first()
+    episode = Episode.objects.filter(
+        child=child, closed_on__isnull=True, withdrawn_at__isnull=True
+    ).first()
     if episode is None:
         episode = Episode(child=child, opened_on=on, allocated_worker=user_or_none(acting_user))
         save_with_history(episode, acting_user)
@@ -82,12 +85,30 @@ def _record_change(
     return change
 
 
+CLOSE_LABELS = {"closed_on": "Date closed", "closure_reason": "Reason for closing"}
+RETURN_LABELS = {
+    "ended_at": "When the child returned",
+    "return_interview_offered_at": "Return home interview offered",
+    "return_interview_completed_at": "Return home interview done",
+}
+
+
 @transaction.atomic
 def close_episode(
-    episode: Episode, *, closed_on: dt.date, reason: str, acting_user: Principal
+    episode: Episode,
+    *,
+    closed_on: dt.date,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
 ) -> Episode:
+    """Close the episode, once: the row is locked, so of simultaneous closes one succeeds."""
     require(acting_user, "episode:update", episode)
+    episode = lock(Episode, episode.pk)
+    check_version(episode, expected_version, labels=CLOSE_LABELS)
     errors = {}
+    if episode.withdrawn:
+        errors["closed_on"] = "This episode was withdrawn as entered in error"
     if episode.closed_on is not None:
         errors["closed_on"] = "This episode is already closed"
     elif closed_on < episode.opened_on:
@@ -166,16 +187,23 @@ def record_missing_episode(  # noqa: PLR0913
 
 
 @transaction.atomic
-def update_missing_episode(
+def update_missing_episode(  # noqa: PLR0913 - three dates and the version they replace
     missing: MissingEpisode,
     *,
     acting_user: Principal,
     ended_at: dt.datetime | None,
     return_interview_offered_at: dt.datetime | None,
     return_interview_completed_at: dt.datetime | None,
+    expected_version: int | None = None,
 ) -> MissingEpisode:
-    """Record the return and the return home interview; the history keeps what was there."""
+    """Record the return and the return home interview; the history keeps what was there.
+
+    With `expected_version` (the version the form was drawn from) a save from an out-of-date
+    form is refused rather than quietly undoing what was saved since.
+    """
     require(acting_user, "missing:record", missing)
+    missing = lock(MissingEpisode, missing.pk)
+    check_version(missing, expected_version, labels=RETURN_LABELS)
     errors = {}
     if ended_at is not None and ended_at < missing.started_at:
         errors["ended_at"] = "The return must be after the child went missing"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,8 +23,9 @@ from safehub.episodes.forms import (
     StrategyDiscussionForm,
 )
 from safehub.episodes.models import Episode
-from safehub.govuk.forms import apply_errors
+from safehub.govuk.forms import apply_errors, redraw_version
 from safehub.people import queries as people_queries
+from safehub.people.corrections import StaleEditError
 from safehub.rules import working_time
 
 
@@ -50,16 +52,24 @@ def _episode_form(
     form_class: type[forms.Form],
     title: str,
     action: Callable[[Episode, dict[str, Any], Any], object],
+    done: str,
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, episode_id: int) -> HttpResponse:
         episode = queries.get_episode(request.user, episode_id)
-        form = form_class(request.POST if request.method == "POST" else None)
+        form = form_class(
+            request.POST if request.method == "POST" else None,
+            initial={"version": episode.version},
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 action(episode, form.cleaned_data, request.user)
+            except StaleEditError as error:
+                apply_errors(form, error)
+                redraw_version(form, error.current_version)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
+                messages.success(request, done)
                 return redirect(f"/episodes/{episode.pk}")
         return TemplateResponse(
             request,
@@ -76,6 +86,7 @@ change_risk = _episode_form(
     lambda e, d, u: services.change_risk(
         e, level=d["level"], effective_on=d["effective_on"], reason=d["reason"], acting_user=u
     ),
+    "Risk level changed",
 )
 review = _episode_form(
     ReviewForm,
@@ -83,6 +94,7 @@ review = _episode_form(
     lambda e, d, u: services.record_review(
         e, reviewed_on=d["reviewed_on"], summary=d["summary"], acting_user=u
     ),
+    "Review recorded",
 )
 strategy_discussion = _episode_form(
     StrategyDiscussionForm,
@@ -90,13 +102,19 @@ strategy_discussion = _episode_form(
     lambda e, d, u: services.record_strategy_discussion(
         e, held_at=d["held_at"], summary=d["summary"], acting_user=u
     ),
+    "Strategy discussion recorded",
 )
 close = _episode_form(
     CloseForm,
     "Close the episode",
     lambda e, d, u: services.close_episode(
-        e, closed_on=d["closed_on"], reason=d["closure_reason"], acting_user=u
+        e,
+        closed_on=d["closed_on"],
+        reason=d["closure_reason"],
+        expected_version=d["version"],
+        acting_user=u,
     ),
+    "Episode closed",
 )
 
 
@@ -109,6 +127,7 @@ def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Missing episode recorded")
             return redirect(f"/children/{child.pk}")
     return TemplateResponse(request, "episodes/missing_form.html", {"form": form, "child": child})
 
@@ -119,14 +138,25 @@ def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
         "ended_at": missing.ended_at,
         "return_interview_offered_at": missing.return_interview_offered_at,
         "return_interview_completed_at": missing.return_interview_completed_at,
+        "version": missing.version,
     }
     form = ReturnForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.update_missing_episode(missing, acting_user=request.user, **form.cleaned_data)
+            services.update_missing_episode(
+                missing,
+                acting_user=request.user,
+                expected_version=data.pop("version"),
+                **data,
+            )
+        except StaleEditError as error:
+            apply_errors(form, error)
+            redraw_version(form, error.current_version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Return and return home interview saved")
             return redirect(f"/children/{missing.child_id}")
     due = working_time.return_interview_due(missing.ended_at) if missing.ended_at else None
     return TemplateResponse(

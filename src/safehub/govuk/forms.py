@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -11,3 +12,21 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class VersionField(forms.IntegerField):
+    """The version of the row a form was drawn from, carried back on save (hidden)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(widget=forms.HiddenInput, required=False, min_value=1, **kwargs)  # type: ignore[arg-type]
+
+
+def redraw_version(form: forms.Form, version: int) -> None:
+    """After a stale save was refused, carry the current version, keeping what was typed.
+
+    The person has been told what changed; saving again is then a deliberate choice made
+    with the current record in view, not an accident.
+    """
+    data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
+    data["version"] = str(version)
+    form.data = data
