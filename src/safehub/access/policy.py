@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child:note:add": HUB_ROLES,
     "referral:create": HUB_ROLES,
     "referral:view": HUB_ROLES,
+    "referral:withdraw": HUB_ROLES,
     "referral:import": HUB_ROLES,
     "screening:record": HUB_ROLES,
     "decision:record": HUB_ROLES,

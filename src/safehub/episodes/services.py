@@ -17,14 +17,16 @@ from safehub.episodes.models import (
     RiskChange,
     StrategyDiscussion,
 )
-from safehub.people.corrections import check_version, lock
+from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.rules.codes import RiskLevel
 
 
 def level_on(episode: Episode, on: dt.date) -> str | None:
-    change = episode.risk_changes.filter(effective_on__lte=on).order_by("-effective_on", "-id")
+    change = episode.risk_changes.filter(effective_on__lte=on, withdrawn_at__isnull=True).order_by(
+        "-effective_on", "-id"
+    )
     first = change.first()
     return first.level if first else None
 
@@ -220,4 +222,74 @@ def update_missing_episode(  # noqa: PLR0913 - three dates and the version they 
     missing.return_interview_completed_at = return_interview_completed_at
     save_with_history(missing, acting_user)
     audit.write(acting_user, "missing:updated", missing)
+    return missing
+
+
+@transaction.atomic
+def withdraw_episode(
+    episode: Episode,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> Episode:
+    """Withdraw an episode opened in error: it leaves the work queues and every figure.
+
+    The row stays (with who withdrew it, when and why) and its history keeps it as it was,
+    so the record as known before the withdrawal still shows it.
+    """
+    require(acting_user, "episode:update", episode)
+    episode = lock(Episode, episode.pk)
+    check_version(episode, expected_version, labels=CLOSE_LABELS)
+    mark_withdrawn(episode, reason=reason, acting_user=acting_user)
+    save_with_history(episode, acting_user)
+    audit.write(acting_user, "episode:withdrawn", episode)
+    return episode
+
+
+@transaction.atomic
+def withdraw_risk_change(
+    change: RiskChange,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> RiskChange:
+    """Withdraw a risk grading entered in error; the level before it applies again."""
+    require(acting_user, "episode:update", change.episode)
+    change = lock(RiskChange, change.pk)
+    check_version(
+        change,
+        expected_version,
+        labels={"level": "Risk level", "effective_on": "From", "reason": "Reason"},
+    )
+    live = RiskChange.objects.filter(episode_id=change.episode_id, withdrawn_at__isnull=True)
+    if live.exclude(pk=change.pk).count() == 0:
+        raise ValidationError(
+            {
+                "reason": "This is the episode's only risk level; withdraw the referral or "
+                "change the risk level instead"
+            }
+        )
+    mark_withdrawn(change, reason=reason, acting_user=acting_user)
+    save_with_history(change, acting_user)
+    audit.write(acting_user, "episode:risk:withdrawn", change)
+    return change
+
+
+@transaction.atomic
+def withdraw_missing_episode(
+    missing: MissingEpisode,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> MissingEpisode:
+    """Withdraw a missing episode entered in error (a duplicate, or the wrong child)."""
+    require(acting_user, "missing:record", missing)
+    missing = lock(MissingEpisode, missing.pk)
+    check_version(missing, expected_version, labels=RETURN_LABELS)
+    mark_withdrawn(missing, reason=reason, acting_user=acting_user)
+    save_with_history(missing, acting_user)
+    audit.write(acting_user, "missing:withdrawn", missing)
     return missing

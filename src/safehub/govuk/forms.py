@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -30,3 +32,15 @@ def redraw_version(form: forms.Form, version: int) -> None:
     data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
     data["version"] = str(version)
     form.data = data
+
+
+class WithdrawForm(forms.Form):
+    """Why a record entered in error is withdrawn (or removed), with the version seen."""
+
+    reason = forms.CharField(label="Why is it being withdrawn?", widget=forms.Textarea)
+    version = VersionField()
+
+    def __init__(self, *args: Any, label: str, required_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages["required"] = required_message
