@@ -17,6 +17,7 @@ from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
 from safehub.analytics import snapshot
 from safehub.audit.models import AuditEvent
+from safehub.casefile import queries as casefile
 from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people.models import Child
@@ -168,3 +169,128 @@ def test_an_episode_held_by_another_referral_stays_open(practitioner: User) -> N
     assert first.episode is not None
     first.episode.refresh_from_db()
     assert not first.episode.withdrawn
+
+
+def test_a_mistyped_postcode_is_corrected_with_a_reason_and_history_keeps_the_old_one(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child = people.register_child(
+        acting_user=practitioner, given_name="Postie", family_name="Testcase", sex="M"
+    )
+    period = people.record_address(
+        child, valid_from=dt.date(2015, 1, 1), ward_code="E05001365", acting_user=practitioner
+    )
+    page = hub_practitioner_client.get(f"/children/{child.pk}").content.decode()
+    assert f'href="/addresses/{period.pk}"' in page
+    assert f'href="/addresses/{period.pk}/withdraw"' in page
+    form = {
+        "valid_from_0": "1",
+        "valid_from_1": "1",
+        "valid_from_2": "2015",
+        "postcode": "bd5 0aa",
+        "ward_code": "E05001365",
+        "version": str(period.version),
+    }
+    no_reason = hub_practitioner_client.post(f"/addresses/{period.pk}", form)
+    assert "Enter why the address is being corrected" in no_reason.content.decode()
+    done = hub_practitioner_client.post(
+        f"/addresses/{period.pk}", form | {"reason": "Postcode mistyped"}, follow=True
+    )
+    assert "Address corrected" in done.content.decode()
+    period.refresh_from_db()
+    assert period.postcode == "BD5 0AA"
+    latest = period.history.latest()
+    assert latest.history_change_reason == "Postcode mistyped"
+    assert period.history.earliest().postcode == ""
+
+
+def test_a_postcode_not_in_the_directory_asks_for_the_ward_or_a_plain_confirmation(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child = people.register_child(
+        acting_user=practitioner, given_name="Nowhere", family_name="Testcase", sex="F"
+    )
+    url = f"/children/{child.pk}/address/new"
+    form = {"valid_from_0": "1", "valid_from_1": "1", "valid_from_2": "2015", "postcode": "ZZ9 9ZZ"}
+    asked = hub_practitioner_client.post(url, form)
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "ZZ9 9ZZ is not in the postcode directory" in page
+    assert "ward not known" in page
+    assert not child.addresses.exists()
+    confirmed = hub_practitioner_client.post(url, form | {"no_ward": "on"})
+    assert confirmed.status_code == 302
+    saved = child.addresses.get()
+    assert (saved.postcode, saved.ward) == ("ZZ9 9ZZ", None)
+
+
+def test_removing_an_address_lets_the_one_before_run_on_and_the_past_still_shows_it(
+    practitioner: User,
+) -> None:
+    child = people.register_child(
+        acting_user=practitioner, given_name="Mover", family_name="Testcase", sex="F"
+    )
+    first = people.record_address(
+        child, valid_from=dt.date(2015, 1, 1), ward_code="E05001370", acting_user=practitioner
+    )
+    wrong = people.record_address(
+        child, valid_from=dt.date(2016, 6, 1), ward_code="E05001365", acting_user=practitioner
+    )
+    before_removal = casefile.record_as_of(child, dt.date(2016, 7, 1))
+    assert before_removal.address is not None
+    assert before_removal.address.pk == wrong.pk
+    with pytest.raises(ValidationError, match="Enter why"):
+        people.withdraw_address(wrong, reason="  ", acting_user=practitioner)
+    people.withdraw_address(wrong, reason="Another child's address", acting_user=practitioner)
+    first.refresh_from_db()
+    assert first.valid_to is None
+    now = casefile.record_as_of(child, dt.date(2016, 7, 1))
+    assert now.address is not None
+    assert now.address.pk == first.pk
+    assert AuditEvent.objects.filter(action="child:address:withdrawn").count() == 1
+
+
+def test_a_withdrawn_risk_change_and_missing_episode_leave_queue_and_current_level(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child, referral = _referred_child(practitioner, "Graded")
+    episode = referral.episode
+    assert episode is not None
+    from safehub.episodes import services as episodes  # noqa: PLC0415
+
+    wrong = episodes.change_risk(
+        episode,
+        level="high",
+        effective_on=dt.date(2016, 10, 10),
+        reason="Entered on the wrong child",
+        acting_user=practitioner,
+    )
+    assert episodes.level_on(episode, dt.date(2016, 10, 20)) == "high"
+    page = hub_practitioner_client.get(f"/episodes/{episode.pk}").content.decode()
+    url = f"/episodes/{episode.pk}/risk/{wrong.pk}/withdraw"
+    assert f'href="{url}"' in page
+    done = hub_practitioner_client.post(
+        url, {"reason": "Wrong child", "version": str(wrong.version)}, follow=True
+    )
+    assert "Risk level withdrawn" in done.content.decode()
+    assert episodes.level_on(episode, dt.date(2016, 10, 20)) == "low"
+
+    missing = episodes.record_missing_episode(
+        child,
+        started_at=dt.datetime(2016, 10, 11, 20, 0, tzinfo=LONDON),
+        ended_at=dt.datetime(2016, 10, 12, 8, 0, tzinfo=LONDON),
+        acting_user=practitioner,
+    )
+    assert f'href="/missing/{missing.pk}/withdraw"' in (
+        hub_practitioner_client.get(f"/missing/{missing.pk}").content.decode()
+    )
+    done = hub_practitioner_client.post(
+        f"/missing/{missing.pk}/withdraw",
+        {"reason": "Duplicate of another report", "version": str(missing.version)},
+        follow=True,
+    )
+    assert "Missing episode withdrawn" in done.content.decode()
+    missing.refresh_from_db()
+    assert missing.withdrawn
+    assert AuditEvent.objects.filter(action="missing:withdrawn").count() == 1

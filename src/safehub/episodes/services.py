@@ -206,6 +206,8 @@ def update_missing_episode(  # noqa: PLR0913 - three dates and the version they 
     require(acting_user, "missing:record", missing)
     missing = lock(MissingEpisode, missing.pk)
     check_version(missing, expected_version, labels=RETURN_LABELS)
+    if missing.withdrawn:
+        raise ValidationError("This missing episode was withdrawn as entered in error")
     errors = {}
     if ended_at is not None and ended_at < missing.started_at:
         errors["ended_at"] = "The return must be after the child went missing"

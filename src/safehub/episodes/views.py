@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from safehub.access.policy import require
 from safehub.episodes import queries, services
 from safehub.episodes.forms import (
     CloseForm,
@@ -24,6 +25,7 @@ from safehub.episodes.forms import (
 )
 from safehub.episodes.models import Episode
 from safehub.govuk.forms import apply_errors, redraw_version
+from safehub.govuk.views import Withdrawal, withdraw_page
 from safehub.people import queries as people_queries
 from safehub.people.corrections import StaleEditError
 from safehub.rules import working_time
@@ -161,4 +163,73 @@ def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
     due = working_time.return_interview_due(missing.ended_at) if missing.ended_at else None
     return TemplateResponse(
         request, "episodes/return_form.html", {"form": form, "missing": missing, "due": due}
+    )
+
+
+def withdraw_risk_change(request: HttpRequest, episode_id: int, change_id: int) -> HttpResponse:
+    """Withdraw a risk grading entered in error; the grading before it applies again."""
+    change = queries.get_risk_change(request.user, episode_id, change_id)
+    episode = change.episode
+    require(request.user, "episode:update", episode)
+    if change.withdrawn:
+        return redirect(f"/episodes/{episode.pk}")
+    return withdraw_page(
+        request,
+        Withdrawal(
+            title="Withdraw a risk level entered in error",
+            caption=episode.child.full_name,
+            back=f"/episodes/{episode.pk}",
+            summary=[
+                ("Risk level", change.get_level_display()),
+                ("From", f"{change.effective_on:%-d %B %Y}"),
+                ("Reason given", change.reason or "None given"),
+            ],
+            version=change.version,
+            withdraw=lambda reason, version: services.withdraw_risk_change(
+                change, reason=reason, expected_version=version, acting_user=request.user
+            ),
+            done="Risk level withdrawn",
+            then=f"/episodes/{episode.pk}",
+            reason_label="Why is this risk level being withdrawn?",
+            required_message="Enter why the risk level is being withdrawn",
+            warning=(
+                "It stays in the episode's risk history and the audit trail, marked as entered "
+                "in error; the level before it applies again. To record a different level, "
+                "change the risk level afterwards."
+            ),
+        ),
+    )
+
+
+def withdraw_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
+    """Withdraw a missing episode entered in error (a duplicate, or the wrong child)."""
+    missing = queries.get_missing_episode(request.user, missing_id)
+    require(request.user, "missing:record", missing)
+    if missing.withdrawn:
+        return redirect(f"/children/{missing.child_id}")
+    returned = (
+        f"{timezone.localtime(missing.ended_at):%-d %B %Y %H:%M}"
+        if missing.ended_at
+        else "Not yet returned"
+    )
+    return withdraw_page(
+        request,
+        Withdrawal(
+            title="Withdraw a missing episode entered in error",
+            caption=missing.child.full_name,
+            back=f"/missing/{missing.pk}",
+            summary=[
+                ("Kind", missing.get_kind_display()),
+                ("From", f"{timezone.localtime(missing.started_at):%-d %B %Y %H:%M}"),
+                ("Returned", returned),
+            ],
+            version=missing.version,
+            withdraw=lambda reason, version: services.withdraw_missing_episode(
+                missing, reason=reason, expected_version=version, acting_user=request.user
+            ),
+            done="Missing episode withdrawn",
+            then=f"/children/{missing.child_id}",
+            reason_label="Why is this missing episode being withdrawn?",
+            required_message="Enter why the missing episode is being withdrawn",
+        ),
     )
