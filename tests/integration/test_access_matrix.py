@@ -116,6 +116,9 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     episode = referral.episode
     assert episode is not None
     missing = _missing(child, manager)
+    address = people.record_address(
+        child, valid_from=dt.date(2015, 1, 1), ward_code="E05001365", acting_user=manager
+    )
     other = make_user(Role.HUB_PRACTITIONER)
     share = sharing.share_child(
         child,
@@ -132,6 +135,8 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "child_id": child.pk,
         "referral_id": referral.pk,
         "episode_id": episode.pk,
+        "change_id": episode.risk_changes.get().pk,
+        "address_id": address.pk,
         "missing_id": missing,
         "share_id": share.pk,
         "grant_id": grant,

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child:note:add": HUB_ROLES,
     "referral:create": HUB_ROLES,
     "referral:view": HUB_ROLES,
+    "referral:withdraw": HUB_ROLES,
     "referral:import": HUB_ROLES,
     "screening:record": HUB_ROLES,
     "screening:override:review": frozenset({Role.HUB_MANAGER}),

@@ -5,7 +5,9 @@ is explained child by child (by pseudonym, which is stable while the key is): a 
 now but not then was either **recorded late** (their episode was not in the earlier snapshot at
 all) or **corrected** (the episode was there, but its dates, ward or risk said otherwise); a
 child counted then but not now was either **merged or removed** (the child or episode is gone
-from the later snapshot: duplicate records merged, or a record deleted) or **corrected**.
+from the later snapshot: duplicate records merged, or a record deleted), **withdrawn** (the
+episode was withdrawn as entered in error, with the referral that opened it: the later
+snapshot's `withdrawals` table names it) or **corrected**.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Revision:
     corrected_in: int
     corrected_out: int
     merged_or_removed: int
+    withdrawn: int = 0
 
     @property
     def difference(self) -> int:
@@ -36,11 +39,21 @@ class Revision:
         return self.corrected_in - self.corrected_out
 
     def adds_up(self) -> bool:
-        return self.difference == self.recorded_late + self.corrected - self.merged_or_removed
+        return self.difference == (
+            self.recorded_late + self.corrected - self.merged_or_removed - self.withdrawn
+        )
 
 
 def _keys(engine: engines.DuckDBEngine, table: str, column: str) -> set[str]:
     rows = engine.con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()  # noqa: S608 - fixed names
+    return {str(r[0]) for r in rows}
+
+
+def _withdrawn_episodes(engine: engines.DuckDBEngine) -> set[str]:
+    """Episodes withdrawn by the snapshot's T (none in a snapshot older than the table)."""
+    if "withdrawals" not in engine.manifest.data["tables"]:
+        return set()
+    rows = engine.con.execute("SELECT key FROM withdrawals WHERE kind = 'episode'").fetchall()
     return {str(r[0]) for r in rows}
 
 
@@ -69,13 +82,19 @@ def explain(
         old_episodes = _keys(old_engine, "episodes", "episode")
         new_children = _keys(new_engine, "children", "child")
         new_episodes = _keys(new_engine, "episodes", "episode")
+        withdrawn_episodes = _withdrawn_episodes(new_engine)
     finally:
         old_engine.close()
         new_engine.close()
     added = {c: e for c, e in now.items() if c not in then}
     dropped = {c: e for c, e in then.items() if c not in now}
     late = sum(1 for e in added.values() if e not in old_episodes)
-    gone = sum(1 for c, e in dropped.items() if c not in new_children or e not in new_episodes)
+    withdrawn = sum(1 for e in dropped.values() if e in withdrawn_episodes)
+    gone = sum(
+        1
+        for c, e in dropped.items()
+        if e not in withdrawn_episodes and (c not in new_children or e not in new_episodes)
+    )
     return Revision(
         as_of=as_of,
         area=area,
@@ -83,6 +102,7 @@ def explain(
         now=len(now),
         recorded_late=late,
         corrected_in=len(added) - late,
-        corrected_out=len(dropped) - gone,
+        corrected_out=len(dropped) - gone - withdrawn,
         merged_or_removed=gone,
+        withdrawn=withdrawn,
     )

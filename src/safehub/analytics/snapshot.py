@@ -43,7 +43,7 @@ from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, working_time
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
@@ -110,6 +110,30 @@ def rows_as_of(model: type[models.Model], knowledge_time: dt.datetime) -> list[d
     for row in query.iterator(chunk_size=5000):
         latest[row["id"]] = row
     return [r for r in latest.values() if r["history_type"] != "-"]
+
+
+def _live(
+    rows: list[dict[str, Any]],
+    kind: str,
+    withdrawals: list[dict[str, Any]],
+    key: Any,
+) -> list[dict[str, Any]]:
+    """The rows not withdrawn by T; each withdrawn one is noted in `withdrawals`."""
+    live = []
+    for row in rows:
+        if row["withdrawn_at"] is None:
+            live.append(row)
+        else:
+            pseudonym, child = key(row)
+            withdrawals.append(
+                {
+                    "kind": kind,
+                    "key": pseudonym,
+                    "child": child,
+                    "withdrawn_at": _utc(row["withdrawn_at"]),
+                }
+            )
+    return live
 
 
 def _month(day: dt.date | None) -> dt.date | None:
@@ -224,6 +248,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("interview_completed_at", TS),
         ]
     ),
+    # What was withdrawn as entered in error by T. `key` is the pseudonym of the referral or
+    # episode withdrawn (for a risk change: its episode); for an address or a missing episode,
+    # of the child.
+    "withdrawals": pa.schema(
+        [
+            ("kind", pa.string()),
+            ("key", pa.string()),
+            ("child", pa.string()),
+            ("withdrawn_at", TS),
+        ]
+    ),
 }
 
 
@@ -288,6 +323,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
         }
         for c in rows_as_of(Child, knowledge_time)
     ]
+    withdrawals: list[dict[str, Any]] = []
     addresses = [
         {
             "child": pseudo("child", a["child_id"]),
@@ -295,7 +331,12 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "valid_to": a["valid_to"],
             "ward_id": a["ward_id"],
         }
-        for a in rows_as_of(AddressPeriod, knowledge_time)
+        for a in _live(
+            rows_as_of(AddressPeriod, knowledge_time),
+            "address",
+            withdrawals,
+            lambda a: (pseudo("child", a["child_id"]), pseudo("child", a["child_id"])),
+        )
     ]
     care = [
         {
@@ -306,6 +347,13 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
         }
         for p in rows_as_of(CarePeriod, knowledge_time)
     ]
+    live_referrals = _live(
+        rows_as_of(Referral, knowledge_time),
+        "referral",
+        withdrawals,
+        lambda r: (pseudo("referral", r["id"]), pseudo("child", r["child_id"])),
+    )
+    received = {r["id"]: r["received_at"] for r in live_referrals}
     referrals = [
         {
             "referral": pseudo("referral", r["id"]),
@@ -317,7 +365,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "episode": pseudo("episode", r["episode_id"]),
             "recorded_at": _utc(r["recorded_at"]),
         }
-        for r in rows_as_of(Referral, knowledge_time)
+        for r in live_referrals
     ]
     screenings = [
         {
@@ -327,8 +375,8 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "final_level": s["final_level"],
         }
         for s in rows_as_of(Screening, knowledge_time)
+        if s["referral_id"] in received
     ]
-    received = {r["id"]: r["received_at"] for r in rows_as_of(Referral, knowledge_time)}
     decisions = [
         {
             "referral": pseudo("referral", d["referral_id"]),
@@ -336,13 +384,19 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "decided_at": _utc(d["decided_at"]),
             # Working days need the bank-holiday calendar, which lives in the pure rules; the
             # due time is computed here once so every engine's SQL compares two timestamps.
-            "due_at": _utc(working_time.decision_due(received[d["referral_id"]]))
-            if d["referral_id"] in received
-            else None,
+            "due_at": _utc(working_time.decision_due(received[d["referral_id"]])),
             "pathway_agency_type": agency_types.get(d["pathway_agency_id"]),
         }
         for d in rows_as_of(Decision, knowledge_time)
+        if d["referral_id"] in received
     ]
+    live_episodes = _live(
+        rows_as_of(Episode, knowledge_time),
+        "episode",
+        withdrawals,
+        lambda e: (pseudo("episode", e["id"]), pseudo("child", e["child_id"])),
+    )
+    held = {e["id"] for e in live_episodes}
     episodes = [
         {
             "episode": pseudo("episode", e["id"]),
@@ -351,7 +405,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "closed_on": e["closed_on"],
             "lead_agency_type": agency_types.get(e["lead_agency_id"]),
         }
-        for e in rows_as_of(Episode, knowledge_time)
+        for e in live_episodes
     ]
     risk = [
         {
@@ -361,7 +415,13 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "effective_on": r["effective_on"],
             "recorded_at": _utc(r["recorded_at"]),
         }
-        for r in rows_as_of(RiskChange, knowledge_time)
+        for r in _live(
+            rows_as_of(RiskChange, knowledge_time),
+            "risk_change",
+            withdrawals,
+            lambda r: (pseudo("episode", r["episode_id"]), None),
+        )
+        if r["episode_id"] in held
     ]
     # The order of entry breaks ties between changes on one day; a rank keeps that order
     # without carrying a database id into the snapshot.
@@ -376,7 +436,12 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "interview_offered_at": _utc(m["return_interview_offered_at"]),
             "interview_completed_at": _utc(m["return_interview_completed_at"]),
         }
-        for m in rows_as_of(MissingEpisode, knowledge_time)
+        for m in _live(
+            rows_as_of(MissingEpisode, knowledge_time),
+            "missing_episode",
+            withdrawals,
+            lambda m: (pseudo("child", m["child_id"]), pseudo("child", m["child_id"])),
+        )
     ]
     return {
         "wards": wards,
@@ -389,6 +454,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
         "episodes": episodes,
         "risk_changes": risk,
         "missing_episodes": missing,
+        "withdrawals": withdrawals,
     }
 
 

@@ -269,6 +269,7 @@ def generate(  # noqa: PLR0915 - one table after another
         "episodes": episodes,
         "risk_changes": risk,
         "missing_episodes": missing,
+        "withdrawals": snapshot.SCHEMAS["withdrawals"].empty_table(),
     }
     return snapshot.write_tables(
         out,

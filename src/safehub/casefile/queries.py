@@ -16,6 +16,7 @@ from django.utils import timezone
 from safehub.access.policy import Principal
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.people import queries as people_queries
+from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
 from safehub.referrals.models import Referral
 from safehub.rules import codes
@@ -109,26 +110,51 @@ def record_as_of(
     )
 
 
+def _end_of(on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(
+        on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _known_on(on: dt.date) -> Q:
+    """Rows not withdrawn by the end of `on`: what the record held as known that day.
+
+    A row withdrawn later was still part of the record then, so an earlier day shows it.
+    """
+    return Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=_end_of(on))
+
+
 def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
-    address = next((a for a in child.addresses.select_related("ward") if a.holds_on(on)), None)
+    address = next(
+        (a for a in child.addresses.filter(_known_on(on)).select_related("ward") if a.holds_on(on)),
+        None,
+    )
     care = [c for c in child.care_periods.all() if c.holds_on(on)]
     episode = (
-        child.episodes.filter(opened_on__lte=on)
+        child.episodes.filter(_known_on(on), opened_on__lte=on)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
         .first()
     )
     risk = None
     if episode is not None:
-        change = episode.risk_changes.filter(effective_on__lte=on).order_by("-effective_on", "-id")
+        change = episode.risk_changes.filter(_known_on(on), effective_on__lte=on).order_by(
+            "-effective_on", "-id"
+        )
         risk = change.values_list("level", flat=True).first()
     age = codes.age_on(child.date_of_birth, on) if child.date_of_birth else None
     return ChildRecord(child, on, address, care, episode, risk, age, _timeline(child, on))
 
 
+def _withdrawn(row: Correctable, on: dt.date) -> bool:
+    return row.withdrawn_at is not None and row.withdrawn_at < _end_of(on)
+
+
+def _marked(title: str, row: Correctable, on: dt.date) -> str:
+    return f"{title} (withdrawn)" if _withdrawn(row, on) else title
+
+
 def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
-    end = dt.datetime.combine(
-        on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
-    )
+    end = _end_of(on)
     entries: list[TimelineEntry] = []
     referrals = (
         Referral.objects.filter(child=child, received_at__lt=end)
@@ -141,8 +167,10 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             TimelineEntry(
                 referral.received_at,
                 "referral",
-                "Referral received",
-                f"{referral.get_source_display()}: {types}",
+                _marked("Referral received", referral, on),
+                f"Withdrawn as recorded in error: {referral.withdrawal_reason}"
+                if _withdrawn(referral, on)
+                else f"{referral.get_source_display()}: {types}",
                 f"/referrals/{referral.pk}",
             )
         )
@@ -164,7 +192,14 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 )
             )
     for episode in child.episodes.filter(opened_on__lte=on):
-        entries.append(TimelineEntry(episode.opened_on, "episode", "Episode opened"))
+        entries.append(
+            TimelineEntry(
+                episode.opened_on,
+                "episode",
+                _marked("Episode opened", episode, on),
+                episode.withdrawal_reason if _withdrawn(episode, on) else "",
+            )
+        )
         if episode.closed_on and episode.closed_on <= on:
             entries.append(
                 TimelineEntry(
@@ -173,14 +208,24 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             )
     changes = RiskChange.objects.filter(episode__child=child, effective_on__lte=on)
     entries.extend(
-        TimelineEntry(c.effective_on, "risk", f"Risk {c.level}", c.reason) for c in changes
+        TimelineEntry(
+            c.effective_on,
+            "risk",
+            _marked(f"Risk {c.level}", c, on),
+            c.withdrawal_reason if _withdrawn(c, on) else c.reason,
+        )
+        for c in changes
     )
     missing = MissingEpisode.objects.filter(child=child, started_at__lt=end)
     for m in missing:
         returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
         entries.append(
             TimelineEntry(
-                m.started_at, "missing", m.get_kind_display(), returned, f"/missing/{m.pk}"
+                m.started_at,
+                "missing",
+                _marked(m.get_kind_display(), m, on),
+                m.withdrawal_reason if _withdrawn(m, on) else returned,
+                f"/missing/{m.pk}",
             )
         )
     entries.extend(

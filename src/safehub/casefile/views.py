@@ -31,6 +31,10 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "aliases": child.aliases.all() if whole else [],
             "whole_record": whole,
             "can_record": can(request.user, "referral:create"),
+            # Address history with its corrections: for those who may change the record.
+            "addresses": people_queries.addresses_of(child)
+            if whole and on == today and can(request.user, "child:update")
+            else [],
             "can_share": can(request.user, "child:share"),
             "can_view_log": can(request.user, "child:access_log:view"),
             "shares": child.shares.select_related("agency")

@@ -4,6 +4,7 @@ from django import forms
 
 from safehub.episodes.models import MissingKind
 from safehub.govuk.fields import GovDateField, GovDateTimeField
+from safehub.govuk.forms import VersionField
 from safehub.rules import codes
 
 LEVELS = [c for c in codes.choices(codes.RiskLevel) if c[0] != "none"]
@@ -46,6 +47,7 @@ class CloseForm(forms.Form):
     closure_reason = forms.CharField(
         label="Reason for closing", error_messages={"required": "Give the reason for closing"}
     )
+    version = VersionField()
 
 
 class StrategyDiscussionForm(forms.Form):
@@ -90,3 +92,4 @@ class ReturnForm(forms.Form):
     return_interview_completed_at = GovDateTimeField(
         label="Return home interview done", required=False
     )
+    version = VersionField()

@@ -8,12 +8,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from safehub.people.corrections import Correctable
 from safehub.rules import codes
 
 RISK_CHOICES = codes.choices(codes.RiskLevel)
 
 
-class Episode(models.Model):
+class Episode(Correctable):
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="episodes")
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
@@ -35,7 +36,7 @@ class Episode(models.Model):
         constraints = (
             models.UniqueConstraint(
                 fields=("child",),
-                condition=Q(closed_on__isnull=True),
+                condition=Q(closed_on__isnull=True, withdrawn_at__isnull=True),
                 name="episodes_one_open_episode_per_child",
             ),
             models.CheckConstraint(
@@ -48,7 +49,7 @@ class Episode(models.Model):
         return f"episode {self.pk}"
 
 
-class RiskChange(models.Model):
+class RiskChange(Correctable):
     """The risk level from `effective_on` until the next change (escalation or de-escalation)."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="risk_changes")
@@ -107,7 +108,7 @@ class MissingKind(models.TextChoices):
     ABSENT = "absent", "Away from placement without authorisation"
 
 
-class MissingEpisode(models.Model):
+class MissingEpisode(Correctable):
     child = models.ForeignKey(
         "people.Child", on_delete=models.PROTECT, related_name="missing_episodes"
     )

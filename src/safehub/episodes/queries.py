@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from safehub.access.policy import OutOfScopeError, Principal
 from safehub.audit import services as audit
-from safehub.episodes.models import Episode, MissingEpisode
+from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.people.queries import children_with_section
 
 
@@ -40,3 +40,13 @@ def get_missing_episode(user: Principal, missing_id: int) -> MissingEpisode:
         raise OutOfScopeError("episodes.missingepisode", str(missing_id), child_id=owner)
     audit.write(user, "missing:viewed", missing)
     return missing
+
+
+def get_risk_change(user: Principal, episode_id: int, change_id: int) -> RiskChange:
+    """One risk change of a visible episode (the episode read is scoped and audited)."""
+    episode = get_episode(user, episode_id)
+    change = RiskChange.objects.filter(pk=change_id, episode=episode).first()
+    if change is None:
+        raise OutOfScopeError("episodes.riskchange", str(change_id))
+    change.episode = episode
+    return change

@@ -17,13 +17,16 @@ from safehub.episodes.models import (
     RiskChange,
     StrategyDiscussion,
 )
+from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.rules.codes import RiskLevel
 
 
 def level_on(episode: Episode, on: dt.date) -> str | None:
-    change = episode.risk_changes.filter(effective_on__lte=on).order_by("-effective_on", "-id")
+    change = episode.risk_changes.filter(effective_on__lte=on, withdrawn_at__isnull=True).order_by(
+        "-effective_on", "-id"
+    )
     first = change.first()
     return first.level if first else None
 
@@ -34,7 +37,9 @@ def hold_at_risk(
 ) -> Episode:
     """Open an episode at `level`, or change the open episode's level when it differs."""
     require(acting_user, "episode:update", child)
-    episode = Episode.objects.filter(child=child, closed_on__isnull=True).first()
+    episode = Episode.objects.filter(
+        child=child, closed_on__isnull=True, withdrawn_at__isnull=True
+    ).first()
     if episode is None:
         episode = Episode(child=child, opened_on=on, allocated_worker=user_or_none(acting_user))
         save_with_history(episode, acting_user)
@@ -82,12 +87,30 @@ def _record_change(
     return change
 
 
+CLOSE_LABELS = {"closed_on": "Date closed", "closure_reason": "Reason for closing"}
+RETURN_LABELS = {
+    "ended_at": "When the child returned",
+    "return_interview_offered_at": "Return home interview offered",
+    "return_interview_completed_at": "Return home interview done",
+}
+
+
 @transaction.atomic
 def close_episode(
-    episode: Episode, *, closed_on: dt.date, reason: str, acting_user: Principal
+    episode: Episode,
+    *,
+    closed_on: dt.date,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
 ) -> Episode:
+    """Close the episode, once: the row is locked, so of simultaneous closes one succeeds."""
     require(acting_user, "episode:update", episode)
+    episode = lock(Episode, episode.pk)
+    check_version(episode, expected_version, labels=CLOSE_LABELS)
     errors = {}
+    if episode.withdrawn:
+        errors["closed_on"] = "This episode was withdrawn as entered in error"
     if episode.closed_on is not None:
         errors["closed_on"] = "This episode is already closed"
     elif closed_on < episode.opened_on:
@@ -166,16 +189,25 @@ def record_missing_episode(  # noqa: PLR0913
 
 
 @transaction.atomic
-def update_missing_episode(
+def update_missing_episode(  # noqa: PLR0913 - three dates and the version they replace
     missing: MissingEpisode,
     *,
     acting_user: Principal,
     ended_at: dt.datetime | None,
     return_interview_offered_at: dt.datetime | None,
     return_interview_completed_at: dt.datetime | None,
+    expected_version: int | None = None,
 ) -> MissingEpisode:
-    """Record the return and the return home interview; the history keeps what was there."""
+    """Record the return and the return home interview; the history keeps what was there.
+
+    With `expected_version` (the version the form was drawn from) a save from an out-of-date
+    form is refused rather than quietly undoing what was saved since.
+    """
     require(acting_user, "missing:record", missing)
+    missing = lock(MissingEpisode, missing.pk)
+    check_version(missing, expected_version, labels=RETURN_LABELS)
+    if missing.withdrawn:
+        raise ValidationError("This missing episode was withdrawn as entered in error")
     errors = {}
     if ended_at is not None and ended_at < missing.started_at:
         errors["ended_at"] = "The return must be after the child went missing"
@@ -192,4 +224,74 @@ def update_missing_episode(
     missing.return_interview_completed_at = return_interview_completed_at
     save_with_history(missing, acting_user)
     audit.write(acting_user, "missing:updated", missing)
+    return missing
+
+
+@transaction.atomic
+def withdraw_episode(
+    episode: Episode,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> Episode:
+    """Withdraw an episode opened in error: it leaves the work queues and every figure.
+
+    The row stays (with who withdrew it, when and why) and its history keeps it as it was,
+    so the record as known before the withdrawal still shows it.
+    """
+    require(acting_user, "episode:update", episode)
+    episode = lock(Episode, episode.pk)
+    check_version(episode, expected_version, labels=CLOSE_LABELS)
+    mark_withdrawn(episode, reason=reason, acting_user=acting_user)
+    save_with_history(episode, acting_user)
+    audit.write(acting_user, "episode:withdrawn", episode)
+    return episode
+
+
+@transaction.atomic
+def withdraw_risk_change(
+    change: RiskChange,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> RiskChange:
+    """Withdraw a risk grading entered in error; the level before it applies again."""
+    require(acting_user, "episode:update", change.episode)
+    change = lock(RiskChange, change.pk)
+    check_version(
+        change,
+        expected_version,
+        labels={"level": "Risk level", "effective_on": "From", "reason": "Reason"},
+    )
+    live = RiskChange.objects.filter(episode_id=change.episode_id, withdrawn_at__isnull=True)
+    if live.exclude(pk=change.pk).count() == 0:
+        raise ValidationError(
+            {
+                "reason": "This is the episode's only risk level; withdraw the referral or "
+                "change the risk level instead"
+            }
+        )
+    mark_withdrawn(change, reason=reason, acting_user=acting_user)
+    save_with_history(change, acting_user)
+    audit.write(acting_user, "episode:risk:withdrawn", change)
+    return change
+
+
+@transaction.atomic
+def withdraw_missing_episode(
+    missing: MissingEpisode,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> MissingEpisode:
+    """Withdraw a missing episode entered in error (a duplicate, or the wrong child)."""
+    require(acting_user, "missing:record", missing)
+    missing = lock(MissingEpisode, missing.pk)
+    check_version(missing, expected_version, labels=RETURN_LABELS)
+    mark_withdrawn(missing, reason=reason, acting_user=acting_user)
+    save_with_history(missing, acting_user)
+    audit.write(acting_user, "missing:withdrawn", missing)
     return missing

@@ -12,5 +12,11 @@ urlpatterns = [
         name="episode-strategy-discussion",
     ),
     path("episodes/<int:episode_id>/close", views.close, name="episode-close"),
+    path(
+        "episodes/<int:episode_id>/risk/<int:change_id>/withdraw",
+        views.withdraw_risk_change,
+        name="episode-risk-withdraw",
+    ),
     path("missing/<int:missing_id>", views.update_missing, name="missing"),
+    path("missing/<int:missing_id>/withdraw", views.withdraw_missing, name="missing-withdraw"),
 ]

@@ -4,10 +4,21 @@ from django import forms
 
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateField
+from safehub.govuk.forms import VersionField
 from safehub.people.models import CareStatus, LawfulBasis, ShareSection
 from safehub.rules import codes
 
 BLANK = [("", "Choose")]
+
+
+def no_ward_field() -> forms.BooleanField:
+    """The plain warning a postcode outside the directory needs, as the way past it."""
+    return forms.BooleanField(
+        label="Save without a ward if the postcode is not in the directory",
+        required=False,
+        help_text="The child will count as \u201cward not known\u201d in figures until a ward "
+        "is recorded. Choose the ward instead if you know it.",
+    )
 
 
 class ChildSearchForm(forms.Form):
@@ -78,10 +89,11 @@ class ChildForm(forms.Form):
     def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ward_code"] = forms.ChoiceField(
-            label="Ward (if the postcode is not known)",
+            label="Ward (if the postcode is not known or not in the directory)",
             choices=[("", "Choose a ward"), *wards],
             required=False,
         )
+        self.fields["no_ward"] = no_ward_field()
 
     def clean_nhs_number(self) -> str:
         value = str(self.cleaned_data.get("nhs_number") or "").replace(" ", "")
@@ -110,16 +122,31 @@ class AddressForm(forms.Form):
     def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ward_code"] = forms.ChoiceField(
-            label="Ward (if the postcode is not known)",
+            label="Ward (if the postcode is not known or not in the directory)",
             choices=[("", "Choose a ward"), *wards],
             required=False,
         )
+        self.fields["no_ward"] = no_ward_field()
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not data.get("postcode") and not data.get("ward_code"):
             self.add_error("postcode", "Enter a postcode or choose a ward")
         return data
+
+
+class AddressCorrectionForm(AddressForm):
+    """An address put right: the corrected facts, why, and the version they correct."""
+
+    def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, wards=wards, **kwargs)
+        self.fields["reason"] = forms.CharField(
+            label="Why is the address being corrected?",
+            widget=forms.Textarea,
+            help_text="For example, the postcode was mistyped",
+            error_messages={"required": "Enter why the address is being corrected"},
+        )
+        self.fields["version"] = VersionField()
 
 
 class CarePeriodForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from safehub.crypto.fields import EncryptedTextField
+from safehub.people.corrections import Correctable
 from safehub.rules import codes
 
 
@@ -85,7 +86,7 @@ class ValidPeriod(models.Model):
         return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)  # type: ignore[operator]
 
 
-class AddressPeriod(ValidPeriod):
+class AddressPeriod(ValidPeriod, Correctable):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="addresses")
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8, blank=True)

@@ -26,7 +26,7 @@ from safehub.access.policy import (
 )
 from safehub.audit import services as audit
 from safehub.audit.models import AuditEvent
-from safehub.people.models import BreakGlass, Child, Share, ShareSection
+from safehub.people.models import AddressPeriod, BreakGlass, Child, Share, ShareSection
 
 SEARCH_LIMIT = 50
 
@@ -187,6 +187,27 @@ def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Chi
         raise OutOfScopeError("people.child", str(child_id))
     audit.write(user, f"child:{purpose}", child)
     return child
+
+
+def get_address(user: Principal, address_id: int) -> AddressPeriod:
+    """One address period, or 404 unless its child and the address section are visible."""
+    address = (
+        AddressPeriod.objects.filter(pk=address_id, child__in=children_for(user))
+        .select_related("child", "ward")
+        .first()
+    )
+    if address is None or "address" not in visible_sections(user, address.child):
+        raise OutOfScopeError("people.addressperiod", str(address_id))
+    audit.write(user, "child:address:viewed", address.child)
+    return address
+
+
+def addresses_of(child: Child) -> list[AddressPeriod]:
+    """The child's address history, newest first, withdrawn ones included (and marked).
+
+    The caller has already read the child through `get_child` (scoped and audited).
+    """
+    return list(child.addresses.select_related("ward").order_by("-valid_from", "-pk"))
 
 
 def search_children(

@@ -17,6 +17,7 @@ from safehub.access.models import User
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.geo import services as geo
+from safehub.people import corrections
 from safehub.people.models import AddressPeriod, CarePeriod, CaseNote, Child, ChildAlias
 from safehub.rules import codes
 
@@ -63,26 +64,28 @@ def record_address(  # noqa: PLR0913 - an address is several facts
     ward_code: str = "",
     address: str = "",
     valid_to: dt.date | None = None,
+    require_ward: bool = False,
 ) -> AddressPeriod:
     """Record where the child lived from `valid_from`; the open period before it ends there.
 
     The ward is the one in force on `valid_from`: chosen by hand, else from the postcode.
+    With `require_ward` (a person at a form) a postcode the directory does not know is
+    refused until a ward is chosen or saving without one is confirmed; imports keep the
+    address and leave the ward unknown.
     """
     require(acting_user, "child:update", child)
-    resolution = geo.resolve_ward(
-        on=valid_from,
-        postcode=postcode or None,
-        ward_code=ward_code or None,
-        acting_user=acting_user,
+    resolution = _ward(
+        valid_from, postcode, ward_code, require_ward=require_ward, acting_user=acting_user
     )
-    if ward_code and resolution.ward is None:
-        raise ValidationError({"ward_code": resolution.problem})
-    overlapping = child.addresses.filter(valid_from__gte=valid_from)
+    overlapping = child.addresses.filter(valid_from__gte=valid_from, withdrawn_at__isnull=True)
     if overlapping.exists():
         raise ValidationError(
-            {"valid_from": "An address already starts on or after this date; correct that one"}
+            {
+                "valid_from": "An address already starts on or after this date: correct that "
+                "address instead (listed below)"
+            }
         )
-    for previous in child.addresses.filter(valid_to__isnull=True):
+    for previous in child.addresses.filter(valid_to__isnull=True, withdrawn_at__isnull=True):
         previous.valid_to = valid_from
         save_with_history(previous, acting_user)
     period = AddressPeriod(
@@ -125,3 +128,111 @@ def add_case_note(child: Child, *, text: str, acting_user: Principal) -> CaseNot
     save_with_history(note, acting_user)
     audit.write(acting_user, "child:note:added", note)
     return note
+
+
+NOT_IN_DIRECTORY = (
+    "{problem} Choose the ward, or confirm that the address is saved without a ward: the child "
+    "will then count as \u201cward not known\u201d in every figure until a ward is recorded"
+)
+ADDRESS_LABELS = {
+    "valid_from": "Lived here from",
+    "postcode": "Postcode",
+    "address": "Address",
+    "ward": "Ward",
+}
+
+
+def _ward(
+    on: dt.date, postcode: str, ward_code: str, *, require_ward: bool, acting_user: Principal
+) -> geo.WardResolution:
+    resolution = geo.resolve_ward(
+        on=on, postcode=postcode or None, ward_code=ward_code or None, acting_user=acting_user
+    )
+    if ward_code and resolution.ward is None:
+        raise ValidationError({"ward_code": resolution.problem})
+    if require_ward and postcode and resolution.ward is None:
+        raise ValidationError({"ward_code": NOT_IN_DIRECTORY.format(problem=resolution.problem)})
+    return resolution
+
+
+@transaction.atomic
+def correct_address(  # noqa: PLR0913 - the corrected facts, the reason and the version seen
+    period: AddressPeriod,
+    *,
+    valid_from: dt.date,
+    postcode: str,
+    ward_code: str,
+    address: str,
+    reason: str,
+    acting_user: Principal,
+    require_ward: bool = False,
+    expected_version: int | None = None,
+) -> AddressPeriod:
+    """Put right an address entered wrongly (a mistyped postcode, the wrong date moved in).
+
+    The history keeps the values before, with the reason, so the record as known before the
+    correction still reads as it did. A changed start date moves the end of the period before.
+    """
+    require(acting_user, "child:update", period.child)
+    period = corrections.lock(AddressPeriod, period.pk)
+    corrections.check_version(period, expected_version, labels=ADDRESS_LABELS)
+    if period.withdrawn:
+        raise ValidationError("This address was removed as entered in error")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the address is being corrected"})
+    siblings = AddressPeriod.objects.filter(child_id=period.child_id, withdrawn_at__isnull=True)
+    before = siblings.filter(valid_to=period.valid_from).exclude(pk=period.pk).first()
+    if (period.valid_to and valid_from >= period.valid_to) or (
+        before and valid_from <= before.valid_from
+    ):
+        raise ValidationError(
+            {"valid_from": "The date must fall between the addresses before and after this one"}
+        )
+    resolution = _ward(
+        valid_from, postcode, ward_code, require_ward=require_ward, acting_user=acting_user
+    )
+    if before is not None and valid_from != period.valid_from:
+        before.valid_to = valid_from
+        _save_corrected(before, reason, acting_user)
+    period.valid_from = valid_from
+    period.postcode = postcode.upper().strip()
+    period.address = address
+    period.ward = resolution.ward
+    period.ward_method = str(resolution.method or "")
+    _save_corrected(period, reason, acting_user)
+    audit.write(acting_user, "child:address:corrected", period.child)
+    return period
+
+
+@transaction.atomic
+def withdraw_address(
+    period: AddressPeriod,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> AddressPeriod:
+    """Remove an address entered in error; the address before it runs on in its place."""
+    require(acting_user, "child:update", period.child)
+    period = corrections.lock(AddressPeriod, period.pk)
+    corrections.check_version(period, expected_version, labels=ADDRESS_LABELS)
+    corrections.mark_withdrawn(period, reason=reason, acting_user=acting_user)
+    before = (
+        AddressPeriod.objects.filter(
+            child_id=period.child_id, withdrawn_at__isnull=True, valid_to=period.valid_from
+        )
+        .exclude(pk=period.pk)
+        .first()
+    )
+    _save_corrected(period, reason, acting_user)
+    if before is not None:
+        before.valid_to = period.valid_to
+        _save_corrected(before, reason, acting_user)
+    audit.write(acting_user, "child:address:withdrawn", period.child)
+    return period
+
+
+def _save_corrected(row: models.Model, reason: str, acting_user: Principal) -> None:
+    """Save with history, the history row carrying why (django-simple-history's change reason)."""
+    row._change_reason = reason.strip()  # type: ignore[attr-defined]  # noqa: SLF001
+    save_with_history(row, acting_user)

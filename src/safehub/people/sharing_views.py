@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safehub.access.policy import OutOfScopeError, require
 from safehub.access.sessions import require_recent_authentication
+from safehub.audit.models import AuditEvent
 from safehub.govuk.forms import apply_errors
 from safehub.people import queries, sharing
 from safehub.people.access_log import collapse

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from safehub.crypto.fields import EncryptedTextField
+from safehub.people.corrections import Correctable
 from safehub.rules import codes
 
 
@@ -22,7 +23,7 @@ class DecisionOutcome(models.TextChoices):
 RISK_CHOICES = codes.choices(codes.RiskLevel)
 
 
-class Referral(models.Model):
+class Referral(Correctable):
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="referrals")
     received_at = models.DateTimeField(db_index=True)
     source = models.CharField(

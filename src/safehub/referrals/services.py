@@ -17,6 +17,7 @@ from safehub.access.models import Agency
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes import services as episodes
+from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
 from safehub.people.services import save_with_history
 from safehub.referrals.models import Decision, Referral, Screening
@@ -81,6 +82,7 @@ def record_screening(  # noqa: PLR0913
 ) -> Screening:
     """Score the answers with the screening tool and open or update the child's episode."""
     require(acting_user, "screening:record", referral)
+    _hold_live(referral)
     tool = tool or screening.load_tool()
     screened_at = screened_at or timezone.now()
     child = referral.child
@@ -139,6 +141,7 @@ def record_decision(  # noqa: PLR0913
     decided_at: dt.datetime | None = None,
 ) -> Decision:
     require(acting_user, "decision:record", referral)
+    _hold_live(referral)
     if Decision.objects.filter(referral=referral).exists():
         raise ValidationError({"outcome": "A decision has already been recorded"})
     if outcome == "pathway_referral" and pathway_agency is None:
@@ -154,3 +157,56 @@ def record_decision(  # noqa: PLR0913
     save_with_history(decision, acting_user)
     audit.write(acting_user, "decision:recorded", decision)
     return decision
+
+
+REFERRAL_LABELS = {
+    "received_at": "Date received",
+    "source": "Source",
+    "withdrawal_reason": "Reason withdrawn",
+}
+
+
+def _hold_live(referral: Referral) -> None:
+    """Lock the referral's row, bring the caller's copy up to date, refuse it if withdrawn.
+
+    The lock makes screening, deciding and withdrawing take turns: a decision cannot be
+    recorded on a referral withdrawn a moment before, nor two decisions at once.
+    """
+    lock(Referral, referral.pk)
+    referral.refresh_from_db()
+    if referral.withdrawn:
+        raise ValidationError("This referral was withdrawn as recorded in error")
+
+
+@transaction.atomic
+def withdraw_referral(
+    referral: Referral,
+    *,
+    reason: str,
+    acting_user: Principal,
+    expected_version: int | None = None,
+) -> Referral:
+    """Withdraw a referral recorded in error (reason required): it stays in the child's history
+    and the audit trail, but leaves the triage queue and every figure.
+
+    The episode its screening opened is withdrawn with it when no other live referral holds
+    it, since the child was only held as at risk because of this one.
+    """
+    require(acting_user, "referral:withdraw", referral)
+    referral = lock(Referral, referral.pk)
+    check_version(referral, expected_version, labels=REFERRAL_LABELS)
+    mark_withdrawn(referral, reason=reason, acting_user=acting_user)
+    save_with_history(referral, acting_user)
+    audit.write(acting_user, "referral:withdrawn", referral)
+    episode = referral.episode
+    if (
+        episode is not None
+        and not episode.withdrawn
+        and not episode.referrals.filter(withdrawn_at__isnull=True).exists()
+    ):
+        episodes.withdraw_episode(
+            episode,
+            reason=f"Opened on referral {referral.pk}, withdrawn as recorded in error",
+            acting_user=acting_user,
+        )
+    return referral

@@ -13,4 +13,5 @@ urlpatterns = [
         override_views.review,
         name="override-review",
     ),
+    path("referrals/<int:referral_id>/withdraw", views.withdraw, name="referral-withdraw"),
 ]

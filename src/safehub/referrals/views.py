@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from safehub.access.policy import require
+from safehub.access.policy import can, require
 from safehub.govuk.forms import apply_errors
+from safehub.govuk.views import Withdrawal, withdraw_page
 from safehub.people import queries as people_queries
 from safehub.referrals import queries, services
 from safehub.referrals.forms import DecisionForm, ReferralForm, ScreeningForm
@@ -40,6 +42,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Referral recorded")
             return redirect(f"/referrals/{referral.pk}/screening")
     return TemplateResponse(request, "referrals/referral_form.html", {"form": form, "child": child})
 
@@ -59,6 +62,7 @@ def referral_page(request: HttpRequest, referral_id: int) -> HttpResponse:
             "screening": latest,
             "rule": tool_rule,
             "decision": getattr(referral, "decision", None),
+            "can_withdraw": can(request.user, "referral:withdraw"),
         },
     )
 
@@ -81,6 +85,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Screening recorded")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/screening_form.html", {"form": form, "referral": referral, "tool": tool}
@@ -103,7 +108,43 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Decision recorded")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/decision_form.html", {"form": form, "referral": referral}
+    )
+
+
+def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Withdraw a referral recorded in error: it stays in the history, marked, with the reason."""
+    referral = queries.get_referral(request.user, referral_id)
+    require(request.user, "referral:withdraw", referral)
+    if referral.withdrawn:
+        return redirect(f"/referrals/{referral.pk}")
+    return withdraw_page(
+        request,
+        Withdrawal(
+            title="Withdraw this referral",
+            caption=referral.child.full_name,
+            back=f"/referrals/{referral.pk}",
+            summary=[
+                ("Received", f"{referral.received_at:%-d %B %Y}"),
+                ("Source", referral.get_source_display()),
+                ("Exploitation", ", ".join(referral.exploitation_labels)),
+            ],
+            version=referral.version,
+            withdraw=lambda reason, version: services.withdraw_referral(
+                referral, reason=reason, expected_version=version, acting_user=request.user
+            ),
+            done="Referral withdrawn",
+            then=f"/referrals/{referral.pk}",
+            reason_label="Why is the referral being withdrawn?",
+            required_message="Enter why the referral is being withdrawn",
+            warning=(
+                "The referral stays in the child's history and the audit trail, marked as "
+                "withdrawn. It leaves the triage queue and every figure. If its screening "
+                "opened an episode that no other referral holds, that episode is withdrawn too."
+            ),
+            button="Withdraw referral",
+        ),
     )

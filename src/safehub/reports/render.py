@@ -98,6 +98,7 @@ def revision_rows(report: Report) -> list[tuple[str, Value]]:
         ("Added: recorded after publication", shown(r.recorded_late)),
         ("Added or removed: records corrected (net)", shown(r.corrected)),
         ("Removed: duplicate records merged or deleted", shown(r.merged_or_removed)),
+        ("Removed: withdrawn as recorded in error", shown(r.withdrawn)),
     ]
 
 
@@ -114,6 +115,7 @@ def _revision_json(report: Report) -> dict[str, Any] | None:
         "recorded_late": rows["Added: recorded after publication"],
         "corrected": rows["Added or removed: records corrected (net)"],
         "merged_or_removed": rows["Removed: duplicate records merged or deleted"],
+        "withdrawn": rows["Removed: withdrawn as recorded in error"],
     }
 
 

@@ -104,9 +104,9 @@ def _item(  # noqa: PLR0913 - each is a column of the queue
 
 
 def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
-    pending = Referral.objects.filter(child__in=children, decision__isnull=True).select_related(
-        "child"
-    )
+    pending = Referral.objects.filter(
+        child__in=children, decision__isnull=True, withdrawn_at__isnull=True
+    ).select_related("child")
     return [
         _item(
             "decision",
@@ -121,9 +121,13 @@ def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
 
 
 def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
-    latest = RiskChange.objects.filter(episode=OuterRef("pk")).order_by("-effective_on", "-id")
+    latest = RiskChange.objects.filter(episode=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
+        "-effective_on", "-id"
+    )
     episodes = (
-        Episode.objects.filter(child__in=children, closed_on__isnull=True)
+        Episode.objects.filter(
+            child__in=children, closed_on__isnull=True, withdrawn_at__isnull=True
+        )
         .annotate(level=Subquery(latest.values("level")[:1]))
         .filter(level="high")
         .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
@@ -155,6 +159,7 @@ def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
         ended_at__isnull=False,
         ended_at__gte=now - RETURN_INTERVIEW_WINDOW,
         return_interview_completed_at__isnull=True,
+        withdrawn_at__isnull=True,
     ).select_related("child")
     items = []
     for m in returns:
@@ -175,7 +180,9 @@ def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
 
 def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
     episodes = (
-        Episode.objects.filter(child__in=children, closed_on__isnull=True)
+        Episode.objects.filter(
+            child__in=children, closed_on__isnull=True, withdrawn_at__isnull=True
+        )
         .annotate(last_review=Max("reviews__reviewed_on"))
         .select_related("child")
     )
