@@ -15,6 +15,7 @@ database's write lock.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,6 +62,19 @@ def link(event: AuditEvent) -> None:
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event.previous_hash = last or GENESIS
     event.hash = digest(event.previous_hash, event)
+
+
+def link_many(events: list[AuditEvent]) -> None:
+    """Chain new events in list order after the newest, holding the chain's lock once.
+
+    The caller inserts them in this order (one bulk insert), so their ids follow it too.
+    """
+    if not events:
+        return
+    link(events[0])
+    for previous, event in itertools.pairwise(events):
+        event.previous_hash = previous.hash
+        event.hash = digest(event.previous_hash, event)
 
 
 @dataclass(frozen=True)
