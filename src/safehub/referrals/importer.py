@@ -140,13 +140,15 @@ def _records(
 
 def _csv_records(stream: IO[str], result: ReferralImport) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.reader(stream)
+    row = 0  # the last row read, as a spreadsheet numbers them: the header is row 1
     try:
         header = [name.strip() for name in next(reader, [])]
+        row = 1
         _check_columns(header, result)
         if result.problems:
             return
         for raw in reader:
-            row = reader.line_num  # as a spreadsheet numbers it, while no value spans lines
+            row += 1
             if len(raw) > len(header):
                 result.problems.append(RowProblem(row, "", "has more values than the header"))
                 continue
@@ -154,9 +156,9 @@ def _csv_records(stream: IO[str], result: ReferralImport) -> Iterator[tuple[int,
             values["exploitation_types"] = (values.get("exploitation_types") or "").split(";")
             yield row, values
     except csv.Error as error:
-        # The reader cannot find where the next row starts after this: stop here.
+        # The reader cannot tell where the next row starts after this: stop here.
         result.problems.append(
-            RowProblem(reader.line_num or 1, "", f"{_csv_error(error)}; nothing after it was read")
+            RowProblem(row + 1, "", f"{_csv_error(error)}; nothing after it was read")
         )
 
 
@@ -184,7 +186,7 @@ def _jsonl_records(stream: IO[str], result: ReferralImport) -> Iterator[tuple[in
             continue
         unknown = sorted(set(record) - set(COLUMNS))
         result.problems.extend(
-            RowProblem(line_number, key[:100], "is not a field of the format") for key in unknown
+            RowProblem(line_number, _shown(key), "is not a field of the format") for key in unknown
         )
         if not unknown:
             yield line_number, record
@@ -196,7 +198,7 @@ def _check_columns(header: list[str], result: ReferralImport) -> None:
             result.problems.append(RowProblem(1, column, "column is missing from the header"))
     # A misspelt optional column would otherwise be ignored and its values silently lost.
     result.problems.extend(
-        RowProblem(1, column[:100], "is not a column of the format")
+        RowProblem(1, _shown(column), "is not a column of the format")
         for column in header
         if column not in COLUMNS
     )
@@ -205,6 +207,11 @@ def _check_columns(header: list[str], result: ReferralImport) -> None:
         for column, count in Counter(header).items()
         if count > 1 and column in COLUMNS
     )
+
+
+def _shown(name: str) -> str:
+    """A column or key name as given, quoted when it holds what would not show plainly."""
+    return name if name.isprintable() and len(name) <= NAME_LENGTH else repr(name)[:NAME_LENGTH]
 
 
 def _checked_rows(stream: IO[str], file_format: FileFormat, result: ReferralImport) -> list[Row]:

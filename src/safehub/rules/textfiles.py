@@ -43,8 +43,9 @@ class NotUtf8Error(ValueError):
 def decode(data: bytes) -> str:
     """The text of a UTF-8 file, with or without a byte-order mark, or NotUtf8Error.
 
-    Only one leading byte-order mark is removed: a second is a damaged file and is refused by
-    the character check of the value it lands in.
+    Every leading byte-order mark is removed: a file saved as "CSV UTF-8" by a program that
+    adds one to text that already had one starts with two, and its first column would
+    otherwise not be recognised by a name that looks the same.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -53,7 +54,7 @@ def decode(data: bytes) -> str:
                 "re-save it as UTF-8"
             )  # fmt: skip
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start]
