@@ -53,6 +53,13 @@ def decode(data: bytes) -> str:
                 1, f"file is not UTF-8: it is {name} (it starts with a {name} byte-order mark); "
                 "re-save it as UTF-8"
             )  # fmt: skip
+    head = data[:64]
+    if len(head) >= 4 and (not any(head[1::2]) or not any(head[0::2])):  # noqa: PLR2004
+        # NUL in every other byte: text in UTF-16, saved without its byte-order mark.
+        raise NotUtf8Error(
+            1, "file is not UTF-8: it looks like UTF-16 without a byte-order mark; re-save it "
+            "as UTF-8"
+        )  # fmt: skip
     try:
         return data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
