@@ -78,7 +78,7 @@ def _example_history(tmp_path: Path) -> Path:
     return target
 
 
-RANDOM_BYTES = bytes(random.Random(9).randrange(256) for _ in range(4096))
+RANDOM_BYTES = random.Random(9).randbytes(4096)  # noqa: S311 - test data, not a secret
 
 
 # --- encodings ---------------------------------------------------------------------------
@@ -87,17 +87,21 @@ RANDOM_BYTES = bytes(random.Random(9).randrange(256) for _ in range(4096))
 @pytest.mark.parametrize(
     ("encode", "expected"),
     [
-        (lambda t: RANDOM_BYTES, "file is not UTF-8: byte 0x"),
+        (lambda _: RANDOM_BYTES, "file is not UTF-8: byte 0x"),
         (
             lambda t: t.encode("cp1252"),
-            # The dash in "Police – Child Exploitation Team" on line 2.
-            "file is not UTF-8: byte 0x96 on line 2 is not valid UTF-8 (it looks like Latin-1 "
-            "or Windows-1252); re-save it as UTF-8",
+            # The en dash in the police agency's name on line 2.
+            (
+                "file is not UTF-8: byte 0x96 on line 2 is not valid UTF-8 (it looks like Latin-1 "
+                "or Windows-1252); re-save it as UTF-8"
+            ),
         ),
         (
             lambda t: t.encode("utf-16"),
-            "file is not UTF-8: it is UTF-16 (it starts with a UTF-16 byte-order mark); "
-            "re-save it as UTF-8",
+            (
+                "file is not UTF-8: it is UTF-16 (it starts with a UTF-16 byte-order mark); "
+                "re-save it as UTF-8"
+            ),
         ),
     ],
     ids=["random-bytes", "windows-1252", "utf-16"],
@@ -116,7 +120,7 @@ def test_a_referral_file_not_in_utf8_is_refused_plainly(
 @pytest.mark.parametrize(
     ("filename", "encode", "expected"),
     [
-        ("children.csv", lambda t: RANDOM_BYTES, "children.csv: file is not UTF-8: byte 0x"),
+        ("children.csv", lambda _: RANDOM_BYTES, "children.csv: file is not UTF-8: byte 0x"),
         (
             "children.csv",
             lambda t: t.replace("Testa", "Tésta").encode("latin-1"),
@@ -127,7 +131,7 @@ def test_a_referral_file_not_in_utf8_is_refused_plainly(
             lambda t: t.encode("utf-16"),
             "referrals.csv: file is not UTF-8: it is UTF-16",
         ),
-        ("manifest.json", lambda t: RANDOM_BYTES, "manifest.json: file is not UTF-8: byte 0x"),
+        ("manifest.json", lambda _: RANDOM_BYTES, "manifest.json: file is not UTF-8: byte 0x"),
         (
             "manifest.json",
             lambda t: t.encode("utf-16-le"),
@@ -243,10 +247,14 @@ def test_json_escapes_cannot_smuggle_what_the_bytes_could_not(
     jsonl.write_text(text.replace('"Placida"', '"Plac\\u0000ida"').replace('"Nemo"', '"\\ud800"'))
     lines = _refused("referrals", jsonl, importer_user)
     assert lines[:2] == [
-        "referrals.jsonl: row 1, given_name: contains the control character U+0000 (NUL), "
-        "which text may not hold",
-        "referrals.jsonl: row 2, family_name: contains U+D800, half of a character (a broken "
-        "surrogate pair)",
+        (
+            "referrals.jsonl: row 1, given_name: contains the control character U+0000 (NUL), "
+            "which text may not hold"
+        ),
+        (
+            "referrals.jsonl: row 2, family_name: contains U+D800, half of a character (a broken "
+            "surrogate pair)"
+        ),
     ]
     deep = tmp_path / "deep.jsonl"
     deep.write_text("[" * 100_000 + "\n", encoding="utf-8")
@@ -278,8 +286,10 @@ def test_json_escapes_cannot_smuggle_what_the_bytes_could_not(
         ("[]", "manifest.json: is not a JSON object"),
         (" " * 70_000 + "{}", "manifest.json: is larger than 65,536 bytes: not a manifest"),
         (
-            '{"format": "safehub-history", "version": 1, "source_system": "legacy\\n", '
-            '"extracted_at": "2024-03-31T18:00:00+01:00"}',
+            (
+                '{"format": "safehub-history", "version": 1, "source_system": "legacy\\n", '
+                '"extracted_at": "2024-03-31T18:00:00+01:00"}'
+            ),
             "manifest.json: row 1, source_system: must be a name",
         ),
     ],
@@ -354,8 +364,10 @@ def test_an_import_while_another_runs_is_refused_cleanly(
         assert held.wait(timeout=30)
         lines = _refused_busy("referrals", path, importer_user)
         assert lines == [
-            "referrals.csv: another import is running (imports run one at a time); nothing was "
-            "imported. Run this one again when it has finished."
+            (
+                "referrals.csv: another import is running (imports run one at a time); nothing was "
+                "imported. Run this one again when it has finished."
+            )
         ]
         assert _refused_busy("history", folder, importer_user)[0].startswith(
             f"{folder}: another import is running"
