@@ -117,10 +117,13 @@ def write(  # noqa: PLR0913 - every argument is a column of the event
     return event
 
 
+BULK_BATCH = 5000
+
+
 def write_each(
-    actor: Actor | None, action: str, objects: Iterable[Model], *, context: str
+    actor: Actor | None, action: str, objects: Iterable[Model], *, context: str = ""
 ) -> list[AuditEvent]:
-    """Record `action` once per object shown (a list of children, a page of referrals).
+    """Record `action` once per object (a list of children shown, the rows an import wrote).
 
     One event per object, so each child's access log shows that they were listed, and who
     saw them; `context` says which list (for example "listed: search"). The rows go in with
@@ -144,6 +147,6 @@ def write_each(
         return events
     if not connection.in_atomic_block:
         raise NotInTransactionError(f"audit {action!r} written outside a transaction")
-    AuditEvent.objects.bulk_create(events)
+    AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     chain.seal_on_commit()
     return events

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError, OutputWrapper
 from safehub.access.models import User
 from safehub.access.policy import SYSTEM, Principal
 from safehub.interchange import exporter, formats, importer
+from safehub.referrals.import_lock import ImportBusyError
 
 AS_HELP = (
     "The username of the person the import or export is done as: it is recorded as theirs. "
@@ -70,6 +71,8 @@ def run_import(options: dict[str, Any], *, stdout: OutputWrapper, stderr: Output
         raise CommandError(
             f"{len(error.result.problems)} problem(s) in {directory}; nothing was imported."
         ) from error
+    except ImportBusyError as error:
+        raise CommandError(f"{directory}: {error}.") from error
     lead = "Dry run: nothing was written. Would import" if result.dry_run else "Imported"
     stdout.write(f"{lead} from {result.source_system} ({directory}):\n")
     for spec in formats.FILES:

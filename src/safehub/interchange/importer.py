@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from safehub.access.policy import Principal, require, user_or_none
@@ -42,6 +42,7 @@ from safehub.interchange.reading import (
     read_manifest,
 )
 from safehub.people.models import AddressPeriod, Child
+from safehub.referrals.import_lock import import_transaction
 from safehub.referrals.models import Decision, Referral, Screening
 
 MODELS: dict[str, type[models.Model]] = {
@@ -55,6 +56,10 @@ MODELS: dict[str, type[models.Model]] = {
     "missing_episodes": MissingEpisode,
 }
 BATCH = 5000
+RACED = (
+    "a record this set also writes was written by someone else while the import ran; nothing "
+    "was imported. Run it again"
+)
 Progress = Callable[[str, int, int], None]
 __all__ = ["HistoryImport", "HistoryImportError", "Problem", "import_history"]
 
@@ -89,20 +94,28 @@ def import_history(
         raise HistoryImportError(result)
     ids: dict[str, set[str]] = defaultdict(set)
     rows = {spec.name: read_file(directory, spec, result, ids[spec.name]) for spec in formats.FILES}
-    the_set = _Set(rows, _known(result.source_system), ids)
-    wards = _Wards()
-    _check_wards(the_set, wards, result)
-    _check_references(the_set, result)
-    _check_periods(the_set, result)
-    _check_episodes(the_set, result)
-    _check_uniques(the_set, result)
-    if result.problems:
-        # Grouped by file in the format's order, then by row: one file's fixes in one place.
-        order = {spec.filename: i for i, spec in enumerate(formats.FILES)}
-        result.problems.sort(key=lambda p: (order.get(p.file, -1), p.row))
-        raise HistoryImportError(result)
-    with transaction.atomic():
-        _write(the_set, wards, acting_user, result, progress)
+    if result.unreadable:
+        raise HistoryImportError(_sorted(result))
+    # What is already in Safehub is read, checked against and written to in one transaction
+    # holding the import lock: a second import cannot write between the checks and the writes.
+    with import_transaction():
+        the_set = _Set(rows, _known(result.source_system), ids)
+        wards = _Wards()
+        _check_wards(the_set, wards, result)
+        _check_references(the_set, result)
+        _check_periods(the_set, result)
+        _check_episodes(the_set, result)
+        _check_uniques(the_set, result)
+        if result.problems:
+            raise HistoryImportError(_sorted(result))
+        try:
+            _write(the_set, wards, acting_user, result, progress)
+        except IntegrityError:
+            # Checked in this transaction moments ago: only a write made meanwhile by someone
+            # else, outside the import lock (a referral entered by hand with a reference the
+            # set uses).
+            result.problems.append(Problem(directory.name, 0, "", RACED))
+            raise HistoryImportError(result) from None
         if dry_run:
             transaction.set_rollback(True)
             return result
@@ -113,6 +126,13 @@ def import_history(
             object_id=result.source_system,
             reason=_summary(result)[:500],
         )
+    return result
+
+
+def _sorted(result: HistoryImport) -> HistoryImport:
+    """Problems grouped by file in the format's order, then by row: a file's fixes together."""
+    order = {spec.filename: i for i, spec in enumerate(formats.FILES)}
+    result.problems.sort(key=lambda p: (order.get(p.file, -1), p.row))
     return result
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,12 @@ from django.utils import timezone
 
 from safehub.interchange import formats
 from safehub.interchange.formats import Column, FileSpec, Kind
-from safehub.rules import codes, spreadsheet
+from safehub.rules import codes, spreadsheet, textfiles
 from safehub.rules.geography import is_gss_code, normalise_postcode
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+LARGEST_INT = 2_147_483_647  # an integer column's largest value on every database
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -53,6 +56,9 @@ class HistoryImport:
     corrected: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    # Files that could not be read to their end (not UTF-8, not CSV): checks across files
+    # would only repeat their problems as broken references, so they are not made.
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,23 +87,14 @@ class Row:
 
 def read_manifest(directory: Path, result: HistoryImport) -> None:
     name = formats.MANIFEST
-    path = directory / name
     if not directory.is_dir():
         result.problems.append(Problem(str(directory), 0, "", "is not a folder"))
         return
-    if not path.is_file():
-        result.problems.append(Problem(name, 0, "", "is missing: it names the source system"))
-        return
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        result.problems.append(Problem(name, 0, "", f"is not valid JSON ({error.msg})"))
-        return
-    if not isinstance(manifest, dict):
-        result.problems.append(Problem(name, 0, "", "is not a JSON object"))
+    manifest = _manifest_object(directory / name, result)
+    if manifest is None:
         return
     for key in sorted(set(manifest) - set(formats.MANIFEST_KEYS)):
-        result.problems.append(Problem(name, 1, key, "is not a key of the manifest"))
+        result.problems.append(Problem(name, 1, _shown(key), "is not a key of the manifest"))
     if manifest.get("format") != formats.FORMAT_NAME:
         result.problems.append(Problem(name, 1, "format", f"must be {formats.FORMAT_NAME!r}"))
     if manifest.get("version") != formats.FORMAT_VERSION:
@@ -108,10 +105,39 @@ def read_manifest(directory: Path, result: HistoryImport) -> None:
     _manifest_time(manifest.get("extracted_at"), result)
 
 
+def _manifest_object(path: Path, result: HistoryImport) -> dict[str, Any] | None:
+    """The manifest's JSON object, or None with a problem saying what is wrong with it."""
+    name = path.name
+    if not path.is_file():
+        problem = "is missing: it names the source system"
+    elif path.stat().st_size > textfiles.MAX_MANIFEST_BYTES:
+        problem = f"is larger than {textfiles.MAX_MANIFEST_BYTES:,} bytes: not a manifest"
+    elif (text := _text(path, name, result)) is None:
+        return None
+    else:
+        try:
+            manifest = json.loads(text)
+        except json.JSONDecodeError as error:
+            problem = f"is not valid JSON ({error.msg} on line {error.lineno})"
+        except (ValueError, RecursionError):  # a number too long to read, nesting too deep
+            problem = "is not JSON Safehub can read"
+        else:
+            if isinstance(manifest, dict):
+                return manifest
+            problem = "is not a JSON object"
+    result.problems.append(Problem(name, 0, "", problem))
+    return None
+
+
+def _shown(name: str) -> str:
+    """A column or key name as given, quoted when it holds what would not show plainly."""
+    return name if name.isprintable() and len(name) <= 60 else repr(name)[:60]  # noqa: PLR2004
+
+
 def _manifest_source(source: object, result: HistoryImport) -> None:
     if (
         isinstance(source, str)
-        and SOURCE_NAME.match(source)
+        and SOURCE_NAME.fullmatch(source)
         and len(source) <= formats.SOURCE_LENGTH
     ):
         result.source_system = source
@@ -146,39 +172,50 @@ def _moment(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def _text(path: Path, name: str, result: HistoryImport) -> str | None:
+    """The file's text, or None with a problem saying why it is not UTF-8 text."""
+    try:
+        return textfiles.decode(path.read_bytes())
+    except textfiles.NotUtf8Error as error:
+        result.problems.append(Problem(name, 0, "", error.message))
+        result.unreadable.append(name)
+        return None
+
+
 def read_file(directory: Path, spec: FileSpec, result: HistoryImport, ids: set[str]) -> list[Row]:
     """The file's checked rows; a missing file is a kind the source has none of."""
     path = directory / spec.filename
     if not path.is_file():
         return []
-    checker = _RowChecker(spec, result)
-    rows: list[Row] = []
-    first_seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.DictReader(stream)
-        header = list(reader.fieldnames or [])
-        problems = [
-            Problem(spec.filename, 1, name, "column is missing from the header")
-            for name in spec.required
-            if name not in header
-        ] + [
-            Problem(spec.filename, 1, name, "is not a column of the format")
-            for name in header
-            if name not in spec.names
-        ]
+    text = _text(path, spec.filename, result)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 0  # the last row read, counting the header as row 1
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        line = 1
+        problems = _header_problems(spec, header)
         if problems:
             result.problems.extend(problems)
-            ids.update((raw.get(spec.id_column.name) or "").strip() for raw in reader)
+            if spec.id_column.name in header:
+                at = header.index(spec.id_column.name)
+                ids.update(raw[at].strip() for raw in reader if len(raw) > at)
             return []
-        for line, raw in enumerate(reader, start=2):
+        checker = _RowChecker(spec, result)
+        rows: list[Row] = []
+        first_seen: dict[str, int] = {}
+        for raw in reader:
+            line += 1
             result.rows_read[spec.name] += 1
-            if None in raw:
+            if len(raw) > len(header):
                 result.problems.append(
                     Problem(spec.filename, line, "", "has more values than the header")
                 )
                 continue
-            ids.add((raw.get(spec.id_column.name) or "").strip())
-            row = checker.check(line, raw)
+            values = dict(zip(header, raw, strict=False))
+            ids.add((values.get(spec.id_column.name) or "").strip())
+            row = checker.check(line, values)
             if row is None:
                 continue
             earlier = first_seen.setdefault(row.legacy_id, line)
@@ -188,7 +225,40 @@ def read_file(directory: Path, spec: FileSpec, result: HistoryImport, ids: set[s
                 )
                 continue
             rows.append(row)
+    except csv.Error as error:
+        # The reader cannot tell where the next row starts after this: stop reading the file.
+        text = str(error)
+        message = (
+            f"has a value longer than {textfiles.MAX_VALUE:,} characters, the most one may hold"
+            if "field larger than field limit" in text
+            else f"is not readable as CSV ({text})"
+        )
+        result.problems.append(
+            Problem(spec.filename, line + 1, "", f"{message}; nothing after it was read")
+        )
+        result.unreadable.append(spec.filename)
+        return []
     return rows
+
+
+def _header_problems(spec: FileSpec, header: list[str]) -> list[Problem]:
+    return (
+        [
+            Problem(spec.filename, 1, name, "column is missing from the header")
+            for name in spec.required
+            if name not in header
+        ]
+        + [
+            Problem(spec.filename, 1, _shown(name), "is not a column of the format")
+            for name in header
+            if name not in spec.names
+        ]
+        + [
+            Problem(spec.filename, 1, name, "is in the header more than once")
+            for name, count in Counter(header).items()
+            if count > 1 and name in spec.names
+        ]
+    )
 
 
 class _RowChecker:
@@ -226,14 +296,16 @@ class _RowChecker:
         self.result.problems.append(Problem(self.spec.filename, self.line, column, message))
         self.bad = True
 
-    def check(self, line: int, raw: dict[str, str | None]) -> Row | None:
+    def check(self, line: int, raw: dict[str, str]) -> Row | None:
         self.line, self.bad = line, False
         row = Row(line, "", {}, {}, self.extracted_at)
         for column in self.spec.columns:
             text = (raw.get(column.name) or "").strip()
             if column.kind in formats.TEXTUAL:
                 text = spreadsheet.restore(text)  # an export's neutralised formula, as it was
-            if column.required and not text:
+            if (why := textfiles.bad_character(text)) is not None:
+                self.problem(column.name, why)
+            elif column.required and not text:
                 self.problem(column.name, "is required")
             elif column.max_length is not None and len(text) > column.max_length:
                 self.problem(column.name, f"must be at most {column.max_length} characters")
@@ -272,10 +344,18 @@ class _RowChecker:
 
     def _date(self, column: Column, text: str) -> dt.date | None:
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             self.problem(column.name, f"{text!r} is not a real date like 2009-03-14")
             return None
+        return day if self._in_range(column, day) else None
+
+    def _in_range(self, column: Column, day: dt.date) -> bool:
+        """A year a hub's record can hold; far-off ones are typing mistakes and may not store."""
+        if EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            return True
+        self.problem(column.name, f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return False
 
     def _moment(self, column: Column, text: str) -> dt.datetime | None:
         moment = _moment(text)
@@ -292,7 +372,8 @@ class _RowChecker:
                 f"{text!r} is not a real date and time with an offset, "
                 "like 2016-10-03T10:15:00+01:00",
             )
-        return moment
+            return None
+        return moment if self._in_range(column, moment.date()) else None
 
     def _bool(self, column: Column, text: str) -> bool:
         if text.lower() not in {"true", "false"}:
@@ -312,8 +393,9 @@ class _RowChecker:
         return parts
 
     def _int(self, column: Column, text: str) -> int | None:
-        if not text.isdigit():
-            self.problem(column.name, f"{text!r} is not a whole number")
+        # ASCII only: "²" and other digits Unicode knows are not numbers int() reads.
+        if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_INT:
+            self.problem(column.name, f"{text!r} is not a whole number up to {LARGEST_INT:,}")
             return None
         return int(text)
 
@@ -323,8 +405,16 @@ class _RowChecker:
         except json.JSONDecodeError as error:
             self.problem(column.name, f"is not valid JSON ({error.msg})")
             return {}
+        except (ValueError, RecursionError):  # a number too long to read, nesting too deep
+            self.problem(column.name, "is not JSON Safehub can read")
+            return {}
         if not isinstance(value, dict):
             self.problem(column.name, "must be a JSON object")
+            return {}
+        # JSON's escapes can spell what the file's bytes could not (\u0000): checked again.
+        why = next(filter(None, map(textfiles.bad_character, _strings(value))), None)
+        if why is not None:
+            self.problem(column.name, why)
             return {}
         return value
 
@@ -373,6 +463,20 @@ class _RowChecker:
         if ends < begins or (strict and ends == begins):
             after = "after" if strict else "on or after"
             self.problem(end, f"must be {after} {start}")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 _EMPTY: dict[Kind, Any] = {Kind.BOOL: False, Kind.CODE: "", Kind.CODES: [], Kind.JSON: {}}

@@ -8,6 +8,7 @@ history importer's (safehub.interchange, docs/history-format.md), handed over to
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safehub.access.models import User
 from safehub.interchange import cli as history
 from safehub.referrals import importer
+from safehub.referrals.import_lock import ImportBusyError
 
 AS_HELP = (
     "The username of the person the import is done as: it is recorded as theirs, and their "
@@ -24,6 +26,8 @@ AS_HELP = (
     "data and accounts but holds no permission over children's records, so a referral import "
     "always names the person accountable for it."
 )
+# Progress lines are written for kinds with more records than this.
+PROGRESS_FROM = 5000
 
 
 class Command(BaseCommand):
@@ -78,34 +82,51 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user is called {options['as_user']!r}.")
         dry_run = options["dry_run"]
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            try:
-                result = importer.import_referrals(
-                    stream, file_format=file_format, acting_user=user, dry_run=dry_run
-                )
-            except importer.ReferralImportError as error:
-                for problem in error.result.problems:
-                    self.stderr.write(f"{path.name}: {problem}")
-                raise CommandError(
-                    f"{len(error.result.problems)} problem(s) in {path.name}; nothing was imported."
-                ) from error
-        children = (
-            f"{result.new_children} new {_plural(result.new_children, 'child', 'children')}, "
-            f"{result.matched_children} already known"
+        started = time.monotonic()
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if total <= PROGRESS_FROM:
+                return  # a small file is written in a moment
+            self.stderr.write(
+                f"{kind}: {done:,} of {total:,} written ({time.monotonic() - started:.0f} s)"
+            )
+
+        try:
+            result = importer.import_referrals(
+                path.read_bytes(),
+                file_format=file_format,
+                acting_user=user,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except importer.ReferralImportError as error:
+            for problem in error.result.problems:
+                self.stderr.write(f"{path.name}: {problem}")
+            raise CommandError(
+                f"{len(error.result.problems)} problem(s) in {path.name}; nothing was imported."
+            ) from error
+        except ImportBusyError as error:
+            raise CommandError(f"{path.name}: {error}.") from error
+        self.stdout.write(_summary(result, path.name))
+
+
+def _summary(result: importer.ReferralImport, name: str) -> str:
+    children = (
+        f"{result.new_children} new {_plural(result.new_children, 'child', 'children')}, "
+        f"{result.matched_children} already known"
+    )
+    if result.dry_run:
+        return (
+            f"Dry run: nothing was written. {name} would import "
+            f"{result.referrals} {_plural(result.referrals, 'referral')} "
+            f"({children}); {result.already_imported} already imported."
         )
-        if dry_run:
-            self.stdout.write(
-                f"Dry run: nothing was written. {path.name} would import "
-                f"{result.referrals} {_plural(result.referrals, 'referral')} "
-                f"({children}); {result.already_imported} already imported."
-            )
-        else:
-            self.stdout.write(
-                f"Imported {result.referrals} {_plural(result.referrals, 'referral')} from "
-                f"{path.name} ({children}; {result.addresses} "
-                f"{_plural(result.addresses, 'address', 'addresses')} recorded); "
-                f"{result.already_imported} already imported."
-            )
+    return (
+        f"Imported {result.referrals} {_plural(result.referrals, 'referral')} from "
+        f"{name} ({children}; {result.addresses} "
+        f"{_plural(result.addresses, 'address', 'addresses')} recorded); "
+        f"{result.already_imported} already imported."
+    )
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
