@@ -53,7 +53,9 @@ def new_child(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         postcode, ward_code = data.pop("postcode"), data.pop("ward_code")
         try:
-            child = services.register_child(acting_user=request.user, **data)
+            child = services.register_child(
+                acting_user=request.user, referred_on=timezone.localdate(), **data
+            )
             if postcode or ward_code:
                 services.record_address(
                     child,
