@@ -10,6 +10,8 @@ from safehub.api import problems
 from safehub.api.schemas import ChildOut, child_out
 from safehub.casefile.queries import record_for
 from safehub.people import queries
+from safehub.people.services import birth_of, refuse
+from safehub.rules import plausibility
 
 router = Router(tags=["children"])
 
@@ -29,4 +31,6 @@ def get_child(request: HttpRequest, child_id: int, on: dt.date | None = None) ->
     your scope is "not found", whether or not it exists, and the attempt is audited.
     """
     child = queries.get_child(request.user, child_id)
+    if on is not None:
+        refuse(plausibility.after_birth("on", on, birth_of(child), label="The date"))
     return child_out(record_for(request.user, child, on or timezone.localdate()))

@@ -83,7 +83,11 @@ def _child_for(request: HttpRequest, payload: ReferralIn) -> Child:
             {"child_id": "Give the child_id of a known child, or child to register a new one"}
         )
     with problems.fields_under("child"):
-        child = people.register_child(acting_user=request.user, **payload.child.identity())
+        child = people.register_child(
+            acting_user=request.user,
+            referred_on=timezone.localtime(payload.received_at).date(),
+            **payload.child.identity(),
+        )
         if payload.child.postcode:
             people.record_address(
                 child,

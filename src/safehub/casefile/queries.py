@@ -141,7 +141,8 @@ def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
             "-effective_on", "-id"
         )
         risk = change.values_list("level", flat=True).first()
-    age = codes.age_on(child.date_of_birth, on) if child.date_of_birth else None
+    born = child.date_of_birth
+    age = codes.age_on(born, on) if born is not None and born <= on else None
     return ChildRecord(child, on, address, care, episode, risk, age, _timeline(child, on))
 
 

@@ -9,6 +9,8 @@ from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
 from safehub.intelligence import queries as intelligence_queries
 from safehub.people import queries as people_queries
+from safehub.people import services as people_services
+from safehub.rules import plausibility
 
 
 def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -17,7 +19,14 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
     as_of_form = AsOfForm(request.GET or None)
     on = today
     if as_of_form.is_bound and as_of_form.is_valid():
-        on = as_of_form.cleaned_data["on"]
+        asked = as_of_form.cleaned_data["on"]
+        before_birth = plausibility.after_birth(
+            "on", asked, people_services.birth_of(child), label="The date"
+        )
+        for field, message in before_birth:
+            as_of_form.add_error(field, message)
+        if not before_birth:
+            on = asked
     record = queries.record_for(request.user, child, on)
     whole = record.sections is None
     return TemplateResponse(

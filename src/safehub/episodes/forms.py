@@ -59,8 +59,12 @@ class StrategyDiscussionForm(forms.Form):
 
 
 class MissingForm(forms.Form):
+    # Not pre-selected (GOV.UK radios never are): the worker says which it was.
     kind = forms.ChoiceField(
-        label="Kind", choices=MissingKind.choices, widget=forms.RadioSelect, initial="missing"
+        label="Kind",
+        choices=MissingKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the child was missing or away from placement"},
     )
     started_at = GovDateTimeField(
         label="When did the child go missing?",
@@ -80,7 +84,10 @@ class MissingForm(forms.Form):
         data = super().clean() or {}
         started, ended = data.get("started_at"), data.get("ended_at")
         if started and ended and ended < started:
-            self.add_error("ended_at", "The return must be after the child went missing")
+            self.add_error(
+                "ended_at",
+                "Date the child returned must be on or after the date they went missing",
+            )
         return data
 
 

@@ -13,13 +13,15 @@ from safehub.audit import services as audit
 from safehub.episodes.models import (
     Episode,
     MissingEpisode,
+    MissingKind,
     Review,
     RiskChange,
     StrategyDiscussion,
 )
 from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
-from safehub.people.services import save_with_history
+from safehub.people.services import birth_of, refuse, save_with_history
+from safehub.rules import plausibility
 from safehub.rules.codes import RiskLevel
 
 
@@ -58,10 +60,11 @@ def change_risk(
     require(acting_user, "episode:update", episode)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the change of risk"})
-    if effective_on < episode.opened_on or (
-        episode.closed_on and effective_on >= episode.closed_on
-    ):
-        raise ValidationError({"effective_on": "The date must be within the episode"})
+    refuse(
+        plausibility.risk_change(
+            effective=effective_on, opened=episode.opened_on, closed=episode.closed_on
+        )
+    )
     return _record_change(episode, RiskLevel(level), effective_on, reason, acting_user)
 
 
@@ -113,8 +116,12 @@ def close_episode(
         errors["closed_on"] = "This episode was withdrawn as entered in error"
     if episode.closed_on is not None:
         errors["closed_on"] = "This episode is already closed"
-    elif closed_on < episode.opened_on:
-        errors["closed_on"] = "The closing date must be on or after the date it opened"
+    else:
+        errors.update(
+            plausibility.episode(
+                birth_of(episode.child), opened=episode.opened_on, closed=closed_on
+            )
+        )
     if not reason.strip():
         errors["closure_reason"] = "Give the reason for closing"
     if errors:
@@ -161,7 +168,7 @@ def record_strategy_discussion(
 def record_missing_episode(  # noqa: PLR0913
     child: Child,
     *,
-    started_at: dt.datetime,
+    started_at: dt.datetime | None,
     acting_user: Principal,
     kind: str = "missing",
     ended_at: dt.datetime | None = None,
@@ -171,8 +178,23 @@ def record_missing_episode(  # noqa: PLR0913
     return_interview_completed_at: dt.datetime | None = None,
 ) -> MissingEpisode:
     require(acting_user, "missing:record", child)
+    if started_at is None:
+        raise ValidationError({"started_at": "Enter the date the child went missing"})
     if started_at > timezone.now():
         raise ValidationError({"started_at": "The date gone missing must be in the past"})
+    if kind not in MissingKind.values:
+        raise ValidationError(
+            {"kind": "Choose whether the child was missing or away from placement"}
+        )
+    refuse(
+        plausibility.missing(
+            birth_of(child),
+            started=started_at,
+            ended=ended_at,
+            interview_offered=return_interview_offered_at,
+            interview_completed=return_interview_completed_at,
+        )
+    )
     missing = MissingEpisode(
         child=child,
         kind=kind,
@@ -208,17 +230,15 @@ def update_missing_episode(  # noqa: PLR0913 - three dates and the version they 
     check_version(missing, expected_version, labels=RETURN_LABELS)
     if missing.withdrawn:
         raise ValidationError("This missing episode was withdrawn as entered in error")
-    errors = {}
-    if ended_at is not None and ended_at < missing.started_at:
-        errors["ended_at"] = "The return must be after the child went missing"
-    for field, value in (
-        ("return_interview_offered_at", return_interview_offered_at),
-        ("return_interview_completed_at", return_interview_completed_at),
-    ):
-        if value is not None and (ended_at is None or value < ended_at):
-            errors[field] = "A return home interview must be after the child's return"
-    if errors:
-        raise ValidationError(errors)
+    refuse(
+        plausibility.missing(
+            birth_of(missing.child),
+            started=missing.started_at,
+            ended=ended_at,
+            interview_offered=return_interview_offered_at,
+            interview_completed=return_interview_completed_at,
+        )
+    )
     missing.ended_at = ended_at
     missing.return_interview_offered_at = return_interview_offered_at
     missing.return_interview_completed_at = return_interview_completed_at

@@ -68,6 +68,10 @@ class GovDateTimeField(forms.MultiValueField):
 
     def compress(self, data_list: list[Any]) -> dt.datetime | None:
         if not data_list or (data_list[0] is None and not data_list[1]):
+            # The date's boxes come as one list, which Django's own required check does not
+            # see as empty: an all-blank answer is caught here.
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         date, time_text = data_list
         if date is None:

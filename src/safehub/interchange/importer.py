@@ -30,7 +30,7 @@ from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.geo.models import PostcodeWard, Ward
-from safehub.interchange import formats
+from safehub.interchange import formats, plausible
 from safehub.interchange.formats import FileSpec, Kind
 from safehub.interchange.models import LegacyIdentifier
 from safehub.interchange.reading import (
@@ -106,6 +106,7 @@ def import_history(
         _check_periods(the_set, result)
         _check_episodes(the_set, result)
         _check_uniques(the_set, result)
+        plausible.check(the_set.rows, the_set.known, result)
         if result.problems:
             raise HistoryImportError(_sorted(result))
         try:

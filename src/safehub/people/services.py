@@ -19,25 +19,68 @@ from safehub.audit import services as audit
 from safehub.geo import services as geo
 from safehub.people import corrections
 from safehub.people.models import AddressPeriod, CarePeriod, CaseNote, Child, ChildAlias
-from safehub.rules import codes
+from safehub.rules import codes, plausibility
 
 
 def save_with_history(obj: models.Model, acting_user: Principal) -> None:
-    """Validate and save, attributing the history row to the acting user."""
+    """Validate and save, attributing the history row to the acting user.
+
+    Every text field is checked for control characters here, so that no way in (form, API,
+    import) can store a NUL (which PostgreSQL refuses with an error) or a hidden character.
+    """
+    refuse(
+        [
+            problem
+            for field in obj._meta.concrete_fields  # noqa: SLF001
+            if isinstance(value := getattr(obj, field.attname), str)
+            for problem in plausibility.text(
+                field.name, value, label=str(field.verbose_name).capitalize()
+            )
+        ]
+    )
     obj.full_clean()
     obj._history_user = user_or_none(acting_user)  # type: ignore[attr-defined]  # noqa: SLF001
     obj.save()
 
 
+def refuse(problems: plausibility.Problems) -> None:
+    """Raise the rules' problems as a ValidationError naming each field, if there are any."""
+    if not problems:
+        return
+    errors: dict[str, list[str]] = {}
+    for field, message in problems:
+        errors.setdefault(field, []).append(message)
+    raise ValidationError(errors)
+
+
+def birth_of(child: Child) -> plausibility.Birth:
+    return plausibility.Birth(child.date_of_birth, approximate=child.dob_approximate)
+
+
 @transaction.atomic
-def register_child(*, acting_user: Principal, **identity: Any) -> Child:
-    """A new child. `identity` holds the Child fields (names, date of birth, sex …)."""
+def register_child(
+    *, acting_user: Principal, referred_on: dt.date | None = None, **identity: Any
+) -> Child:
+    """A new child. `identity` holds the Child fields (names, date of birth, sex …).
+
+    The age must be plausible on `referred_on`: the day a new child is recorded, or the day
+    of the referral recorded with them (perhaps years ago, in an import).
+    """
     require(acting_user, "child:create")
     nhs = (identity.get("nhs_number") or "").replace(" ", "")
     if nhs and not codes.nhs_number_is_valid(nhs):
         raise ValidationError({"nhs_number": "Enter a valid NHS number (10 digits)"})
     identity["nhs_number"] = nhs
     child = Child(**identity, created_by=user_or_none(acting_user))
+    child.full_clean()  # the rules read the values as dates, however they were given
+    refuse(
+        plausibility.child(
+            birth_of(child),
+            arrived_uk=child.arrived_uk,
+            today=timezone.localdate(),
+            referred_on=referred_on,
+        )
+    )
     save_with_history(child, acting_user)
     audit.write(acting_user, "child:created", child)
     return child
@@ -112,6 +155,7 @@ def record_care_period(
     acting_user: Principal,
 ) -> CarePeriod:
     require(acting_user, "child:update", child)
+    refuse(plausibility.after_birth("valid_from", valid_from, birth_of(child), label="Start date"))
     period = CarePeriod(child=child, kind=kind, valid_from=valid_from, valid_to=valid_to)
     save_with_history(period, acting_user)
     audit.write(acting_user, "child:care_status:recorded", child)

@@ -61,7 +61,9 @@ def new_child(request: HttpRequest) -> HttpResponse:
         try:
             # One savepoint: a refused address must not leave the child registered without it.
             with transaction.atomic():
-                child = services.register_child(acting_user=request.user, **data)
+                child = services.register_child(
+                    acting_user=request.user, referred_on=timezone.localdate(), **data
+                )
                 if postcode or ward_code:
                     services.record_address(
                         child,

@@ -7,7 +7,7 @@ from django import forms
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateTimeField
 from safehub.referrals.models import DecisionOutcome
-from safehub.rules import codes, screening
+from safehub.rules import codes, plausibility, screening
 
 
 class ReferralForm(forms.Form):
@@ -88,7 +88,9 @@ class DecisionForm(forms.Form):
     )
     pathway_agency = forms.ModelChoiceField(
         label="Support agency (for a pathway referral)",
-        queryset=Agency.objects.filter(is_active=True),
+        queryset=Agency.objects.filter(
+            is_active=True, agency_type__in=plausibility.SUPPORT_AGENCY_TYPES
+        ),
         required=False,
         empty_label="Choose an agency",
     )

@@ -30,7 +30,7 @@ from safehub.referrals import import_writing as writing
 from safehub.referrals import queries
 from safehub.referrals.import_lock import import_transaction
 from safehub.referrals.import_records import ReferralImport, ReferralImportError, Row, RowProblem
-from safehub.rules import codes, textfiles
+from safehub.rules import codes, plausibility, textfiles
 from safehub.rules.geography import normalise_postcode
 
 FileFormat = Literal["csv", "jsonl"]
@@ -360,8 +360,10 @@ def _check(
     given_name = c.text("given_name", max_length=NAME_LENGTH)
     family_name = c.text("family_name", max_length=NAME_LENGTH)
     date_of_birth = c.date("date_of_birth")
-    if date_of_birth and received_at and date_of_birth > received_at.date():
-        c.problem("date_of_birth", "must be before the referral was received")
+    if date_of_birth and received_at:
+        birth = plausibility.Birth(date_of_birth)
+        for name, message in plausibility.referral(birth, received_at, field="received_at"):
+            c.problem(name, message)
     sex = c.code("sex", codes.Sex)
     ethnicity = c.code("ethnicity", codes.Ethnicity)
     ethnicity_source = c.code("ethnicity_source", codes.EthnicityRecordingSource)

@@ -19,9 +19,9 @@ from safehub.audit import services as audit
 from safehub.episodes import services as episodes
 from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
-from safehub.people.services import save_with_history
+from safehub.people.services import birth_of, refuse, save_with_history
 from safehub.referrals.models import Decision, Referral, Screening
-from safehub.rules import codes, screening
+from safehub.rules import codes, plausibility, screening
 from safehub.rules.codes import RiskLevel
 
 
@@ -29,7 +29,7 @@ from safehub.rules.codes import RiskLevel
 def receive_referral(  # noqa: PLR0913 - a referral is several facts
     *,
     child: Child,
-    received_at: dt.datetime,
+    received_at: dt.datetime | None,
     source: str,
     concerns: str,
     exploitation_types: Sequence[str],
@@ -46,11 +46,15 @@ def receive_referral(  # noqa: PLR0913 - a referral is several facts
     unknown = sorted(set(exploitation_types) - set(codes.ExploitationType))
     if unknown or not exploitation_types:
         errors["exploitation_types"] = "Choose at least one type of exploitation"
-    if received_at > timezone.now() + dt.timedelta(minutes=5):
+    if received_at is None:
+        errors["received_at"] = "Enter the date the referral was received"
+    elif received_at > timezone.now() + dt.timedelta(minutes=5):
         errors["received_at"] = "The date received must be today or in the past"
+    else:
+        errors.update(plausibility.referral(birth_of(child), received_at))
     if not concerns.strip():
         errors["concerns"] = "Enter the concerns"
-    if errors:
+    if errors or received_at is None:
         raise ValidationError(errors)
     referral = Referral(
         child=child,
@@ -86,9 +90,11 @@ def record_screening(  # noqa: PLR0913
     tool = tool or screening.load_tool()
     screened_at = screened_at or timezone.now()
     child = referral.child
+    received_on = referral.received_at.date()
+    # A referral recorded before the rules refused one dated before the birth has no age.
     age = (
-        codes.age_on(child.date_of_birth, referral.received_at.date())
-        if child.date_of_birth
+        codes.age_on(child.date_of_birth, received_on)
+        if child.date_of_birth and child.date_of_birth <= received_on
         else None
     )
     result = screening.score(tool, answers, age=age)
@@ -146,6 +152,8 @@ def record_decision(  # noqa: PLR0913
         raise ValidationError({"outcome": "A decision has already been recorded"})
     if outcome == "pathway_referral" and pathway_agency is None:
         raise ValidationError({"pathway_agency": "Choose the agency the child is referred to"})
+    if pathway_agency is not None:
+        refuse(plausibility.pathway_agency(pathway_agency.agency_type))
     decision = Decision(
         referral=referral,
         outcome=outcome,
