@@ -18,6 +18,7 @@ from typing import Any
 from safehub.analytics import engines, metrics, revisions, snapshot
 from safehub.reports.tables import NotRecorded, Table, apply_disclosure_control, publish_total
 from safehub.rules import codes
+from safehub.rules.disclosure import SUPPRESSED
 
 DISTRICT = "Bradford"
 EDITIONS = ("restricted", "public")
@@ -147,6 +148,27 @@ def _wards(
         ),
     )
     return eng.run(sql, d=as_of).dicts()
+
+
+def _public_headline(headline: dict[str, Any], by_ward: Table) -> dict[str, Any]:
+    """The headline as the public edition prints it.
+
+    Children at risk and the count by risk level are the ward table's grand total and column
+    totals, so they are printed exactly as that table publishes them; a year earlier stands
+    alone. The change is printed only when both of its ends are.
+    """
+    totals = by_ward.shown_column_totals()
+    levels = {c.lower(): v for c, v in zip(by_ward.columns, totals, strict=True)}
+    now = totals[0] if by_ward.coarsened else by_ward.shown_grand_total()
+    then = publish_total(headline["open_children_year_earlier"])
+    both = isinstance(now, int) and isinstance(then, int)
+    return {
+        **headline,
+        "open_children": now,
+        "open_children_year_earlier": then,
+        "change": headline["change"] if both else None,
+        **{level: levels.get(level, SUPPRESSED) for level in LEVELS},
+    }
 
 
 def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section by section
@@ -296,6 +318,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
         columns=["Children"],
         counts=[[_sum(rows)] for _, rows in emerging],
         shape="columns",
+        total_row=False,
         note="A child may be counted in more than one row; rows do not add up.",
         metrics=("open_children",),
     )
@@ -322,6 +345,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
             for y in years
         ],
         shape="columns",
+        total_row=False,
         metrics=("referrals_by_financial_year",),
     )
 
@@ -360,6 +384,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
             for m in ("decisions", "return_interviews")
         ],
         total_label="All",
+        total_row=False,  # decisions and return home interviews do not add up
         metrics=("timeliness",),
     )
 
@@ -376,6 +401,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
         columns=["Referrals"],
         counts=[[yth["from"]], [yth["to"]]],
         shape="columns",
+        total_row=False,  # referrals made and referrals received are not one thing
         metrics=("youth_service",),
     )
 
@@ -397,6 +423,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
         columns=["Number"],
         counts=[[act[e]] for e in events],
         shape="columns",
+        total_row=False,  # openings, closures and escalations do not add up
         metrics=("episode_activity",),
     )
 
@@ -434,14 +461,10 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
     public = edition == "public"
     if public:
         apply_disclosure_control(list(tables.values()))
-        headline = {
-            **headline,
-            "open_children": total_now,  # a true total, published as such
-            "open_children_year_earlier": publish_total(total_then),
-            "change": headline["change"] if total_then > 5 else None,  # noqa: PLR2004
-        }
+        headline = _public_headline(headline, tables["by_ward"])
+        # Month totals only: by level, one small count would follow from the total and the rest.
         trend_rows = [
-            {k: (publish_total(v) if k != "month_end" else v) for k, v in row.items()}
+            {"month_end": row["month_end"], "total": publish_total(row["total"])}
             for row in trend_rows
         ]
 
@@ -451,7 +474,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
             f"for {identified} it was given by the child or their family, and for the rest it "
             "was recorded from a professional's observation, which may not be how the child "
             "identifies."
-            if not public or (not_known > 5 and identified > 5)  # noqa: PLR2004
+            if not public  # the counts may be cells the ethnicity tables suppress
             else "Ethnicity is often not obtained, refused or recorded by observation rather than "
             "as the child identifies; treat this breakdown with care."
         ),

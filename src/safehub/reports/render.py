@@ -41,7 +41,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "ward_code": code,
             "ward_name": label,
             "open_children": shown_values.get(
-                code, ward_table.row_total(ward_table.row_keys.index(code))
+                code, ward_table.shown_row_total(ward_table.row_keys.index(code))
             ),
         }
         if not ward_table.coarsened:
@@ -126,6 +126,7 @@ def _table_json(table: Table) -> dict[str, Any]:
             {"label": label, "values": cells, **({"total": total} if total is not None else {})}
             for label, cells, total in table.body()
         ],
+        **({"totals": table.total_row_cells()} if table.has_total_row else {}),
         "suppressed_cells": table.suppressed_cells,
         "note": table.note,
     }
@@ -200,11 +201,8 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             cell.alignment = Alignment(wrap_text=True)
         for label, cells, total in table.body():
             sheet.append([label, *cells] + ([total] if total is not None else []))
-        if table.shape == "two_way" or len(table.columns) == 1:
-            sheet.append(
-                ["Total", *table.column_totals()]
-                + ([table.grand_total()] if table.has_row_total else [])
-            )
+        if table.has_total_row:
+            sheet.append(["Total", *table.total_row_cells()])
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         if table.note:
@@ -212,9 +210,10 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             sheet.append([table.note])
         sheet.column_dimensions["A"].width = 48
     trend = book.create_sheet("trend")
-    trend.append(["Month end", "High", "Medium", "Low", "Total"])
+    columns = [k for k in ("month_end", "high", "medium", "low", "total") if k in report.trend[0]]
+    trend.append([k.replace("_", " ").capitalize() for k in columns])
     for month in report.trend:
-        trend.append([month[k] for k in ("month_end", "high", "medium", "low", "total")])
+        trend.append([month[k] for k in columns])
     not_recorded = book.create_sheet("not_recorded")
     not_recorded.append(["Section", "Why it is not in this report"])
     for n in report.not_recorded:
