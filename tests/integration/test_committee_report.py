@@ -180,6 +180,7 @@ def _small_in_pdf(content: bytes) -> list[str]:
 
 _HEADLINE = {"children", "high", "medium", "low", "a"}
 
+
 def test_tables_of_unlike_things_print_no_total(snapshot_root: Path) -> None:
     tables = _json(snapshot_root, "Bradford West", "2016-10-31", edition="public")["tables"]
     assert "totals" not in tables["timeliness"]  # decisions and return home interviews
@@ -206,12 +207,16 @@ PUBLIC_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("area", "as_of"), PUBLIC_CASES)
+@pytest.mark.parametrize(("area", "as_of"), [*PUBLIC_CASES, ("Bradford", "today")])
 def test_no_public_format_prints_a_count_from_one_to_five(
     snapshot_root: Path, area: str, as_of: str
 ) -> None:
     manifest = snapshot.load("demo", root=snapshot_root)
-    day = __import__("datetime").date.fromisoformat(as_of)
+    day = (
+        manifest.knowledge_time.date()
+        if as_of == "today"
+        else __import__("datetime").date.fromisoformat(as_of)
+    )
     report = committee.build(manifest, area=area, as_of=day, edition="public")
     assert _small_counts(render.to_json(report)) == []
     assert _small_in_html(render.to_html(report)) == []
@@ -423,3 +428,36 @@ def test_a_download_after_five_minutes_asks_the_person_to_confirm_it_is_them(
     response = analyst_client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/confirm?next=")
+
+
+def test_the_district_today_has_its_figures_and_says_the_wards_are_not_loaded(
+    snapshot_root: Path,
+) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    today = manifest.knowledge_time.date()
+    assert today >= __import__("datetime").date(2026, 5, 7)  # the 2004 wards are over
+    report = committee.build(manifest, area="Bradford", as_of=today)
+    ward_table = report.tables["by_ward"]
+    label = f"Ward not known — the wards in force on {today:%-d %B %Y} are not loaded"
+    assert ward_table.row_labels == [label]  # one row, not one per old ward
+    assert ward_table.grand_total() == report.headline["open_children"] > 0
+    assert "import-wards" in report.notes["wards"]
+    html = render.to_html(report)
+    assert "are not loaded in Safehub" in html
+    assert 'class="app-map"' not in html
+
+
+def test_an_area_report_for_a_day_without_wards_says_what_to_load(snapshot_root: Path) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    today = manifest.knowledge_time.date()
+    with pytest.raises(committee.ReportError) as refused:
+        committee.build(manifest, area="Bradford West", as_of=today)
+    message = str(refused.value)
+    assert f"the wards in force on {today:%-d %B %Y} are not loaded" in message
+    assert "safehub geo import-wards" in message
+    assert "no area called" not in message
+    # The day before the new wards, the area report is as it always was.
+    last_day = committee.build(
+        manifest, area="Bradford West", as_of=__import__("datetime").date(2026, 5, 6)
+    )
+    assert len(last_day.tables["by_ward"].row_labels) >= 6

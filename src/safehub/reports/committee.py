@@ -20,7 +20,7 @@ from safehub.reports.tables import NotRecorded, Table, apply_disclosure_control,
 from safehub.rules import codes
 from safehub.rules.disclosure import SUPPRESSED
 
-DISTRICT = "Bradford"
+UNKNOWN_WARD = "unknown"
 EDITIONS = ("restricted", "public")
 LEVELS = ("high", "medium", "low")
 SEX_LABELS = {"F": "Female", "M": "Male"}
@@ -33,6 +33,7 @@ class ReportError(ValueError):
 @dataclass
 class Report:
     area: str
+    district: str
     as_of: dt.date
     edition: str
     manifest: snapshot.Manifest
@@ -54,7 +55,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        place = "Bradford district" if self.area == DISTRICT else f"{self.area} area"
+        place = f"{self.district} district" if self.area == self.district else f"{self.area} area"
         return f"Child exploitation: {place}"
 
 
@@ -73,17 +74,36 @@ def _year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _in_area(area: str, row_area: str) -> bool:
-    return area in {DISTRICT, row_area}
+def _in_area(area: str, district: str, row_area: str) -> bool:
+    return area in {district, row_area}
+
+
+def district_name(manifest: snapshot.Manifest) -> str:
+    """The local authority the snapshot's wards belong to: loaded data, not code."""
+    engine = engines.DuckDBEngine(manifest)
+    try:
+        rows = engine.con.execute(
+            "SELECT DISTINCT local_authority FROM wards ORDER BY local_authority"
+        ).fetchall()
+    finally:
+        engine.close()
+    names = [str(r[0]) for r in rows if r[0]]
+    if len(names) > 1:
+        raise ReportError(
+            f"the snapshot holds the wards of {len(names)} local authorities "
+            f"({', '.join(names)}); one Safehub serves one council"
+        )
+    return names[0] if names else "The"
 
 
 def areas(manifest: snapshot.Manifest) -> list[str]:
+    """The district first, then its area committees (of any ward set loaded)."""
     engine = engines.DuckDBEngine(manifest)
     try:
         rows = engine.con.execute("SELECT DISTINCT area FROM wards ORDER BY area").fetchall()
     finally:
         engine.close()
-    return [DISTRICT, *(str(r[0]) for r in rows)]
+    return [district_name(manifest), *(str(r[0]) for r in rows)]
 
 
 def _sum(rows: Iterable[dict[str, Any]], key: str = "children") -> int:
@@ -111,23 +131,30 @@ def build(  # noqa: PLR0913 - keyword-only options, each one the CLI exposes
     own = engine is None
     eng: engines.Engine = engine or engines.DuckDBEngine(manifest)
     try:
+        district = district_name(manifest)
         wards = _wards(manifest, eng, as_of)
-        if area != DISTRICT and area not in {w["area"] for w in wards}:
-            raise ReportError(f"no area called {area!r}; try one of {_area_names(wards)}")
-        report = _build(manifest, eng, wards, area=area, as_of=as_of, edition=edition)
+        if area != district and area not in {w["area"] for w in wards}:
+            known = areas(manifest)
+            if not wards and area in known:
+                raise ReportError(
+                    f"the wards in force on {as_of:%-d %B %Y} are not loaded, so there is no "
+                    f"{area} report for that day: load them with `safehub geo import-wards FILE "
+                    f"--set NAME --from DATE --areas CSV`, take a new snapshot, and ask again "
+                    f"(the {district} district report works without them)"
+                )
+            raise ReportError(f"no area called {area!r}; try one of {', '.join(known)}")
+        report = _build(
+            manifest, eng, wards, area=area, district=district, as_of=as_of, edition=edition
+        )
     finally:
         if own:
             eng.close()
     if compare_with is not None:
         report.revision_from = compare_with
         report.revision = revisions.explain(
-            compare_with, manifest, as_of=as_of, area=None if area == DISTRICT else area
+            compare_with, manifest, as_of=as_of, area=None if area == report.district else area
         )
     return report
-
-
-def _area_names(wards: list[dict[str, Any]]) -> str:
-    return ", ".join([DISTRICT, *sorted({w["area"] for w in wards})])
 
 
 def _wards(
@@ -177,19 +204,20 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
     wards: list[dict[str, Any]],
     *,
     area: str,
+    district: str,
     as_of: dt.date,
     edition: str,
 ) -> Report:
     open_now = [
         r
         for r in eng.run(metrics.get("open_children"), d=as_of).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     a_year_ago = _year_earlier(as_of)
     open_then = [
         r
         for r in eng.run(metrics.get("open_children"), d=a_year_ago).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     fy_now = financial_year_of(as_of)
     years = [fy_now - 2, fy_now - 1, fy_now]
@@ -197,44 +225,54 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
     referrals = [
         r
         for r in eng.run(metrics.get("referrals_by_financial_year"), start=start, end=end).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     sources = [
         r
         for r in eng.run(metrics.get("referrals_by_source"), start=start, end=end).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     timeliness = [
         r
         for r in eng.run(metrics.get("timeliness"), start=start, end=end).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     youth = [
         r
         for r in eng.run(metrics.get("youth_service"), start=start, end=end).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     activity = [
         r
         for r in eng.run(metrics.get("episode_activity"), start=start, end=end).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
     dates = metrics.month_ends(as_of, 36)
     monthly = [
         r
         for r in eng.run(metrics.get("monthly_open_children"), dates=dates).dicts()
-        if _in_area(area, r["area"])
+        if _in_area(area, district, r["area"])
     ]
 
     tables: dict[str, Table] = {}
-    area_wards = [w for w in wards if _in_area(area, w["area"])]
+    area_wards = [w for w in wards if _in_area(area, district, w["area"])]
     by_ward: dict[str, Counter[str]] = defaultdict(Counter)
     for r in open_now:
         by_ward[r["ward_code"]][r["risk_level"]] += r["children"]
     ward_rows = sorted(
         area_wards, key=lambda w: (-sum(by_ward[w["ward_code"]].values()), w["ward_name"])
     )
-    extra = [c for c in by_ward if c not in {w["ward_code"] for w in area_wards}]
+    # One row for every child not in a ward in force on D: no address, or one placed on wards
+    # that were not in force that day.
+    in_force = {w["ward_code"] for w in area_wards}
+    for code in [c for c in by_ward if c not in in_force]:
+        by_ward[UNKNOWN_WARD] += by_ward.pop(code)
+    extra = [UNKNOWN_WARD] if by_ward.get(UNKNOWN_WARD) else []
+    unknown_label = (
+        "Ward not known"
+        if wards
+        else f"Ward not known — the wards in force on {as_of:%-d %B %Y} are not loaded"
+    )
     level_columns = list(LEVELS)
     if any(by_ward[c]["none"] for c in by_ward):
         level_columns.append("none")
@@ -242,7 +280,7 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
         key="by_ward",
         title=f"Children at risk on {as_of:%-d %B %Y} by ward and risk level",
         row_header="Ward",
-        row_labels=[w["ward_name"] for w in ward_rows] + ["Ward not known" for _ in extra],
+        row_labels=[w["ward_name"] for w in ward_rows] + [unknown_label for _ in extra],
         row_keys=[w["ward_code"] for w in ward_rows] + extra,
         columns=[c.capitalize() if c != "none" else "Not graded" for c in level_columns],
         counts=[
@@ -512,8 +550,16 @@ def _build(  # noqa: PLR0913, PLR0915, C901, PLR0912 - one linear pass, section 
         for m in metrics.all_metrics().values()
         if m.disclosure != "none"  # internal rows, never published
     }
+    if not wards:
+        notes["wards"] = (
+            f"The wards in force on {as_of:%-d %B %Y} are not loaded in Safehub, so children are "
+            "not shown by ward and there is no map. The figures for the district are complete. "
+            "An administrator loads the new wards from the ONS boundary file with "
+            "`safehub geo import-wards`."
+        )
     return Report(
         area=area,
+        district=district,
         as_of=as_of,
         edition=edition,
         manifest=manifest,
