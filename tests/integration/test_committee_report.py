@@ -461,3 +461,34 @@ def test_an_area_report_for_a_day_without_wards_says_what_to_load(snapshot_root:
         manifest, area="Bradford West", as_of=__import__("datetime").date(2026, 5, 6)
     )
     assert len(last_day.tables["by_ward"].row_labels) >= 6
+
+
+def test_a_new_section_is_one_function_and_reaches_every_format(
+    snapshot_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safehub.reports import sections  # noqa: PLC0415
+    from safehub.reports.tables import Table  # noqa: PLC0415
+
+    def prevention(ctx: sections.Context) -> sections.Part:
+        table = Table(
+            key="prevention",
+            title="Awareness sessions",
+            row_header="Audience",
+            row_labels=["Taxi drivers", "Bus drivers"],
+            columns=["Sessions"],
+            counts=[[40], [3]],
+        )
+        return sections.Part([table], {"prevention": f"Sessions in {ctx.area}."})
+
+    monkeypatch.setattr(sections, "SECTIONS", (*sections.SECTIONS, prevention))
+    manifest = snapshot.load("demo", root=snapshot_root)
+    report = committee.build(
+        manifest,
+        area="Bradford West",
+        as_of=__import__("datetime").date(2016, 10, 31),
+        edition="public",
+    )
+    published = render.to_json(report)
+    assert published["tables"]["prevention"]["rows"][1]["values"] == ["c"]  # disclosure control
+    assert published["notes"]["prevention"] == "Sessions in Bradford West."
+    assert "Awareness sessions" in render.to_html(report)

@@ -12,10 +12,28 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from safehub.reports import charts
-from safehub.reports.committee import Report, financial_year_label
+from safehub.reports.committee import Report
+from safehub.reports.sections.context import financial_year_label, financial_year_of
 from safehub.reports.tables import Table, Value, publish_total
 
 FORMATS = ("html", "pdf", "xlsx", "json")
+# The tables the page template places with their own headings and words; a section added later
+# is printed after them, under its own title, without touching the template.
+PLACED_TABLES = frozenset(
+    {
+        "by_ward",
+        "referrals_by_financial_year",
+        "referrals_by_source",
+        "age_sex",
+        "ethnicity",
+        "ethnicity_recording",
+        "emerging_communities",
+        "social_care",
+        "timeliness",
+        "youth_service",
+        "episode_activity",
+    }
+)
 
 
 def _provenance(report: Report) -> dict[str, Any]:
@@ -140,10 +158,9 @@ def context(report: Report) -> dict[str, Any]:
         "report": report,
         "provenance": _provenance(report),
         "tables": report.tables,
+        "more_tables": [t for key, t in report.tables.items() if key not in PLACED_TABLES],
         "headline": report.headline,
-        "fy_now": financial_year_label(
-            report.as_of.year if report.as_of.month >= 4 else report.as_of.year - 1  # noqa: PLR2004
-        ),
+        "fy_now": financial_year_label(financial_year_of(report.as_of)),
         "generated_at": dt.datetime.now(dt.UTC),
     }
 
