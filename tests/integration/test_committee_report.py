@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import io
 import json
+import re
 import threading
 import zipfile
 from pathlib import Path
@@ -101,13 +102,126 @@ def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> No
     }
 
 
-def test_public_edition_suppresses_small_cells_and_keeps_true_totals(snapshot_root: Path) -> None:
+def test_public_edition_suppresses_small_cells_and_small_totals(snapshot_root: Path) -> None:
     report = _json(snapshot_root, "Bradford West", "2016-10-31", edition="public")
     assert report["headline"]["open_children"] == 60
     cells = [w[k] for w in report["by_ward"] for k in ("high", "medium", "low") if k in w]
     assert "c" in cells
     assert all(c in {"c", 0} or c > 5 for c in cells)
-    assert {w["ward_name"]: w["open_children"] for w in report["by_ward"]}["Toller"] in (4, "c")
+    ward_totals = {w["ward_name"]: w["open_children"] for w in report["by_ward"]}
+    assert ward_totals["Toller"] == "c"  # a ward total of 4 is a small count like any other
+    assert ward_totals["Thornton and Allerton"] == 16
+    assert _small_counts(report) == []
+
+
+def _small_counts(value: object, path: str = "") -> list[str]:
+    """Where a published JSON document holds a count from 1 to 5 (dates and ids are strings)."""
+    if isinstance(value, dict):
+        return [
+            p
+            for key, item in value.items()
+            if key not in {"snapshot", "definitions", "notes", "suppressed_cells"}
+            for p in _small_counts(item, f"{path}.{key}")
+        ]
+    if isinstance(value, list):
+        return [p for k, item in enumerate(value) for p in _small_counts(item, f"{path}[{k}]")]
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return [f"{path}={value}"]
+    return []
+
+
+_CELL = re.compile(
+    r'<(?:td|span)[^>]*class="[^"]*(?:govuk-table__cell|app-headline__number)[^"]*"[^>]*>'
+    r"\s*(?:<strong>)?\s*([^<]*?)\s*(?:</strong>)?\s*<"
+)
+
+
+def _small_in_html(html: str) -> list[str]:
+    return [v for v in _CELL.findall(html) if v.replace(",", "").isdigit() and 1 <= int(v) <= 5]
+
+
+def _small_in_xlsx(content: bytes) -> list[str]:
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    book = load_workbook(io.BytesIO(content))
+    return [
+        f"{sheet.title}!{cell.coordinate}={cell.value}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, int) and 1 <= cell.value <= 5
+    ]
+
+
+def _small_in_pdf(content: bytes) -> list[str]:
+    """Counts from 1 to 5 in the PDF's text: table cells and headline figures.
+
+    A table row's figures are the run of numbers and "c"s that ends its line of text; a headline
+    figure starts its line. Prose ("target: 1 working day", "a number from 1 to 5") is neither.
+    """
+    import pdfplumber  # noqa: PLC0415
+
+    found = []
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for page in pdf.pages:
+            for line in (page.extract_text() or "").splitlines():
+                tokens = line.replace(",", "").split()
+                cells: list[str] = []
+                for token in reversed(tokens):
+                    if not (token.isdigit() or token == "c"):
+                        break
+                    cells.append(token)
+                if tokens and tokens[0].isdigit() and len(tokens) > 1 and tokens[1] in _HEADLINE:
+                    cells.append(tokens[0])
+                if any(c.isdigit() and 1 <= int(c) <= 5 for c in cells):
+                    found.append(f"page {page.page_number}: {line}")
+    return found
+
+
+_HEADLINE = {"children", "high", "medium", "low", "a"}
+
+
+def test_tables_of_unlike_things_print_no_total(snapshot_root: Path) -> None:
+    tables = _json(snapshot_root, "Bradford West", "2016-10-31", edition="public")["tables"]
+    assert "totals" not in tables["timeliness"]  # decisions and return home interviews
+    assert "totals" not in tables["episode_activity"]  # openings and escalations
+    assert "totals" not in tables["youth_service"]
+    assert "totals" not in tables["emerging_communities"]  # rows overlap
+    assert all("total" in row for row in tables["timeliness"]["rows"])  # each row adds up
+    assert tables["by_ward"]["totals"][-1] == 60
+
+
+def test_the_pdf_check_finds_the_small_counts_of_the_restricted_edition(
+    snapshot_root: Path,
+) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    day = __import__("datetime").date(2016, 10, 31)
+    report = committee.build(manifest, area="Bradford West", as_of=day, edition="restricted")
+    assert any("Toller" in line for line in _small_in_pdf(render.to_pdf(report)))
+
+
+PUBLIC_CASES = [
+    ("Bradford South", "2016-10-27"),
+    ("Bradford West", "2016-10-31"),
+    ("Bradford", "2017-03-31"),
+]
+
+
+@pytest.mark.parametrize(("area", "as_of"), [*PUBLIC_CASES, ("Bradford", "today")])
+def test_no_public_format_prints_a_count_from_one_to_five(
+    snapshot_root: Path, area: str, as_of: str
+) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    day = (
+        manifest.knowledge_time.date()
+        if as_of == "today"
+        else __import__("datetime").date.fromisoformat(as_of)
+    )
+    report = committee.build(manifest, area=area, as_of=day, edition="public")
+    assert _small_counts(render.to_json(report)) == []
+    assert _small_in_html(render.to_html(report)) == []
+    assert _small_in_xlsx(render.to_xlsx(report)) == []
+    assert _small_in_pdf(render.to_pdf(report)) == []
 
 
 def test_the_public_ward_table_passes_the_audit_and_a_tampered_one_fails(
@@ -314,3 +428,67 @@ def test_a_download_after_five_minutes_asks_the_person_to_confirm_it_is_them(
     response = analyst_client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/confirm?next=")
+
+
+def test_the_district_today_has_its_figures_and_says_the_wards_are_not_loaded(
+    snapshot_root: Path,
+) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    today = manifest.knowledge_time.date()
+    assert today >= __import__("datetime").date(2026, 5, 7)  # the 2004 wards are over
+    report = committee.build(manifest, area="Bradford", as_of=today)
+    ward_table = report.tables["by_ward"]
+    label = f"Ward not known — the wards in force on {today:%-d %B %Y} are not loaded"
+    assert ward_table.row_labels == [label]  # one row, not one per old ward
+    assert ward_table.grand_total() == report.headline["open_children"] > 0
+    assert "import-wards" in report.notes["wards"]
+    html = render.to_html(report)
+    assert "are not loaded in Safehub" in html
+    assert 'class="app-map"' not in html
+
+
+def test_an_area_report_for_a_day_without_wards_says_what_to_load(snapshot_root: Path) -> None:
+    manifest = snapshot.load("demo", root=snapshot_root)
+    today = manifest.knowledge_time.date()
+    with pytest.raises(committee.ReportError) as refused:
+        committee.build(manifest, area="Bradford West", as_of=today)
+    message = str(refused.value)
+    assert f"the wards in force on {today:%-d %B %Y} are not loaded" in message
+    assert "safehub geo import-wards" in message
+    assert "no area called" not in message
+    # The day before the new wards, the area report is as it always was.
+    last_day = committee.build(
+        manifest, area="Bradford West", as_of=__import__("datetime").date(2026, 5, 6)
+    )
+    assert len(last_day.tables["by_ward"].row_labels) >= 6
+
+
+def test_a_new_section_is_one_function_and_reaches_every_format(
+    snapshot_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safehub.reports import sections  # noqa: PLC0415
+    from safehub.reports.tables import Table  # noqa: PLC0415
+
+    def prevention(ctx: sections.Context) -> sections.Part:
+        table = Table(
+            key="prevention",
+            title="Awareness sessions",
+            row_header="Audience",
+            row_labels=["Taxi drivers", "Bus drivers"],
+            columns=["Sessions"],
+            counts=[[40], [3]],
+        )
+        return sections.Part([table], {"prevention": f"Sessions in {ctx.area}."})
+
+    monkeypatch.setattr(sections, "SECTIONS", (*sections.SECTIONS, prevention))
+    manifest = snapshot.load("demo", root=snapshot_root)
+    report = committee.build(
+        manifest,
+        area="Bradford West",
+        as_of=__import__("datetime").date(2016, 10, 31),
+        edition="public",
+    )
+    published = render.to_json(report)
+    assert published["tables"]["prevention"]["rows"][1]["values"] == ["c"]  # disclosure control
+    assert published["notes"]["prevention"] == "Sessions in Bradford West."
+    assert "Awareness sessions" in render.to_html(report)

@@ -56,14 +56,29 @@ def test_bradford_loads_thirty_wards_in_five_committees_and_reloading_adds_nothi
     assert AuditEvent.objects.filter(action="geo:reference:loaded", channel="cli").count() == 2
 
 
+def test_reloading_corrects_the_end_date_of_the_set_already_loaded(wards: WardSet) -> None:
+    # As loaded by an earlier release, which gave the wrong end date and a name to match.
+    WardSet.objects.filter(pk=wards.pk).update(
+        name="Bradford wards 2004 to 2024", valid_to=dt.date(2024, 5, 2)
+    )
+    call_command("geo", "load-wards")
+    corrected = WardSet.objects.get()
+    assert corrected.pk == wards.pk
+    assert (corrected.name, corrected.valid_to) == (
+        "Bradford wards 2004 to 2026",
+        dt.date(2026, 5, 7),
+    )
+
+
 @pytest.mark.parametrize(
     ("on", "found"),
     [
         (dt.date(2004, 6, 9), False),
         (dt.date(2004, 6, 10), True),
         (ON, True),
-        (dt.date(2024, 5, 1), True),
-        (dt.date(2024, 5, 2), False),  # the new wards took effect; their boundaries are not loaded
+        (dt.date(2024, 5, 2), True),  # ONS's May 2024 set still carries the same 30 codes
+        (dt.date(2026, 5, 6), True),
+        (dt.date(2026, 5, 7), False),  # the new wards took effect; their boundaries are not loaded
     ],
 )
 def test_a_date_finds_the_ward_set_then_in_force(wards: WardSet, on: dt.date, found: bool) -> None:
@@ -94,10 +109,10 @@ def test_a_manual_choice_wins_and_a_date_without_wards_is_explained(wards: WardS
     result = geo.resolve_ward(on=ON, ward_code="E05001365", postcode="BD5 0AA", acting_user=SYSTEM)
     assert result.ward is not None
     assert (result.ward.name, result.method) == ("Tong", geo.Method.MANUAL)
-    later = geo.resolve_ward(on=dt.date(2025, 1, 1), ward_code="E05001365", acting_user=SYSTEM)
+    later = geo.resolve_ward(on=dt.date(2026, 6, 1), ward_code="E05001365", acting_user=SYSTEM)
     assert later.ward is not None
     assert later.note == (
-        "Placed on the Bradford wards 2004 to 2024 boundaries: later boundaries are not loaded."
+        "Placed on the Bradford wards 2004 to 2026 boundaries: later boundaries are not loaded."
     )
     earlier = geo.resolve_ward(on=dt.date(2003, 1, 1), ward_code="E05001365", acting_user=SYSTEM)
     assert earlier.ward is None

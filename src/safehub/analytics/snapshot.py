@@ -156,6 +156,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("ward_code", pa.string()),
             ("ward_name", pa.string()),
             ("area", pa.string()),
+            ("local_authority", pa.string()),
             ("ward_set", pa.string()),
             ("set_valid_from", pa.date32()),
             ("set_valid_to", pa.date32()),
@@ -302,12 +303,15 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "ward_code": w.code,
             "ward_name": w.name,
             "area": w.area_committee.name,
+            "local_authority": w.ward_set.local_authority.name,
             "ward_set": w.ward_set.name,
             "set_valid_from": w.ward_set.valid_from,
             "set_valid_to": w.ward_set.valid_to,
             "boundary_geojson": json.dumps(w.boundary) if w.boundary else None,
         }
-        for w in Ward.objects.select_related("ward_set", "area_committee").order_by("pk")
+        for w in Ward.objects.select_related(
+            "ward_set__local_authority", "area_committee"
+        ).order_by("pk")
     ]
     children = [
         {

@@ -69,6 +69,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "ward_code": pa.array([f"E05{i:06d}" for i in ward_ids]),
             "ward_name": pa.array([f"Ward {i:05d}" for i in ward_ids]),
             "area": pa.array([f"Area {(i - 1) // wards_per_area + 1:03d}" for i in ward_ids]),
+            "local_authority": pa.array(["Synthetic district"] * n_wards),
             "ward_set": pa.array(["Synthetic wards"] * n_wards),
             "set_valid_from": pa.array([dt.date(2000, 1, 1)] * n_wards, type=pa.date32()),
             "set_valid_to": pa.nulls(n_wards, type=pa.date32()),

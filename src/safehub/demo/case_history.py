@@ -202,7 +202,7 @@ def _review_days(opened: dt.date, until: dt.date) -> list[dt.date]:
 
 def _wards_by_code() -> dict[str, Ward]:
     """The demo places its whole history on Bradford's 2004 wards, as the issue allows:
-    the 2024 boundaries are not shipped yet."""
+    the wards in force from May 2026 are not shipped."""
     return {w.code: w for w in Ward.objects.order_by("ward_set__valid_from")}
 
 

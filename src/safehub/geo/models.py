@@ -1,8 +1,8 @@
 """Geography that changes over time.
 
-Ward boundaries are redrawn (Bradford's in May 2024), so wards belong to a `WardSet` that says
-the dates it was in force. Anything dated is placed on the ward set valid on its date, and a
-figure for 2016 is always counted on the 2016 wards.
+Ward boundaries are redrawn (a council's new wards apply from the election that brings them in),
+so wards belong to a `WardSet` that says the dates it was in force. Anything dated is placed on
+the ward set valid on its date, and a figure for 2016 is always counted on the 2016 wards.
 """
 
 from __future__ import annotations

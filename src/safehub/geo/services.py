@@ -17,7 +17,14 @@ from django.db import transaction
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.geo.models import AreaCommittee, LocalAuthority, PostcodeWard, Ward, WardSet
-from safehub.rules.geography import WardLocator, WardShape, is_gss_code, normalise_postcode
+from safehub.rules.geography import (
+    WardLocator,
+    WardShape,
+    check_boundaries,
+    is_gss_code,
+    normalise_postcode,
+    read_ward_features,
+)
 
 DATA = resources.files("safehub.geo") / "data"
 
@@ -52,11 +59,13 @@ def load_reference_data(*, acting_user: Principal) -> LoadSummary:
             code=entry["local_authority_code"],
             defaults={"name": rows[0]["local_authority_name"]},
         )
+        # Matched on the authority and start date, not the name: a corrected end date (and the
+        # name that carries it) updates the set already loaded instead of adding a second one.
         ward_set, _ = WardSet.objects.update_or_create(
-            name=entry["name"],
+            local_authority=authority,
+            valid_from=dt.date.fromisoformat(entry["valid_from"]),
             defaults={
-                "local_authority": authority,
-                "valid_from": dt.date.fromisoformat(entry["valid_from"]),
+                "name": entry["name"],
                 "valid_to": dt.date.fromisoformat(entry["valid_to"]) if entry["valid_to"] else None,
                 "attribution": entry["attribution"],
             },
@@ -85,6 +94,166 @@ def load_reference_data(*, acting_user: Principal) -> LoadSummary:
     )
     _locator.cache_clear()
     return summary
+
+
+class WardImportError(Exception):
+    """A ward boundary file was refused; nothing was loaded. `problems` says why, each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s); nothing was loaded")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class WardImport:
+    ward_set: str
+    local_authority: str
+    wards: int
+    area_committees: int
+    created: bool
+
+
+@transaction.atomic
+def import_wards(  # noqa: PLR0913 - the command's options, one to one
+    collection: dict[str, Any],
+    *,
+    set_name: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    areas: IO[str] | None = None,
+    authority_code: str = "",
+    authority_name: str = "",
+    acting_user: Principal,
+) -> WardImport:
+    """Load one council's wards from an ONS ward boundary GeoJSON, all or nothing.
+
+    The local authority comes from the file (`LADyyCD`/`LADyyNM`), the areas CSV
+    (`local_authority_code`, `local_authority_name`) or the arguments, and must be one. The
+    areas CSV (`ward_code`, `area_committee`) puts each ward in its area committee; without it
+    every ward is in one committee named after the authority. Re-running with the same set name
+    updates the set in place; a re-import must carry every ward the set already has, since
+    addresses may be placed in them.
+    """
+    require(acting_user, "geo:reference:manage")
+    wards, problems = read_ward_features(collection)
+    problems += check_boundaries(wards)
+    committee_of, csv_authorities, csv_problems = _read_areas(areas, {w.code for w in wards})
+    problems += csv_problems
+    named = {(w.authority_code, w.authority_name) for w in wards if w.authority_code}
+    named |= csv_authorities | ({(authority_code, authority_name)} if authority_code else set())
+    code, name = _one_authority(named, problems)
+    if valid_to is not None and valid_to <= valid_from:
+        problems.append(f"--to ({valid_to}) must be after --from ({valid_from})")
+    if not wards and not problems:
+        problems.append("the file holds no wards")
+    if problems:
+        raise WardImportError(problems)
+    authority, _ = LocalAuthority.objects.update_or_create(code=code, defaults={"name": name})
+    problems += _overlapping_sets(authority, set_name, valid_from, valid_to)
+    existing = WardSet.objects.filter(name=set_name).first()
+    if existing is not None:
+        if existing.local_authority_id != authority.pk:
+            problems.append(f"the ward set {set_name!r} belongs to another local authority")
+        missing = set(existing.wards.values_list("code", flat=True)) - {w.code for w in wards}
+        if missing:
+            problems.append(
+                "the file leaves out wards the set already has: " + ", ".join(sorted(missing))
+            )
+    if problems:
+        raise WardImportError(problems)
+    ward_set, created = WardSet.objects.update_or_create(
+        name=set_name,
+        defaults={
+            "local_authority": authority,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "attribution": (
+                "Contains National Statistics data © Crown copyright and database right. "
+                "Contains OS data © Crown copyright and database right. "
+                "Licensed under the Open Government Licence v3.0."
+            ),
+        },
+    )
+    committees: set[int] = set()
+    for ward in wards:
+        committee, _ = AreaCommittee.objects.get_or_create(
+            local_authority=authority, name=committee_of.get(ward.code, authority.name)
+        )
+        committees.add(committee.pk)
+        Ward.objects.update_or_create(
+            ward_set=ward_set,
+            code=ward.code,
+            defaults={
+                "name": ward.name,
+                "area_committee": committee,
+                "boundary": dict(ward.geometry),
+            },
+        )
+    audit.write(
+        acting_user, "geo:wards:imported", object_type="geo.wardset", object_id=str(ward_set.pk)
+    )
+    _locator.cache_clear()
+    return WardImport(set_name, authority.name, len(wards), len(committees), created)
+
+
+def _one_authority(named: set[tuple[str, str]], problems: list[str]) -> tuple[str, str]:
+    """The one local authority the file, the areas CSV and the options name, or a problem."""
+    codes = sorted({code for code, _ in named})
+    names = sorted({name for _, name in named if name})
+    if len(codes) > 1:
+        problems.append("the wards belong to more than one local authority: " + ", ".join(codes))
+    elif not codes or not names:
+        problems.append(
+            "the local authority is not known: give --authority-code and --authority-name, or "
+            "local_authority_code and local_authority_name in the areas CSV"
+        )
+    return (codes[0], names[0]) if codes and names else ("", "")
+
+
+def _read_areas(
+    stream: IO[str] | None, codes: set[str]
+) -> tuple[dict[str, str], set[tuple[str, str]], list[str]]:
+    """The ward → area committee CSV: committees, any local authority it names, problems."""
+    if stream is None:
+        return {}, set(), []
+    reader = csv.DictReader(stream)
+    header = reader.fieldnames or []
+    missing = [c for c in ("ward_code", "area_committee") if c not in header]
+    if missing:
+        return {}, set(), [f"areas CSV: column {c} is missing from the header" for c in missing]
+    committee_of: dict[str, str] = {}
+    authorities: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for line, row in enumerate(reader, start=2):
+        code = (row.get("ward_code") or "").strip()
+        committee = (row.get("area_committee") or "").strip()
+        if code not in codes:
+            problems.append(f"areas CSV, row {line}: {code or 'a blank code'} is not in the file")
+        elif not committee:
+            problems.append(f"areas CSV, row {line}: no area committee")
+        else:
+            committee_of[code] = committee
+        if authority := (row.get("local_authority_code") or "").strip():
+            authorities.add((authority, (row.get("local_authority_name") or "").strip()))
+    problems += [
+        f"areas CSV: no area committee for {code}" for code in sorted(codes - set(committee_of))
+    ]
+    return committee_of, authorities, problems
+
+
+def _overlapping_sets(
+    authority: LocalAuthority, set_name: str, valid_from: dt.date, valid_to: dt.date | None
+) -> list[str]:
+    """Another ward set of the same authority in force on any day of [valid_from, valid_to)."""
+    others = WardSet.objects.filter(local_authority=authority).exclude(name=set_name)
+    if valid_to is not None:
+        others = others.filter(valid_from__lt=valid_to)
+    others = others.exclude(valid_to__isnull=False, valid_to__lte=valid_from)
+    return [
+        f"the ward set {other.name!r} is in force from {other.valid_from} "
+        f"to {other.valid_to or 'no end date'}, which overlaps"
+        for other in others
+    ]
 
 
 def ward_set_on(on: dt.date, *, local_authority: LocalAuthority | None = None) -> WardSet | None:

@@ -154,11 +154,13 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 
 def ward_values_shown(report: Report) -> dict[str, Value]:
-    """Each ward's figure as this edition may show it (row totals are true totals)."""
+    """Each ward's figure as this edition may show it: its row total, "c" when suppressed."""
     table = report.tables["by_ward"]
-    if report.public and table.coarsened:
-        return {code: row[0] for code, row in zip(table.row_keys, table.shown(), strict=False)}
-    return dict(report.ward_values)
+    shown: dict[str, Value] = {}
+    for i, code in enumerate(table.row_keys):
+        if code in report.ward_values:
+            shown[code] = table.shown()[i][0] if table.coarsened else table.shown_row_total(i)
+    return {code: shown.get(code, 0) for code in report.ward_values}
 
 
 def ward_map(report: Report) -> str:

@@ -4,8 +4,6 @@ from typing import cast
 
 from django import forms
 
-from safehub.reports.committee import DISTRICT
-
 
 class CommitteeReportForm(forms.Form):
     area = forms.ChoiceField(label="Area", error_messages={"required": "Choose the area"})
@@ -22,9 +20,10 @@ class CommitteeReportForm(forms.Form):
     def __init__(
         self, *args: object, areas: list[str], editions: list[str], **kwargs: object
     ) -> None:
+        """`areas` lists the district (the local authority) first, then its area committees."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         cast("forms.ChoiceField", self.fields["area"]).choices = [
-            (a, "Bradford district" if a == DISTRICT else a) for a in areas
+            (a, f"{a} district" if k == 0 else a) for k, a in enumerate(areas)
         ]
         labels = {"public": "Public (safe to publish)", "restricted": "Restricted"}
         cast("forms.ChoiceField", self.fields["edition"]).choices = [

@@ -12,10 +12,28 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from safehub.reports import charts
-from safehub.reports.committee import Report, financial_year_label
+from safehub.reports.committee import Report
+from safehub.reports.sections.context import financial_year_label, financial_year_of
 from safehub.reports.tables import Table, Value, publish_total
 
 FORMATS = ("html", "pdf", "xlsx", "json")
+# The tables the page template places with their own headings and words; a section added later
+# is printed after them, under its own title, without touching the template.
+PLACED_TABLES = frozenset(
+    {
+        "by_ward",
+        "referrals_by_financial_year",
+        "referrals_by_source",
+        "age_sex",
+        "ethnicity",
+        "ethnicity_recording",
+        "emerging_communities",
+        "social_care",
+        "timeliness",
+        "youth_service",
+        "episode_activity",
+    }
+)
 
 
 def _provenance(report: Report) -> dict[str, Any]:
@@ -41,7 +59,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "ward_code": code,
             "ward_name": label,
             "open_children": shown_values.get(
-                code, ward_table.row_total(ward_table.row_keys.index(code))
+                code, ward_table.shown_row_total(ward_table.row_keys.index(code))
             ),
         }
         if not ward_table.coarsened:
@@ -128,6 +146,7 @@ def _table_json(table: Table) -> dict[str, Any]:
             {"label": label, "values": cells, **({"total": total} if total is not None else {})}
             for label, cells, total in table.body()
         ],
+        **({"totals": table.total_row_cells()} if table.has_total_row else {}),
         "suppressed_cells": table.suppressed_cells,
         "note": table.note,
     }
@@ -141,10 +160,9 @@ def context(report: Report) -> dict[str, Any]:
         "report": report,
         "provenance": _provenance(report),
         "tables": report.tables,
+        "more_tables": [t for key, t in report.tables.items() if key not in PLACED_TABLES],
         "headline": report.headline,
-        "fy_now": financial_year_label(
-            report.as_of.year if report.as_of.month >= 4 else report.as_of.year - 1  # noqa: PLR2004
-        ),
+        "fy_now": financial_year_label(financial_year_of(report.as_of)),
         "generated_at": dt.datetime.now(dt.UTC),
     }
 
@@ -215,12 +233,8 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             cell.alignment = Alignment(wrap_text=True)
         for label, cells, total in table.body():
             _append(sheet, [label, *cells] + ([total] if total is not None else []))
-        if table.shape == "two_way" or len(table.columns) == 1:
-            _append(
-                sheet,
-                ["Total", *table.column_totals()]
-                + ([table.grand_total()] if table.has_row_total else []),
-            )
+        if table.has_total_row:
+            _append(sheet, ["Total", *table.total_row_cells()])
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         if table.note:
@@ -228,9 +242,10 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             _append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 48
     trend = book.create_sheet("trend")
-    _append(trend, ["Month end", "High", "Medium", "Low", "Total"])
+    columns = [k for k in ("month_end", "high", "medium", "low", "total") if k in report.trend[0]]
+    _append(trend, [k.replace("_", " ").capitalize() for k in columns])
     for month in report.trend:
-        _append(trend, [month[k] for k in ("month_end", "high", "medium", "low", "total")])
+        _append(trend, [month[k] for k in columns])
     not_recorded = book.create_sheet("not_recorded")
     _append(not_recorded, ["Section", "Why it is not in this report"])
     for n in report.not_recorded:

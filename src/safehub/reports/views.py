@@ -33,7 +33,7 @@ def committee_report(request: HttpRequest) -> HttpResponse:
     if not editions:
         raise AccessDeniedError("report:view:public")
     latest = snapshot.latest()
-    areas = committee.areas(latest) if latest else [committee.DISTRICT]
+    areas = committee.areas(latest) if latest else []
     form = CommitteeReportForm(request.GET or None, areas=areas, editions=editions)
     context: dict[str, object] = {"form": form, "report": None, "formats": render.FORMATS}
     if latest is None:

@@ -1,57 +1,70 @@
 """Statistical disclosure control for the public edition: suppress small counts, then prove it.
 
 A public table of children by ward (and perhaps by risk level) must not let anyone work out that
-"one child in Tong is at high risk". The method is the usual cell suppression of official
-statistics, with a proof at the end instead of a reviewer's eye:
+"one child in Tong is at high risk" — nor, from a ward's total of 4, that four children in Toller
+are at risk. The method is the usual cell suppression of official statistics, applied to every
+number the table prints, its totals included, with a proof at the end instead of a reviewer's eye.
 
-1. **Primary suppression.** A cell with 1 to `threshold` children (default 5) is shown as `c`.
-   A zero is shown as 0: "nobody" is not a disclosure about a child, and hiding zeros would
-   make every sparse table unreadable.
-2. **Small lines.** True totals are always published, so a line (a row or column with a
-   published total) whose total is 1 to `threshold` is published as its total only: every cell
-   in it is suppressed, zeros included. Otherwise the zeros would say where the few children
-   are *not*, and with one non-zero cell the total would *be* that cell.
+**The table and its margins.** A table has a body of counts and, when its rows or columns add up
+to something meaningful, a total column (each row's total) and a total row (each column's total);
+with both, the corner holds the grand total. A row of unlike things (decisions and return home
+interviews) has no total: the caller says which margins exist. Margin cells are addressed like
+body cells: with n rows and m columns, `(i, m)` is row i's total, `(n, j)` column j's total and
+`(n, m)` the grand total. Each published total is a *line*: its members (the body cells, or the
+margins, it adds up) and the total itself.
+
+1. **Primary suppression.** Any cell, total or not, of 1 to `threshold` children (default 5) is
+   shown as `c`. A zero is shown as 0: "nobody" is not a disclosure about a child, and hiding
+   zeros would make every sparse table unreadable.
+2. **Small lines.** A line whose total is 1 to `threshold` is hidden whole, zeros included:
+   otherwise the zeros would say where the few children are *not*.
 3. **Complementary (secondary) suppression.** A line with exactly one `c` gives it away by
-   subtraction from the line's total, so every such line gets a second `c`: the smallest
-   non-zero cell in the line, ties broken by position, a zero only when nothing else is left
-   (a zero can only move up, so it protects in one direction). Repeated until no line has a
-   lone `c`.
+   subtraction, so every such line gets a second `c`, chosen over rows, columns and margins
+   together: the smallest non-zero cell of the line, a body cell before a total of the same
+   value, ties broken by position, a zero only when nothing else is left (a zero can only move
+   up, so it protects in one direction). Repeated until no line has a lone `c`.
 4. **Audit.** Two linear programmes per suppressed cell (minimise, then maximise it) give the
    range an attacker can prove from the published table (`audit`). While a cell is too narrow,
-   `suppress` adds the smallest cell in its row or column (else in the table) and repeats the
-   pairing; `publish` refuses a table the audit does not pass.
+   `suppress` hides the smallest cell in its lines (else in the table) and repeats step 3;
+   `publish` refuses a table the audit does not pass.
 
-**The protection rule.** The attacker knows the published cells, the published totals and that
-every `c` is at least 0 — exactly what the legend says, because a `c` may hide a primary count, a
-larger complementary cell or a zero from a small line. A suppressed cell with true value v and
-provable range [lo, hi] is *protected* when:
+**The grand total stays.** The number of children at risk is printed in the headline and is the
+grand total of several tables of the same report; hiding it in one table while another prints it
+would protect nothing. So a grand total above the threshold is never chosen as a complement, and
+one of 1 to `threshold` is hidden everywhere (it is primary wherever it stands).
+
+**The protection rule.** The attacker knows every published number and that every `c` is at
+least 0 — exactly what the legend says, because a `c` may hide a primary count, a larger
+complementary cell or a zero from a small line. A suppressed cell with true value v and provable
+range [lo, hi] is *protected* when:
 
 - lo ≤ v ≤ hi (which checks that the audit ran on the true table);
-- hi - lo ≥ max(1, min(p, m)), where p is the protection width and m the width the published
-  totals alone allow (no pattern can do better than the totals, which policy publishes). The
-  default p is the threshold: a `c` then leaves at least threshold + 1 possible values, as many
-  as the legend itself admits (0..threshold, since a `c` may hide a zero). A range of a single
-  value always fails;
+- hi - lo ≥ max(1, min(p, G)), where p is the protection width and G the published grand total
+  (hiding all but G leaves every cell anywhere in [0, G], and no pattern can do better). Without
+  a published grand total the cell is unbounded above and wide enough. The default p is the
+  threshold: a `c` then leaves at least threshold + 1 possible values, as many as the legend
+  itself admits (0..threshold, since a `c` may hide a zero). A range of a single value fails;
 - for a primary cell, an attacker who also knew the cell was primary (so 1..threshold) would
-  still have two values left, unless the totals alone leave one. This catches a 5 whose range
-  is [5, 10]: wide enough, yet pinned for anyone who guesses it is a small count.
+  still have two values left. This catches a 5 whose range is [5, 10]: wide enough, yet pinned
+  for anyone who guesses it is a small count.
 
-A primary cell the totals alone pin (a row total of 3 whose other cells lie in columns that
-total 0) cannot be protected while true totals are published; `publish` refuses it, and the
-fix is a coarser table (merge wards or risk levels), not a cleverer pattern.
+Since hiding everything but the grand total always meets the rule, `suppress` always finds a
+pattern; `publish` refuses only a pattern the audit rejects, which `suppress` does not produce.
 
-**Why the LP is exact.** Published cells are fixed and suppressed cells are tied only by
-line totals, so the constraint matrix is the incidence matrix of a bipartite graph (rows,
-columns; cells as edges) — totally unimodular. Every vertex of the feasible region is integer,
-so the LP bounds are the integer bounds: the audit neither misses a recoverable cell nor
-invents one.
+**Why the LP is exact.** Published cells are fixed and every line says "members sum to total".
+Read each body cell (i, j) as an arc from row node i to column node j, each row total as an arc
+from a source to row node i, each column total as an arc from column node j to a sink, and the
+grand total as the arc from sink back to source: every line is flow conservation at one node, so
+the constraint matrix is a network matrix — totally unimodular. Every vertex of the feasible
+region is integer, so the LP bounds are the integer bounds: the audit neither misses a
+recoverable cell nor invents one.
 
 **Limits.** The audit models an attacker with this one table. Linked tables (wards by risk and
 wards by age share the ward totals; this quarter and last can be differenced) are not audited
-together here, so a report must not publish two breakdowns of the same total without thinking
-about it. Knowledge that is not a bound (a complement is 0 or above the threshold; the
-algorithm is public and deterministic) is not modelled. The pattern is deterministic but not
-minimal: it may hide more than an optimal one would. Pure: no Django.
+together here beyond the grand total rule, so a report must not publish two breakdowns of the
+same subtotal without thinking about it. Knowledge that is not a bound (a complement is 0 or
+above the threshold; the algorithm is public and deterministic) is not modelled. The pattern is
+deterministic but not minimal: it may hide more than an optimal one would. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -74,6 +87,7 @@ Published = int | Literal["c"]
 
 # LP solutions are integer up to the solver's tolerance (see the module docstring).
 _TOLERANCE: Final = 1e-6
+_UNBOUNDED: Final = 3  # scipy's status for an unbounded LP
 
 
 class DisclosureError(ValueError):
@@ -94,18 +108,32 @@ class Suppression(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Line:
+    """A published total and the cells it adds up."""
+
+    members: tuple[Cell, ...]
+    total: Cell
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (*self.members, self.total)
+
+
+@dataclass(frozen=True)
 class CountTable:
     """A table of counts with the margins that are published with it.
 
-    A two-way table (wards x risk levels) publishes its row totals, column totals and grand
-    total. A table with a single column is a one-way table (wards only): a row's "total" would
-    be its cell, so only the grand total is a margin; the same holds for a single row. Totals are
-    always the true totals.
+    `total_column` publishes each row's total, `total_row` each column's total; with both, the
+    grand total too. A table with a single column has no total column (a row's total would be
+    its cell) and its total row's one cell is the grand total; the same holds for a single row.
+    Totals are always the true totals.
     """
 
     counts: tuple[tuple[int, ...], ...]
     row_labels: tuple[str, ...]
     column_labels: tuple[str, ...]
+    total_column: bool = True
+    total_row: bool = True
 
     def __post_init__(self) -> None:
         if not self.counts or not self.counts[0]:
@@ -124,6 +152,9 @@ class CountTable:
         for labels in (self.row_labels, self.column_labels):
             if len(set(labels)) != len(labels):
                 raise ValueError(f"labels must be unique: {labels!r}")
+        # A total of a single cell is that cell: not a margin.
+        object.__setattr__(self, "total_column", self.total_column and width > 1)
+        object.__setattr__(self, "total_row", self.total_row and len(self.counts) > 1)
 
     @classmethod
     def two_way(
@@ -132,6 +163,8 @@ class CountTable:
         *,
         row_labels: Sequence[str] | None = None,
         column_labels: Sequence[str] | None = None,
+        total_column: bool = True,
+        total_row: bool = True,
     ) -> CountTable:
         rows = tuple(tuple(row) for row in counts)
         n_columns = len(rows[0]) if rows else 0
@@ -139,18 +172,29 @@ class CountTable:
             counts=rows,
             row_labels=tuple(row_labels or (f"row {i + 1}" for i in range(len(rows)))),
             column_labels=tuple(column_labels or (f"column {j + 1}" for j in range(n_columns))),
+            total_column=total_column,
+            total_row=total_row,
         )
 
     @classmethod
     def one_way(
-        cls, counts: Sequence[int], *, labels: Sequence[str] | None = None, heading: str = "count"
+        cls,
+        counts: Sequence[int],
+        *,
+        labels: Sequence[str] | None = None,
+        heading: str = "count",
+        total: bool = True,
     ) -> CountTable:
         return cls.two_way(
-            [[value] for value in counts], row_labels=labels, column_labels=[heading]
+            [[value] for value in counts],
+            row_labels=labels,
+            column_labels=[heading],
+            total_row=total,
         )
 
     @property
     def shape(self) -> tuple[int, int]:
+        """The body's rows and columns; margins sit at index n (total row) and m (column)."""
         return len(self.counts), len(self.counts[0])
 
     @property
@@ -158,29 +202,73 @@ class CountTable:
         return 1 in self.shape
 
     def cells(self) -> Iterator[Cell]:
-        """Every cell's position, row by row: the order ties are broken in."""
+        """Every body cell's position, row by row: the order ties are broken in."""
         n_rows, n_columns = self.shape
         return ((i, j) for i in range(n_rows) for j in range(n_columns))
 
+    def margin_cells(self) -> tuple[Cell, ...]:
+        """Every published total's position: row totals, column totals, then the grand total."""
+        n_rows, n_columns = self.shape
+        margins: list[Cell] = []
+        if self.total_column:
+            margins += [(i, n_columns) for i in range(n_rows)]
+        if self.total_row:
+            margins += [(n_rows, j) for j in range(n_columns)]
+        if self.total_column and self.total_row:
+            margins.append((n_rows, n_columns))
+        return tuple(margins)
+
+    def all_cells(self) -> tuple[Cell, ...]:
+        """Every published number's position: the body, then the margins."""
+        return (*self.cells(), *self.margin_cells())
+
+    def is_margin(self, cell: Cell) -> bool:
+        n_rows, n_columns = self.shape
+        return cell[0] == n_rows or cell[1] == n_columns
+
+    @property
+    def grand_total_cell(self) -> Cell | None:
+        """Where the grand total is printed, if it is: the corner, or a one-way table's total."""
+        n_rows, n_columns = self.shape
+        if self.total_row and self.total_column:
+            return (n_rows, n_columns)
+        if self.total_row and n_columns == 1:
+            return (n_rows, 0)
+        if self.total_column and n_rows == 1:
+            return (0, n_columns)
+        return None
+
     def value(self, cell: Cell) -> int:
-        return self.counts[cell[0]][cell[1]]
+        n_rows, n_columns = self.shape
+        i, j = cell
+        if i == n_rows and j == n_columns:
+            return self.grand_total
+        if i == n_rows:
+            return sum(row[j] for row in self.counts)
+        if j == n_columns:
+            return sum(self.counts[i])
+        return self.counts[i][j]
 
     def describe(self, cell: Cell) -> str:
         """A cell by its labels, for messages a report's author reads: "Tong, high"."""
-        row, column = self.row_labels[cell[0]], self.column_labels[cell[1]]
-        return row if self.shape[1] == 1 else f"{row}, {column}"
+        n_rows, n_columns = self.shape
+        row = "Total" if cell[0] == n_rows else self.row_labels[cell[0]]
+        if n_columns == 1 and cell[1] == 0:
+            return row
+        column = "total" if cell[1] == n_columns else self.column_labels[cell[1]]
+        return f"{row}, {column}"
 
     @property
     def row_totals(self) -> tuple[int, ...] | None:
-        """Each row's total, or None when rows have no separate total (a single column)."""
-        if self.shape[1] == 1:
+        """Each row's total, or None when the table has no total column."""
+        if not self.total_column:
             return None
         return tuple(sum(row) for row in self.counts)
 
     @property
     def column_totals(self) -> tuple[int, ...] | None:
-        """Each column's total, or None when columns have no separate total (a single row)."""
-        if self.shape[0] == 1:
+        """Each column's total, or None when the table has no total row."""
+        if not self.total_row:
             return None
         return tuple(sum(column) for column in zip(*self.counts, strict=True))
 
@@ -188,37 +276,34 @@ class CountTable:
     def grand_total(self) -> int:
         return sum(map(sum, self.counts))
 
-    def lines(self) -> tuple[tuple[Cell, ...], ...]:
-        """The groups of cells whose totals are published: rows, then columns.
-
-        In a one-way table the single line is the whole table and its total the grand total;
-        in a two-way table the grand total follows from the row totals, so it adds nothing.
-        """
+    def lines(self) -> tuple[Line, ...]:
+        """The published totals with what they add up: rows, columns, then the margins'."""
         n_rows, n_columns = self.shape
-        lines: list[tuple[Cell, ...]] = []
-        if n_columns > 1:
-            lines += [tuple((i, j) for j in range(n_columns)) for i in range(n_rows)]
-        if n_rows > 1:
-            lines += [tuple((i, j) for i in range(n_rows)) for j in range(n_columns)]
-        return tuple(lines) or (((0, 0),),)
+        lines: list[Line] = []
+        if self.total_column:
+            lines += [
+                Line(tuple((i, j) for j in range(n_columns)), (i, n_columns)) for i in range(n_rows)
+            ]
+        if self.total_row:
+            lines += [
+                Line(tuple((i, j) for i in range(n_rows)), (n_rows, j)) for j in range(n_columns)
+            ]
+        if self.total_column and self.total_row:
+            corner = (n_rows, n_columns)
+            lines.append(Line(tuple((n_rows, j) for j in range(n_columns)), corner))
+            lines.append(Line(tuple((i, n_columns) for i in range(n_rows)), corner))
+        return tuple(lines)
 
-    def margin_range(self, cell: Cell) -> tuple[int, int]:
-        """The values a cell can take given only the published totals (every cell hidden).
+    def best_range(self, threshold: int) -> tuple[int, float]:
+        """The widest range any pattern can give a cell: [0, G] when the grand total is shown.
 
-        These are the Fréchet bounds, which are sharp for a two-way table with fixed margins;
-        a one-way table's cell can be anything from 0 to the total. A range of one value means
-        the totals alone disclose the cell.
+        Hiding every number but the grand total lets a cell hold anything from nothing to all
+        of it; with no published grand total (none printed, or a small one hidden) a cell has no
+        upper bound.
         """
-        n_rows, n_columns = self.shape
-        total = self.grand_total
-        if n_rows == n_columns == 1:
-            return total, total
-        if self.is_one_way:
-            return 0, total
-        i, j = cell
-        row = sum(self.counts[i])
-        column = sum(r[j] for r in self.counts)
-        return max(0, row + column - total), min(row, column)
+        if self.grand_total_cell is None or self.grand_total <= threshold:
+            return 0, math.inf
+        return 0, self.grand_total
 
 
 @dataclass(frozen=True)
@@ -229,12 +314,12 @@ class CellRange:
     value: int
     reason: Suppression
     low: int
-    high: int
-    required_width: int
+    high: float  # math.inf when nothing published bounds the cell from above
+    required_width: float
     protected: bool
 
     @property
-    def width(self) -> int:
+    def width(self) -> float:
         return self.high - self.low
 
 
@@ -244,7 +329,7 @@ class AuditResult:
 
     table: CountTable
     ranges: tuple[CellRange, ...]
-    exposed: tuple[Cell, ...]  # cells of 1..threshold published as numbers
+    exposed: tuple[Cell, ...]  # cells (totals included) of 1..threshold published as numbers
 
     @property
     def ok(self) -> bool:
@@ -283,7 +368,7 @@ def _explain(failure: CellRange, name: str) -> str:
 
 @dataclass(frozen=True)
 class SuppressedTable:
-    """A table with the cells to show as `c`, and the rule it must meet.
+    """A table with the cells (totals included) to show as `c`, and the rule it must meet.
 
     It keeps the true counts: it is the publisher's record, from which the public edition is
     rendered and against which the audit checks. It may be built by hand (or altered with
@@ -297,7 +382,7 @@ class SuppressedTable:
 
     def __post_init__(self) -> None:
         _check_rule(self.threshold, self.protection)
-        positions = set(self.table.cells())
+        positions = set(self.table.all_cells())
         if unknown := set(self.suppressed) - positions:
             raise ValueError(f"suppressed cells outside the table: {sorted(unknown)}")
         object.__setattr__(self, "suppressed", MappingProxyType(dict(self.suppressed)))
@@ -306,17 +391,33 @@ class SuppressedTable:
         return cell in self.suppressed
 
     def published_value(self, row: int, column: int) -> Published:
-        """The cell as the public edition shows it: the count, or "c"."""
+        """Any number as the public edition shows it (a total too): the count, or "c"."""
         if (row, column) in self.suppressed:
             return SUPPRESSED
-        return self.table.counts[row][column]
+        return self.table.value((row, column))
 
     def published_rows(self) -> tuple[tuple[Published, ...], ...]:
-        """The whole body of the public table; the totals are the table's true totals."""
+        """The body of the public table, without its margins."""
         n_rows, n_columns = self.table.shape
         return tuple(
             tuple(self.published_value(i, j) for j in range(n_columns)) for i in range(n_rows)
         )
+
+    def published_row_totals(self) -> tuple[Published, ...] | None:
+        n_rows, n_columns = self.table.shape
+        if not self.table.total_column:
+            return None
+        return tuple(self.published_value(i, n_columns) for i in range(n_rows))
+
+    def published_column_totals(self) -> tuple[Published, ...] | None:
+        n_rows, n_columns = self.table.shape
+        if not self.table.total_row:
+            return None
+        return tuple(self.published_value(n_rows, j) for j in range(n_columns))
+
+    def published_grand_total(self) -> Published | None:
+        cell = self.table.grand_total_cell
+        return None if cell is None else self.published_value(*cell)
 
     def cells_suppressed(self, *reasons: Suppression) -> tuple[Cell, ...]:
         """The suppressed cells, in position order, optionally only those with given reasons."""
@@ -328,25 +429,25 @@ class SuppressedTable:
 def suppress(
     table: CountTable, *, threshold: int = DEFAULT_THRESHOLD, protection: int | None = None
 ) -> SuppressedTable:
-    """Choose the cells to show as `c` so that the audit passes, when it can.
+    """Choose the cells (totals included) to show as `c` so that the audit passes.
 
-    `protection` is the width p of the protection rule (default: `threshold`). The result
-    passes `audit` unless a primary cell is disclosed by the published totals alone; no
-    pattern can fix that, and the result then fails the audit (so `publish` refuses it).
-    The choice is deterministic: the same table always gets the same pattern.
+    `protection` is the width p of the protection rule (default: `threshold`). The choice is
+    deterministic: the same table always gets the same pattern.
     """
     width = threshold if protection is None else protection
     _check_rule(threshold, width)
-    hideable = {c for c in table.cells() if _spread(table.margin_range(c)) > 0}
+    rule = _Rule(threshold, width)
+    hideable = set(table.all_cells()) - _kept(table, threshold)
     marks = _primary_and_small_lines(table, threshold, hideable)
     passed: set[Cell] = set()
     while True:
         _complete_lines(table, marks, hideable)
-        failing = _first_failure(table, marks, hideable, passed, _Rule(threshold, width))
+        failing = _first_failure(table, marks, passed, rule)
         if failing is None:
             break
-        extra = _smallest(table, _lines_through(table, failing), marks, hideable)
-        extra = extra or _smallest(table, (tuple(table.cells()),), marks, hideable)
+        lines = [line.cells for line in table.lines() if failing in line.cells]
+        extra = _smallest(table, lines, marks, hideable)
+        extra = extra or _smallest(table, (table.all_cells(),), marks, hideable)
         if extra is None:
             break
         marks[extra] = Suppression.AUDIT
@@ -357,20 +458,20 @@ def audit(published: SuppressedTable) -> AuditResult:
     """Prove, cell by cell, what the published table gives away.
 
     For each suppressed cell two LPs (minimise and maximise it) over the suppressed cells,
-    subject to: published cells fixed, suppressed cells ≥ 0, every published total met. The
-    range is judged by the protection rule in the module docstring. Small counts published as
-    numbers are listed too. The table is taken as given, so a pattern built or edited by hand is
-    audited as strictly as one from `suppress`.
+    subject to: published numbers fixed, suppressed cells ≥ 0, every line adding up to its
+    total. The range is judged by the protection rule in the module docstring. Small counts
+    published as numbers, totals included, are listed too. The table is taken as given, so a
+    pattern built or edited by hand is audited as strictly as one from `suppress`.
     """
     table = published.table
     exposed = tuple(
         c
-        for c in table.cells()
+        for c in table.all_cells()
         if 1 <= table.value(c) <= published.threshold and not published.is_suppressed(c)
     )
+    rule = _Rule(published.threshold, published.protection)
     ranges = tuple(
-        _judge(table, published.suppressed, cell, _Rule(published.threshold, published.protection))
-        for cell in published.cells_suppressed()
+        _judge(table, published.suppressed, cell, rule) for cell in published.cells_suppressed()
     )
     return AuditResult(table=table, ranges=ranges, exposed=exposed)
 
@@ -389,6 +490,11 @@ def publish(
     return result
 
 
+def publish_count(value: int, *, threshold: int = DEFAULT_THRESHOLD) -> Published:
+    """A count printed on its own, with no total to subtract it from: 1..threshold is "c"."""
+    return SUPPRESSED if 1 <= value <= threshold else value
+
+
 # The method ---------------------------------------------------------------------------------
 
 
@@ -405,12 +511,10 @@ def _check_rule(threshold: int, protection: int) -> None:
         raise ValueError(f"the protection width must be at least 1, not {protection}")
 
 
-def _spread(bounds: tuple[int, int]) -> int:
-    return bounds[1] - bounds[0]
-
-
-def _lines_through(table: CountTable, cell: Cell) -> tuple[tuple[Cell, ...], ...]:
-    return tuple(line for line in table.lines() if cell in line)
+def _kept(table: CountTable, threshold: int) -> set[Cell]:
+    """Cells never chosen to hide: a grand total above the threshold (module docstring)."""
+    cell = table.grand_total_cell
+    return {cell} if cell is not None and table.grand_total > threshold else set()
 
 
 def _smallest(
@@ -421,42 +525,40 @@ def _smallest(
 ) -> Cell | None:
     """The best cell to hide next: the smallest non-zero one, then a zero; ties by position.
 
-    Small cells lose least information; a zero comes last because it can only move up, so it
-    widens a range on one side only. Cells the totals pin are never chosen: hiding them is show.
+    Small cells lose least information, and a body cell is hidden before a total of the same
+    value; a zero comes last because it can only move up, so it widens a range on one side only.
     """
     candidates = {c for line in lines for c in line if c in hideable and c not in marks}
     if not candidates:
         return None
-    return min(candidates, key=lambda c: (table.value(c) == 0, table.value(c), c))
+    return min(
+        candidates,
+        key=lambda c: (table.value(c) == 0, table.value(c), table.is_margin(c), c),
+    )
 
 
 def _primary_and_small_lines(
     table: CountTable, threshold: int, hideable: set[Cell]
 ) -> dict[Cell, Suppression]:
-    marks = {c: Suppression.PRIMARY for c in table.cells() if 1 <= table.value(c) <= threshold}
+    marks = {c: Suppression.PRIMARY for c in table.all_cells() if 1 <= table.value(c) <= threshold}
     for line in table.lines():
-        if 1 <= sum(table.value(c) for c in line) <= threshold:
-            for cell in line:
+        if 1 <= table.value(line.total) <= threshold:
+            for cell in line.members:
                 if cell in hideable:
                     marks.setdefault(cell, Suppression.SMALL_LINE)
     return marks
 
 
 def _first_failure(
-    table: CountTable,
-    marks: Mapping[Cell, Suppression],
-    hideable: set[Cell],
-    passed: set[Cell],
-    rule: _Rule,
+    table: CountTable, marks: Mapping[Cell, Suppression], passed: set[Cell], rule: _Rule
 ) -> Cell | None:
     """The first suppressed cell, in position order, that the audit would fail.
 
     Cells in `passed` are skipped and cells found protected are added to it: hiding more cells
     only drops constraints, so a range can only widen and a protected cell stays protected.
-    A cell the totals alone pin is skipped too: no pattern can protect it.
     """
     for cell in sorted(marks):
-        if cell in passed or cell not in hideable:
+        if cell in passed:
             continue
         if not _judge(table, marks, cell, rule).protected:
             return cell
@@ -470,8 +572,8 @@ def _complete_lines(table: CountTable, marks: dict[Cell, Suppression], hideable:
     while changed:
         changed = False
         for line in table.lines():
-            if sum(c in marks for c in line) == 1:
-                partner = _smallest(table, (line,), marks, hideable)
+            if sum(c in marks for c in line.cells) == 1:
+                partner = _smallest(table, (line.cells,), marks, hideable)
                 if partner is not None:
                     marks[partner] = Suppression.COMPLEMENT
                     changed = True
@@ -487,37 +589,40 @@ def _judge(
     low, high = _provable_range(table, marks, cell)
     value = table.value(cell)
     reason = marks[cell]
-    margin_low, margin_high = table.margin_range(cell)
-    required = max(1, min(rule.protection, margin_high - margin_low))
+    best_low, best_high = table.best_range(rule.threshold)
+    required = max(1, min(rule.protection, best_high - best_low))
     protected = low <= value <= high and high - low >= required
     if reason is Suppression.PRIMARY:
-        # For someone who knows the cell is 1..threshold: at least two values, if the totals
-        # alone leave two.
+        # For someone who knows the cell is 1..threshold: at least two values, if any pattern
+        # can leave two.
         known = min(high, rule.threshold) - max(low, 1)
-        at_best = min(margin_high, rule.threshold) - max(margin_low, 1)
+        at_best = min(best_high, rule.threshold) - max(best_low, 1)
         protected = protected and known >= min(1, at_best)
     return CellRange(cell, value, reason, low, high, required, protected)
 
 
 def _provable_range(
     table: CountTable, marks: Mapping[Cell, Suppression], cell: Cell
-) -> tuple[int, int]:
+) -> tuple[int, float]:
     """The least and greatest value of `cell` consistent with the published table (two LPs)."""
     hidden = sorted(marks)
     index = {c: k for k, c in enumerate(hidden)}
     rows: list[list[float]] = []
     rhs: list[float] = []
     for line in table.lines():
+        # members - total = 0, with every published number moved to the right-hand side.
         coefficients = [0.0] * len(hidden)
         remainder = 0
-        for c in line:
+        for c, coefficient in [*((m, 1) for m in line.members), (line.total, -1)]:
             if c in index:
-                coefficients[index[c]] = 1.0
-            remainder += table.value(c)  # the published total ...
-        remainder -= sum(table.value(c) for c in line if c not in index)  # ... less what is shown
+                coefficients[index[c]] = float(coefficient)
+            else:
+                remainder -= coefficient * table.value(c)
         if any(coefficients):
             rows.append(coefficients)
             rhs.append(float(remainder))
+    if not rows:  # nothing published ties the cell to anything
+        return 0, math.inf
     objective = np.zeros(len(hidden))
     objective[index[cell]] = 1.0
     bounds: list[float] = []
@@ -529,9 +634,12 @@ def _provable_range(
             bounds=(0, None),
             method="highs",
         )
-        if solution.status != 0:  # the true table is feasible and every cell bounded
+        if sign < 0 and solution.status == _UNBOUNDED:
+            bounds.append(math.inf)
+            continue
+        if solution.status != 0:  # the true table is feasible and every cell bounded below
             raise RuntimeError(f"disclosure audit LP failed for {cell}: {solution.message}")
         bounds.append(sign * float(solution.fun))
     low = math.ceil(bounds[0] - _TOLERANCE)
-    high = math.floor(bounds[1] + _TOLERANCE)
+    high = bounds[1] if math.isinf(bounds[1]) else math.floor(bounds[1] + _TOLERANCE)
     return low, high

@@ -66,3 +66,107 @@ class WardLocator:
         point = Point(longitude, latitude)
         candidates = sorted(int(i) for i in self._tree.query(point, predicate="covered_by"))
         return self._codes[candidates[0]] if candidates else None
+
+
+# --- checking a ward boundary file ----------------------------------------------------------
+
+_WARD_CODE_PROPERTY = re.compile(r"^WD(?P<year>[0-9]{2})CD$", re.IGNORECASE)
+_AUTHORITY_CODE_PROPERTY = re.compile(r"^LAD(?P<year>[0-9]{2})CD$", re.IGNORECASE)
+# Boundaries drawn to the same line still overlap by slivers where they are generalised; a
+# shared area above this share of the smaller ward is a real overlap.
+OVERLAP_TOLERANCE = 0.001
+
+
+@dataclass(frozen=True)
+class BoundaryWard:
+    code: str
+    name: str
+    geometry: Mapping[str, Any]
+    authority_code: str = ""
+    authority_name: str = ""
+
+
+def read_ward_features(collection: Mapping[str, Any]) -> tuple[list[BoundaryWard], list[str]]:
+    """The wards of a GeoJSON FeatureCollection, and every problem with them.
+
+    Codes and names come from ONS's `WDyyCD` / `WDyyNM` of any year, or from `code` / `name`;
+    a local authority from `LADyyCD` / `LADyyNM` or `local_authority_code` /
+    `local_authority_name` when the file carries one.
+    """
+    if collection.get("type") != "FeatureCollection" or not isinstance(
+        collection.get("features"), list
+    ):
+        return [], ["the file is not a GeoJSON FeatureCollection"]
+    wards: list[BoundaryWard] = []
+    problems: list[str] = []
+    for number, feature in enumerate(collection["features"], start=1):
+        properties = feature.get("properties") or {}
+        code = name = authority = authority_name = ""
+        for key, value in properties.items():
+            if match := _WARD_CODE_PROPERTY.match(key):
+                code = str(value or "").strip()
+                name = str(properties.get(f"WD{match['year']}NM", "") or "").strip()
+            elif match := _AUTHORITY_CODE_PROPERTY.match(key):
+                authority = str(value or "").strip()
+                authority_name = str(properties.get(f"LAD{match['year']}NM", "") or "").strip()
+        code = code or str(properties.get("code", "") or "").strip()
+        name = name or str(properties.get("name", "") or "").strip()
+        authority = authority or str(properties.get("local_authority_code", "") or "").strip()
+        authority_name = (
+            authority_name or str(properties.get("local_authority_name", "") or "").strip()
+        )
+        where = f"feature {number}" + (f" ({code})" if code else "")
+        if not is_gss_code(code):
+            problems.append(f"{where}: no ONS ward code (WDyyCD or code)")
+            continue
+        if not name:
+            problems.append(f"{where}: no ward name (WDyyNM or name)")
+            continue
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+            problems.append(f"{where}: the boundary is not a Polygon or MultiPolygon")
+            continue
+        wards.append(BoundaryWard(code, name, geometry, authority, authority_name))
+    return wards, problems
+
+
+def check_boundaries(wards: Iterable[BoundaryWard]) -> list[str]:
+    """Problems that make a set of ward boundaries unusable, in words a person can act on.
+
+    Each code once; every polygon valid (no self-intersection) and not empty; no two wards
+    sharing more than `OVERLAP_TOLERANCE` of the smaller one's area.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    shapes: list[tuple[BoundaryWard, Any]] = []
+    for ward in wards:
+        if ward.code in seen:
+            problems.append(f"{ward.code} appears more than once")
+            continue
+        seen.add(ward.code)
+        try:
+            geometry = shape(ward.geometry)
+        except (ValueError, TypeError, IndexError, AttributeError, shapely.errors.ShapelyError):
+            problems.append(f"{ward.code} {ward.name}: the boundary cannot be read")
+            continue
+        if geometry.is_empty or not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            problems.append(
+                f"{ward.code} {ward.name}: the boundary is not a valid polygon ({reason})"
+            )
+            continue
+        shapes.append((ward, geometry))
+    tree = STRtree([g for _, g in shapes])
+    for i, (ward, geometry) in enumerate(shapes):
+        for j in tree.query(geometry):
+            if j <= i:
+                continue
+            other, other_geometry = shapes[j]
+            shared = geometry.intersection(other_geometry).area
+            smaller = min(geometry.area, other_geometry.area)
+            if smaller > 0 and shared / smaller > OVERLAP_TOLERANCE:
+                problems.append(
+                    f"{ward.code} {ward.name} and {other.code} {other.name} overlap "
+                    f"({shared / smaller:.1%} of the smaller ward)"
+                )
+    return problems

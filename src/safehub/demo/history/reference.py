@@ -23,7 +23,7 @@ class Ward:
 
 @cache
 def wards() -> tuple[Ward, ...]:
-    """Bradford's 30 wards (the 2004 to 2024 boundaries) from the geography package's data file.
+    """Bradford's 30 wards (the 2004 to 2026 boundaries) from the geography package's data file.
 
     Read as data rather than imported, so the generator stays free of Django and of the
     geography app's code. The demo places its whole history on these wards: they are the

@@ -20,7 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="kind", required=True)
         committee = sub.add_parser("committee", help="The area committee report.")
-        committee.add_argument("--area", required=True, help='Area committee, or "Bradford".')
+        committee.add_argument(
+            "--area",
+            required=True,
+            help="Area committee, or the local authority's name for the whole district.",
+        )
         committee.add_argument("--as-of", required=True, type=dt.date.fromisoformat)
         committee.add_argument("--edition", choices=EDITIONS, default="restricted")
         committee.add_argument("--format", choices=FORMATS, default="html")
