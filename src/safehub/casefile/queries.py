@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.people.models import AddressPeriod, CarePeriod, Child
-from safehub.referrals.models import Referral
+from safehub.referrals.models import Decision, Referral
 from safehub.rules import codes
 
 
@@ -106,7 +106,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     referrals = (
         Referral.objects.filter(child=child, received_at__lt=end)
-        .select_related("decision")
+        .select_related("decision__pathway_agency")
         .prefetch_related("screenings")
     )
     for referral in referrals:
@@ -133,9 +133,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         decision = getattr(referral, "decision", None)
         if decision is not None and decision.decided_at < end:
             entries.append(
-                TimelineEntry(
-                    decision.decided_at, "decision", f"Decision: {decision.get_outcome_display()}"
-                )
+                TimelineEntry(decision.decided_at, "decision", _decision_title(decision))
             )
     for episode in child.episodes.filter(opened_on__lte=on):
         entries.append(TimelineEntry(episode.opened_on, "episode", "Episode opened"))
@@ -162,6 +160,13 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         for n in child.notes.filter(written_at__lt=end)
     )
     return sorted(entries, key=_sort_key, reverse=True)
+
+
+def _decision_title(decision: Decision) -> str:
+    """ "Decision: Pathway referral to Youth Service": the agency is what a reader needs."""
+    if decision.pathway_agency is not None:
+        return f"Decision: Pathway referral to {decision.pathway_agency.name}"
+    return f"Decision: {decision.get_outcome_display()}"
 
 
 def _sort_key(entry: TimelineEntry) -> dt.datetime:

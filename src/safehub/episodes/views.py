@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -50,6 +51,7 @@ def _episode_form(
     form_class: type[forms.Form],
     title: str,
     action: Callable[[Episode, dict[str, Any], Any], object],
+    saved: str,
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, episode_id: int) -> HttpResponse:
         episode = queries.get_episode(request.user, episode_id)
@@ -60,6 +62,7 @@ def _episode_form(
             except ValidationError as error:
                 apply_errors(form, error)
             else:
+                messages.success(request, saved)
                 return redirect(f"/episodes/{episode.pk}")
         return TemplateResponse(
             request,
@@ -76,6 +79,7 @@ change_risk = _episode_form(
     lambda e, d, u: services.change_risk(
         e, level=d["level"], effective_on=d["effective_on"], reason=d["reason"], acting_user=u
     ),
+    "Risk level changed",
 )
 review = _episode_form(
     ReviewForm,
@@ -83,6 +87,7 @@ review = _episode_form(
     lambda e, d, u: services.record_review(
         e, reviewed_on=d["reviewed_on"], summary=d["summary"], acting_user=u
     ),
+    "Review recorded",
 )
 strategy_discussion = _episode_form(
     StrategyDiscussionForm,
@@ -90,6 +95,7 @@ strategy_discussion = _episode_form(
     lambda e, d, u: services.record_strategy_discussion(
         e, held_at=d["held_at"], summary=d["summary"], acting_user=u
     ),
+    "Strategy discussion recorded",
 )
 close = _episode_form(
     CloseForm,
@@ -97,6 +103,7 @@ close = _episode_form(
     lambda e, d, u: services.close_episode(
         e, closed_on=d["closed_on"], reason=d["closure_reason"], acting_user=u
     ),
+    "Episode closed",
 )
 
 
@@ -109,6 +116,7 @@ def new_missing(request: HttpRequest, child_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Missing episode recorded")
             return redirect(f"/children/{child.pk}")
     return TemplateResponse(request, "episodes/missing_form.html", {"form": form, "child": child})
 
@@ -127,6 +135,7 @@ def update_missing(request: HttpRequest, missing_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Missing episode updated")
             return redirect(f"/children/{missing.child_id}")
     due = working_time.return_interview_due(missing.ended_at) if missing.ended_at else None
     return TemplateResponse(

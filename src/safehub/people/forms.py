@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django import forms
 
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateField
+from safehub.govuk.forms import GovukForm
 from safehub.people.models import CareStatus, LawfulBasis, ShareSection
 from safehub.rules import codes
 
 BLANK = [("", "Choose")]
 
 
-class ChildSearchForm(forms.Form):
+class ChildSearchForm(GovukForm):
     name = forms.CharField(
         label="Name", required=False, help_text="Any part of a name or alias", max_length=100
     )
@@ -26,7 +30,12 @@ class ChildSearchForm(forms.Form):
     error_anchor = "id_name"
 
 
-class ChildForm(forms.Form):
+class ChildForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "postcode": "Postcode",
+        "ethnicity_source": "how the ethnicity was recorded",
+    }
+
     given_name = forms.CharField(
         label="First name",
         max_length=100,
@@ -90,7 +99,7 @@ class ChildForm(forms.Form):
         return value
 
 
-class NoteForm(forms.Form):
+class NoteForm(GovukForm):
     text = forms.CharField(
         label="Case note",
         widget=forms.Textarea,
@@ -98,7 +107,7 @@ class NoteForm(forms.Form):
     )
 
 
-class AddressForm(forms.Form):
+class AddressForm(GovukForm):
     valid_from = GovDateField(
         label="Lived here from",
         past_only=True,
@@ -122,7 +131,7 @@ class AddressForm(forms.Form):
         return data
 
 
-class CarePeriodForm(forms.Form):
+class CarePeriodForm(GovukForm):
     kind = forms.ChoiceField(
         label="Status",
         choices=CareStatus.choices,
@@ -142,7 +151,11 @@ class CarePeriodForm(forms.Form):
         return data
 
 
-class AliasForm(forms.Form):
+class AliasForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "note": "where the name is used",
+    }
+
     given_name = forms.CharField(label="First name or nickname", required=False, max_length=100)
     family_name = forms.CharField(label="Last name (optional)", required=False, max_length=100)
     note = forms.CharField(
@@ -159,7 +172,7 @@ class AliasForm(forms.Form):
         return data
 
 
-class ShareForm(forms.Form):
+class ShareForm(GovukForm):
     agency = forms.ModelChoiceField(
         label="Agency",
         queryset=Agency.objects.filter(is_active=True).exclude(agency_type="childrens_services"),
@@ -192,7 +205,11 @@ class ShareForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "reason": "the reason",
+    }
+
     reason = forms.CharField(
         label="Why is the share being revoked?",
         widget=forms.Textarea,
@@ -200,7 +217,11 @@ class RevokeForm(forms.Form):
     )
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "reason": "the reason",
+    }
+
     reason = forms.CharField(
         label="Why do you need to see this record now?",
         widget=forms.Textarea,
@@ -209,7 +230,11 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class BreakGlassReviewForm(forms.Form):
+class BreakGlassReviewForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "justified": "whether the access was justified",
+    }
+
     justified = forms.TypedChoiceField(
         label="Was the access justified?",
         choices=[("yes", "Yes"), ("no", "No")],

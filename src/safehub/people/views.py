@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -65,6 +66,7 @@ def new_child(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"{child.full_name} recorded")
             if request.GET.get("then") == "referral":
                 return redirect(f"/referrals/new?child={child.pk}")
             return redirect(f"/children/{child.pk}")
@@ -76,15 +78,17 @@ def _child_form_page(
     child_id: int,
     form: forms.Form,
     title: str,
-    save: Callable[[Child], object],
+    save: Callable[[Child], str],
 ) -> HttpResponse:
+    """`save` records the change and returns what the success banner says."""
     child = queries.get_child(request.user, child_id)
     if request.method == "POST" and form.is_valid():
         try:
-            save(child)
+            saved = save(child)
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, saved)
             return redirect(f"/children/{child.pk}")
     return TemplateResponse(
         request, "people/child_change_form.html", {"form": form, "child": child, "title": title}
@@ -96,8 +100,8 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, wards=ward_choices(timezone.localdate())
     )
 
-    def save(child: Child) -> object:
-        return services.record_address(
+    def save(child: Child) -> str:
+        services.record_address(
             child,
             valid_from=form.cleaned_data["valid_from"],
             postcode=form.cleaned_data["postcode"],
@@ -105,6 +109,7 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
             address=form.cleaned_data["address"],
             acting_user=request.user,
         )
+        return "Address recorded"
 
     return _child_form_page(request, child_id, form, "Record a new address", save)
 
@@ -112,8 +117,9 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
     form = CarePeriodForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
+    def save(child: Child) -> str:
+        services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
+        return "Children's social care status recorded"
 
     return _child_form_page(request, child_id, form, "Record children's social care status", save)
 
@@ -121,8 +127,9 @@ def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
     form = AliasForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.add_alias(child, acting_user=request.user, **form.cleaned_data)
+    def save(child: Child) -> str:
+        services.add_alias(child, acting_user=request.user, **form.cleaned_data)
+        return "Name added"
 
     return _child_form_page(request, child_id, form, "Add a name the child is known by", save)
 
@@ -130,9 +137,8 @@ def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
     form = NoteForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.add_case_note(
-            child, text=form.cleaned_data["text"], acting_user=request.user
-        )
+    def save(child: Child) -> str:
+        services.add_case_note(child, text=form.cleaned_data["text"], acting_user=request.user)
+        return "Case note added"
 
     return _child_form_page(request, child_id, form, "Add a case note", save)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -40,6 +41,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Referral recorded. Now screen the risk.")
             return redirect(f"/referrals/{referral.pk}/screening")
     return TemplateResponse(request, "referrals/referral_form.html", {"form": form, "child": child})
 
@@ -81,6 +83,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Screening recorded")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/screening_form.html", {"form": form, "referral": referral, "tool": tool}
@@ -103,6 +106,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Decision recorded")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/decision_form.html", {"form": form, "referral": referral}

@@ -4,10 +4,11 @@ from typing import cast
 
 from django import forms
 
+from safehub.govuk.forms import GovukForm
 from safehub.reports.committee import DISTRICT
 
 
-class CommitteeReportForm(forms.Form):
+class CommitteeReportForm(GovukForm):
     area = forms.ChoiceField(label="Area", error_messages={"required": "Choose the area"})
     as_of = forms.DateField(
         label="Reference date",
