@@ -21,28 +21,9 @@ from safehub.people.forms import (
     AliasForm,
     CarePeriodForm,
     ChildForm,
-    ChildSearchForm,
     NoteForm,
 )
 from safehub.people.models import Child
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    require(request.user, "child:search")
-    form = ChildSearchForm(request.GET or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        results = queries.search_children(
-            request.user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            nhs_number=form.cleaned_data["nhs_number"],
-        )
-    return TemplateResponse(
-        request,
-        "people/search.html",
-        {"form": form, "results": results, "limit": queries.SEARCH_LIMIT},
-    )
 
 
 def new_child(request: HttpRequest) -> HttpResponse:
