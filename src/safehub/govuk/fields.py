@@ -92,6 +92,10 @@ class GovDateTimeField(forms.MultiValueField):
 
     def compress(self, data_list: list[Any]) -> dt.datetime | None:
         if not data_list or (data_list[0] is None and not data_list[1]):
+            # The date part's three empty boxes are a list, which MultiValueField does not
+            # count as empty, so its own required check never fires.
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         date, time_text = data_list
         name = sentence_start(self.short_name or short_name_from_label(self.label))

@@ -23,7 +23,9 @@ class ChildSearchForm(GovukForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not (data.get("name") or data.get("date_of_birth") or data.get("nhs_number")):
+        given = data.get("name") or data.get("date_of_birth") or data.get("nhs_number")
+        # A box filled in wrongly has its own error; this one is for a search with none.
+        if not given and not self.errors:
             raise forms.ValidationError("Enter a name, date of birth or NHS number")
         return data
 
@@ -108,6 +110,10 @@ class NoteForm(GovukForm):
 
 
 class AddressForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "valid_from": "the date the child moved here",
+    }
+
     valid_from = GovDateField(
         label="Lived here from",
         past_only=True,
@@ -126,12 +132,18 @@ class AddressForm(GovukForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not data.get("postcode") and not data.get("ward_code"):
+        given = data.get("postcode") or data.get("ward_code")
+        if not given and not {"postcode", "ward_code"} & self.errors.keys():
             self.add_error("postcode", "Enter a postcode or choose a ward")
         return data
 
 
 class CarePeriodForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "valid_from": "the date it began",
+        "valid_to": "the date it ended",
+    }
+
     kind = forms.ChoiceField(
         label="Status",
         choices=CareStatus.choices,
@@ -167,12 +179,17 @@ class AliasForm(GovukForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not data.get("given_name") and not data.get("family_name"):
+        given = data.get("given_name") or data.get("family_name")
+        if not given and not {"given_name", "family_name"} & self.errors.keys():
             self.add_error("given_name", "Enter the name the child is also known by")
         return data
 
 
 class ShareForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "expires_on": "the date the share ends",
+    }
+
     agency = forms.ModelChoiceField(
         label="Agency",
         queryset=Agency.objects.filter(is_active=True).exclude(agency_type="childrens_services"),

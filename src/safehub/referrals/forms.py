@@ -22,7 +22,6 @@ class ReferralForm(GovukForm):
 
     received_at = GovDateTimeField(
         label="When was the referral received?",
-        error_messages={"required": "Enter the date and time the referral was received"},
     )
     source = forms.ChoiceField(
         label="Where did it come from?",
