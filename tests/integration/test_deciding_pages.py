@@ -167,3 +167,35 @@ def test_an_invalid_as_of_date_shows_an_error_summary(
     assert "<title>Error: Eve Samplewood – Safehub</title>" in page
     summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
     assert '<a href="#id_on_0">The date must be a real date</a>' in summary
+
+
+def test_the_home_page_shows_what_is_due_today_or_overdue_and_the_start_button(
+    manager: User, hub_practitioner_client: Client, partner_worker_client: Client
+) -> None:
+    overdue = _child(manager, "Flo", dt.date(2011, 1, 1))
+    _referral(overdue, manager, 10, None)  # the decision was due within a working day
+    later = _child(manager, "Gil", dt.date(2011, 1, 1))
+    referrals.record_decision(
+        referrals.receive_referral(
+            child=later,
+            received_at=timezone.now() - dt.timedelta(days=1),
+            source="6",
+            concerns="c",
+            exploitation_types=["cse"],
+            acting_user=manager,
+        ),
+        outcome="no_further_action",
+        acting_user=manager,
+    )
+    page = hub_practitioner_client.get("/").content.decode()
+    assert 'class="govuk-button govuk-button--start"' in page
+    assert "Record a referral" in page
+    due = page.split('id="due"', 1)[1].split("</table>", 1)[0]
+    assert "Flo Samplewood" in due
+    assert "Overdue" in due
+    assert "Decision on referral" in due
+    assert "Gil Samplewood" not in due
+
+    partner_page = partner_worker_client.get("/").content.decode()
+    assert "govuk-button--start" not in partner_page
+    assert "Due today or overdue" not in partner_page
