@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 from safehub import config
+from tests.e2e.pages import AccessibilityAudit
 
 CHROMIUM = Path(config.get("SAFEHUB_CHROMIUM"))
 
@@ -51,8 +53,17 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh browser context; every page it reaches is checked for accessibility after.
+
+    It asks for the live server so that the server outlives the check."""
     context = browser.new_context()
     page = context.new_page()
+    audit = AccessibilityAudit(page)
+    audit.watch()
     yield page
-    context.close()
+    try:
+        problems = audit.problems()
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from django_otp.oath import totp
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, Response
 
 from safehub.demo import services as demo
 
@@ -144,3 +148,111 @@ class TriagePage:
 
     def row_for(self, child_name: str) -> Locator:
         return self.page.locator("#queue tr", has_text=child_name)
+
+
+# --- accessibility: axe-core and reflow, over every page a test reaches -----------------------
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+REFLOW_WIDTH = 320  # CSS pixels: WCAG 1.4.10, 1280 px at 400% zoom
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(
+    (v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+  );
+}"""
+
+
+@functools.cache
+def _axe_source() -> str:
+    if not AXE.exists():
+        msg = f"{AXE} is missing: run `npm ci` (axe-core is a locked dev dependency)"
+        raise FileNotFoundError(msg)
+    return AXE.read_text()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page as the browser was given it: a GET can be asked for again; the page a POST
+    answered (a form with its errors) is kept as it came."""
+
+    url: str
+    body: str | None = None
+
+
+@dataclass
+class AccessibilityAudit:
+    """Record every HTML page the test's browser is shown, then check each one: axe-core's
+    WCAG 2.2 AA rules, and no sideways scroll at 320 CSS pixels.
+
+    The check runs after the test, not as each page loads: a page checked mid-test would race
+    the test's own clicks. GET pages are loaded again; a POST's answer is served back from
+    what was recorded (it would not be right to post again). axe is injected by evaluating its
+    source through the DevTools protocol, which the page's Content-Security-Policy does not
+    govern, so the pages are checked under the same strict policy users get.
+    """
+
+    page: Page
+    visits: dict[str, Visit] = field(default_factory=dict)
+
+    def watch(self) -> None:
+        self.page.on("response", self._record)
+
+    def _record(self, response: Response) -> None:
+        request = response.request
+        if not request.is_navigation_request() or response.frame != self.page.main_frame:
+            return
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return
+        if response.status >= 300 and response.status < 400:
+            return
+        if request.method == "GET":
+            self.visits.setdefault(f"GET {response.url}", Visit(response.url))
+        else:
+            self.visits[f"{request.method} {response.url} {len(self.visits)}"] = Visit(
+                response.url, response.text()
+            )
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        for visit in list(self.visits.values()):
+            found.extend(f"{visit.url}: {p}" for p in self._check(visit))
+        return found
+
+    def _check(self, visit: Visit) -> list[str]:
+        page = self.page
+        page.set_viewport_size({"width": 1280, "height": 800})
+        if visit.body is None:
+            page.goto(visit.url)
+        else:
+            body = visit.body
+            page.route(
+                visit.url,
+                lambda route: route.fulfill(
+                    status=200, content_type="text/html; charset=utf-8", body=body
+                ),
+            )
+            page.goto(visit.url)
+            page.unroute(visit.url)
+        page.evaluate(_axe_source())
+        problems = [f"axe {v}" for v in page.evaluate(RUN_AXE, WCAG_22_AA)]
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > REFLOW_WIDTH:
+            wide = page.evaluate(WIDEST, REFLOW_WIDTH)
+            problems.append(f"{width} px wide at {REFLOW_WIDTH} px (widest: {wide})")
+        # Small screens lay some things out differently (stacked tables): check them too.
+        problems.extend(
+            f"axe at {REFLOW_WIDTH} px {v}"
+            for v in page.evaluate(RUN_AXE, WCAG_22_AA)
+            if f"axe {v}" not in problems
+        )
+        return problems
+
+
+WIDEST = """(limit) => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > limit + 1)
+  .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${[...e.classList].join(".")}`
+    + ` (${Math.round(e.getBoundingClientRect().right)})`)
+  .slice(-5).join("; ")"""

@@ -72,6 +72,7 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     )
     page.get_by_label("Reasons for the decision").fill("Youth Service to offer one-to-one work.")
     page.get_by_role("button", name="Save decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Decision recorded")
     expect(page.locator("#decision")).to_contain_text("Pathway referral to a support agency")
 
     triage.open()
@@ -81,7 +82,7 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     triage.row_for("Demi Testwell").get_by_role("link", name="Demi Testwell").click()
     expect(page.locator("#timeline")).to_contain_text("Referral received")
     expect(page.locator("#timeline")).to_contain_text("Screened: medium risk")
-    expect(page.locator("#timeline")).to_contain_text("Decision: Pathway referral")
+    expect(page.locator("#timeline")).to_contain_text("Decision: Pathway referral to Youth Service")
     expect(page.locator("#summary")).to_contain_text("Medium")
 
     # As it stood the day before the referral: no episode, no referral.

@@ -435,7 +435,7 @@ def test_linking_a_child_from_the_child_page(police: User, hub_practitioner_clie
 
     form = {"noted_on_0": YESTERDAY.day, "noted_on_1": YESTERDAY.month}
     page = hub_practitioner_client.post(link_url, form).content.decode()
-    assert '<a href="#id_noted_on_0">When was the link noted? must include a year</a>' in page
+    assert '<a href="#id_noted_on_0">The date the link was noted must include a year</a>' in page
 
     response = hub_practitioner_client.post(
         link_url, {**form, "noted_on_2": YESTERDAY.year, "note": "Works there"}

@@ -91,7 +91,7 @@ def test_a_referral_with_a_future_date_is_refused_and_nothing_saved(
             "concerns": "Concern",
         },
     ).content.decode()
-    assert "When was the referral received? must be in the past" in page
+    assert "The date the referral was received must be in the past" in page
     assert 'href="#id_received_at_0_0"' in page
     assert not Referral.objects.exists()
 

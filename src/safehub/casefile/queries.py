@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from safehub.access.policy import Principal
@@ -18,7 +18,7 @@ from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
-from safehub.referrals.models import Referral
+from safehub.referrals.models import Decision, Referral
 from safehub.rules import codes
 
 
@@ -159,7 +159,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     referrals = (
         Referral.objects.filter(child=child, received_at__lt=end)
-        .select_related("decision")
+        .select_related("decision__pathway_agency")
         .prefetch_related("screenings")
     )
     for referral in referrals:
@@ -188,9 +188,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         decision = getattr(referral, "decision", None)
         if decision is not None and decision.decided_at < end:
             entries.append(
-                TimelineEntry(
-                    decision.decided_at, "decision", f"Decision: {decision.get_outcome_display()}"
-                )
+                TimelineEntry(decision.decided_at, "decision", _decision_title(decision))
             )
     for episode in child.episodes.filter(opened_on__lte=on):
         entries.append(
@@ -236,8 +234,92 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
     return sorted(entries, key=_sort_key, reverse=True)
 
 
+def _decision_title(decision: Decision) -> str:
+    """ "Decision: Pathway referral to Youth Service": the agency is what a reader needs."""
+    if decision.pathway_agency is not None:
+        return f"Decision: Pathway referral to {decision.pathway_agency.name}"
+    return f"Decision: {decision.get_outcome_display()}"
+
+
 def _sort_key(entry: TimelineEntry) -> dt.datetime:
     at: Any = entry.at
     if isinstance(at, dt.datetime):
         return at
     return dt.datetime.combine(at, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _age(child: Child, on: dt.date) -> int | None:
+    born = child.date_of_birth
+    return codes.age_on(born, on) if born is not None and born <= on else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What tells three children of the same name apart, and whether the hub holds them now."""
+
+    child: Child
+    age: int | None
+    ward: str | None
+    episode_opened_on: dt.date | None
+    risk_level: str | None
+    latest_referral_at: dt.datetime | None
+
+
+def find_children(
+    user: Principal,
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    nhs_number: str = "",
+) -> list[SearchResult]:
+    """The scoped, audited search, each child with today's ward, episode, risk and latest
+    referral: one query for the search and one for all the rows, however many are found."""
+    children = people_queries.search_children(
+        user, name=name, date_of_birth=date_of_birth, nhs_number=nhs_number
+    )
+    if not children:
+        return []
+    today = timezone.localdate()
+    holds_today = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+    open_today = Q(opened_on__lte=today) & (Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+    address = (
+        AddressPeriod.objects.filter(holds_today, child=OuterRef("pk"))
+        .order_by("-valid_from", "-id")
+        .values("ward__name")[:1]
+    )
+    episode = Episode.objects.filter(open_today, child=OuterRef("pk")).values("opened_on")[:1]
+    risk = (
+        RiskChange.objects.filter(
+            Q(episode__closed_on__isnull=True) | Q(episode__closed_on__gt=today),
+            episode__child=OuterRef("pk"),
+            episode__opened_on__lte=today,
+            effective_on__lte=today,
+        )
+        .order_by("-effective_on", "-id")
+        .values("level")[:1]
+    )
+    referral = (
+        Referral.objects.filter(child=OuterRef("pk")).order_by("-received_at").values("received_at")
+    )[:1]
+    facts = {
+        row["pk"]: row
+        for row in Child.objects.filter(pk__in=[c.pk for c in children])
+        .annotate(
+            ward_name=Subquery(address),
+            episode_opened_on=Subquery(episode),
+            risk_level=Subquery(risk),
+            latest_referral_at=Subquery(referral),
+        )
+        .values("pk", "ward_name", "episode_opened_on", "risk_level", "latest_referral_at")
+    }
+    return [
+        SearchResult(
+            child,
+            _age(child, today),
+            facts[child.pk]["ward_name"],
+            facts[child.pk]["episode_opened_on"],
+            facts[child.pk]["risk_level"],
+            facts[child.pk]["latest_referral_at"],
+        )
+        for child in children
+    ]

@@ -4,13 +4,34 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from safehub.access.policy import can
+from safehub.access.policy import can, require
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
 from safehub.intelligence import queries as intelligence_queries
 from safehub.people import queries as people_queries
 from safehub.people import services as people_services
+from safehub.people.forms import ChildSearchForm
 from safehub.rules import plausibility
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a child: here rather than in people, because each result shows the episode, risk
+    and latest referral that tell children of the same name apart."""
+    require(request.user, "child:search")
+    form = ChildSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = queries.find_children(
+            request.user,
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            nhs_number=form.cleaned_data["nhs_number"],
+        )
+    return TemplateResponse(
+        request,
+        "people/search.html",
+        {"form": form, "results": results, "limit": people_queries.SEARCH_LIMIT},
+    )
 
 
 def child_page(request: HttpRequest, child_id: int) -> HttpResponse:

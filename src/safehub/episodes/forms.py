@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django import forms
 
 from safehub.episodes.models import MissingKind
 from safehub.govuk.fields import GovDateField, GovDateTimeField
-from safehub.govuk.forms import VersionField
+from safehub.govuk.forms import GovukForm, VersionField
 from safehub.rules import codes
 
 LEVELS = [c for c in codes.choices(codes.RiskLevel) if c[0] != "none"]
 
 
-class RiskChangeForm(forms.Form):
+class RiskChangeForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "effective_on": "the date the risk changed",
+        "reason": "the reason the risk changed",
+    }
+
     level = forms.ChoiceField(
         label="New risk level",
         choices=LEVELS,
@@ -27,7 +35,7 @@ class RiskChangeForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovukForm):
     reviewed_on = GovDateField(
         label="Date of the review",
         past_only=True,
@@ -40,7 +48,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovukForm):
     closed_on = GovDateField(
         label="Date closed", past_only=True, error_messages={"required": "Enter the date closed"}
     )
@@ -50,7 +58,11 @@ class CloseForm(forms.Form):
     version = VersionField()
 
 
-class StrategyDiscussionForm(forms.Form):
+class StrategyDiscussionForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "held_at": "the date of the strategy discussion",
+    }
+
     held_at = GovDateTimeField(
         label="When was it held?",
         error_messages={"required": "Enter the date and time it was held"},
@@ -58,8 +70,13 @@ class StrategyDiscussionForm(forms.Form):
     summary = forms.CharField(label="Outcome", widget=forms.Textarea, required=False)
 
 
-class MissingForm(forms.Form):
+class MissingForm(GovukForm):
     # Not pre-selected (GOV.UK radios never are): the worker says which it was.
+    short_names: ClassVar[Mapping[str, str]] = {
+        "started_at": "the date the child went missing",
+        "ended_at": "the date the child returned",
+    }
+
     kind = forms.ChoiceField(
         label="Kind",
         choices=MissingKind.choices,
@@ -91,7 +108,11 @@ class MissingForm(forms.Form):
         return data
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "ended_at": "the date the child returned",
+    }
+
     ended_at = GovDateTimeField(label="When did the child return?", required=False)
     return_interview_offered_at = GovDateTimeField(
         label="Return home interview offered", required=False

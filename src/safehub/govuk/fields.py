@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,11 +26,25 @@ class DatePartsWidget(forms.MultiWidget):
         return [None, None, None]
 
 
+def sentence_start(name: str) -> str:
+    """ "Date of birth" stays; "the date it began" becomes "The date it began"."""
+    return name[:1].upper() + name[1:]
+
+
+def short_name_from_label(label: object) -> str:
+    """A field's name for use in a sentence, from its label: "Home postcode (optional)" gives
+    "Home postcode". A label that is a question needs a short name of its own."""
+    text = str(label or "").split(" (", 1)[0].strip()
+    return text.rstrip("?") or "The answer"
+
+
 class GovDateField(forms.MultiValueField):
     widget = DatePartsWidget
 
-    def __init__(self, *, past_only: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, past_only: bool = False, short_name: str = "", **kwargs: Any) -> None:
         self.past_only = past_only
+        # Set by `GovukForm` from the form's short names, else taken from the label.
+        self.short_name = short_name
         fields = tuple(forms.CharField(required=False) for _ in DatePartsWidget.parts)
         kwargs.setdefault("require_all_fields", False)
         super().__init__(fields=fields, **kwargs)
@@ -38,7 +52,7 @@ class GovDateField(forms.MultiValueField):
     def compress(self, data_list: list[str]) -> dt.date | None:
         if not data_list or not any(data_list):
             return None
-        label = self.label or "The date"
+        label = sentence_start(self.short_name or short_name_from_label(self.label))
         if not all(data_list):
             missing = [p for p, v in zip(DatePartsWidget.parts, data_list, strict=True) if not v]
             raise ValidationError(f"{label} must include a {' and '.join(missing)}")
@@ -57,25 +71,36 @@ class GovDateField(forms.MultiValueField):
 class GovDateTimeField(forms.MultiValueField):
     """A date (three boxes) and a time (HH:MM), in London time."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, short_name: str = "", **kwargs: Any) -> None:
         fields = (
-            GovDateField(label=kwargs.get("label"), required=False),
+            GovDateField(label=kwargs.get("label"), required=False, short_name=short_name),
             forms.CharField(required=False),
         )
         widget = DateTimePartsWidget()
         kwargs.setdefault("require_all_fields", False)
         super().__init__(fields=fields, widget=widget, **kwargs)
 
+    # The date part words its own errors, so the name lives there (on the form's own copy of
+    # the field: a deep copy makes new sub-fields).
+    @property
+    def short_name(self) -> str:
+        return cast("GovDateField", self.fields[0]).short_name
+
+    @short_name.setter
+    def short_name(self, value: str) -> None:
+        cast("GovDateField", self.fields[0]).short_name = value
+
     def compress(self, data_list: list[Any]) -> dt.datetime | None:
         if not data_list or (data_list[0] is None and not data_list[1]):
-            # The date's boxes come as one list, which Django's own required check does not
-            # see as empty: an all-blank answer is caught here.
+            # The date part's three empty boxes are a list, which MultiValueField does not
+            # count as empty, so its own required check never fires.
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
         date, time_text = data_list
+        name = sentence_start(self.short_name or short_name_from_label(self.label))
         if date is None:
-            raise ValidationError(f"{self.label or 'The date'} must include a day, month and year")
+            raise ValidationError(f"{name} must include a day, month and year")
         try:
             hour, minute = (int(p) for p in str(time_text or "").strip().split(":"))
             time = dt.time(hour, minute)
@@ -83,7 +108,7 @@ class GovDateTimeField(forms.MultiValueField):
             raise ValidationError("Enter the time as hours and minutes, like 14:30") from error
         value = dt.datetime.combine(date, time, tzinfo=timezone.get_current_timezone())
         if value > timezone.now() + dt.timedelta(minutes=5):
-            raise ValidationError(f"{self.label or 'The time'} must be in the past")
+            raise ValidationError(f"{name} must be in the past")
         return value
 
 

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django import forms
 
 from safehub.govuk.fields import GovDateField
+from safehub.govuk.forms import GovukForm
 from safehub.intelligence.models import DisruptionKind, LocationKind, LocationOfConcern
 
 NOT_A_NAME = "Do not write the name of a person of concern here"
 
 
-class LocationForm(forms.Form):
+class LocationForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "kind": "the kind of location",
+        "description": "the reason for concern",
+        "first_noted": "the date the hub first had concerns",
+    }
+
     name = forms.CharField(
         label="Name of the location",
         max_length=200,
@@ -53,7 +61,7 @@ class LocationForm(forms.Form):
         self.order_fields(["name", "kind", "description", "postcode", "ward_code"])
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovukForm):
     name = forms.CharField(
         label="Name or alias",
         max_length=200,
@@ -69,7 +77,11 @@ class PersonForm(forms.Form):
     )
 
 
-class LinkChildForm(forms.Form):
+class LinkChildForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "noted_on": "the date the link was noted",
+    }
+
     noted_on = GovDateField(
         label="When was the link noted?",
         past_only=True,
@@ -89,7 +101,11 @@ class LinkChildToPersonForm(LinkChildForm):
     field_order = ("noted_on", "relationship", "note")
 
 
-class LinkLocationForm(forms.Form):
+class LinkLocationForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "noted_on": "the date the link was noted",
+    }
+
     noted_on = GovDateField(
         label="When was the link noted?",
         past_only=True,
@@ -111,7 +127,12 @@ class LinkLocationForm(forms.Form):
         return self.locations[self.cleaned_data["location"]]
 
 
-class DisruptionForm(forms.Form):
+class DisruptionForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "kind": "what was done",
+        "description": "the description",
+    }
+
     kind = forms.ChoiceField(
         label="What was done?",
         choices=DisruptionKind.choices,

@@ -7,6 +7,7 @@ A person of concern reaches a page only through `queries.get_person`, so a role 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -80,6 +81,7 @@ def new_location(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Location of concern recorded")
             return redirect(f"/intelligence/locations/{location.pk}")
     return TemplateResponse(request, "intelligence/location_form.html", {"form": form})
 
@@ -117,6 +119,7 @@ def link_child_to_location(request: HttpRequest, location_id: int) -> HttpRespon
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"{child.full_name} linked to {location.name}")
             return redirect(f"/intelligence/locations/{location.pk}")
     return TemplateResponse(
         request,
@@ -139,6 +142,7 @@ def unlink_child_from_location(
     back = f"/intelligence/locations/{location_id}"
     if request.method == "POST":
         services.unlink_child_from_location(link, acting_user=request.user)
+        messages.success(request, "Link removed")
         return redirect(back)
     return TemplateResponse(
         request,
@@ -162,6 +166,7 @@ def new_person(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Person of concern recorded")
             return redirect(f"/intelligence/persons/{person.pk}")
     return TemplateResponse(request, "intelligence/person_form.html", {"form": form})
 
@@ -198,6 +203,7 @@ def link_child_to_person(request: HttpRequest, person_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"{child.full_name} linked to {person.name}")
             return redirect(f"/intelligence/persons/{person.pk}")
     return TemplateResponse(
         request,
@@ -218,6 +224,7 @@ def unlink_child_from_person(request: HttpRequest, person_id: int, child_id: int
     back = f"/intelligence/persons/{person_id}"
     if request.method == "POST":
         services.unlink_child_from_person(link, acting_user=request.user)
+        messages.success(request, "Link removed")
         return redirect(back)
     return TemplateResponse(
         request,
@@ -242,6 +249,7 @@ def link_location_to_person(request: HttpRequest, person_id: int) -> HttpRespons
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Location linked")
             return redirect(f"/intelligence/persons/{person.pk}")
     return TemplateResponse(
         request,
@@ -263,6 +271,7 @@ def unlink_location_from_person(
     back = f"/intelligence/persons/{person_id}"
     if request.method == "POST":
         services.unlink_person_from_location(link, acting_user=request.user)
+        messages.success(request, "Link removed")
         return redirect(back)
     return TemplateResponse(
         request,
@@ -312,6 +321,7 @@ def new_disruption(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Disruption activity recorded")
             return redirect(back)
     return TemplateResponse(
         request,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django import forms
 
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateField
-from safehub.govuk.forms import VersionField
+from safehub.govuk.forms import GovukForm, VersionField
 from safehub.people.models import CareStatus, LawfulBasis, ShareSection
 from safehub.rules import codes
 
@@ -21,7 +24,7 @@ def no_ward_field() -> forms.BooleanField:
     )
 
 
-class ChildSearchForm(forms.Form):
+class ChildSearchForm(GovukForm):
     name = forms.CharField(
         label="Name", required=False, help_text="Any part of a name or alias", max_length=100
     )
@@ -30,14 +33,21 @@ class ChildSearchForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not (data.get("name") or data.get("date_of_birth") or data.get("nhs_number")):
+        given = data.get("name") or data.get("date_of_birth") or data.get("nhs_number")
+        # A box filled in wrongly has its own error; this one is for a search with none.
+        if not given and not self.errors:
             raise forms.ValidationError("Enter a name, date of birth or NHS number")
         return data
 
     error_anchor = "id_name"
 
 
-class ChildForm(forms.Form):
+class ChildForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "postcode": "Postcode",
+        "ethnicity_source": "how the ethnicity was recorded",
+    }
+
     given_name = forms.CharField(
         label="First name",
         max_length=100,
@@ -102,7 +112,7 @@ class ChildForm(forms.Form):
         return value
 
 
-class NoteForm(forms.Form):
+class NoteForm(GovukForm):
     text = forms.CharField(
         label="Case note",
         widget=forms.Textarea,
@@ -110,7 +120,11 @@ class NoteForm(forms.Form):
     )
 
 
-class AddressForm(forms.Form):
+class AddressForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "valid_from": "the date the child moved here",
+    }
+
     valid_from = GovDateField(
         label="Lived here from",
         past_only=True,
@@ -130,7 +144,8 @@ class AddressForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not data.get("postcode") and not data.get("ward_code"):
+        given = data.get("postcode") or data.get("ward_code")
+        if not given and not {"postcode", "ward_code"} & self.errors.keys():
             self.add_error("postcode", "Enter a postcode or choose a ward")
         return data
 
@@ -149,7 +164,12 @@ class AddressCorrectionForm(AddressForm):
         self.fields["version"] = VersionField()
 
 
-class CarePeriodForm(forms.Form):
+class CarePeriodForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "valid_from": "the date it began",
+        "valid_to": "the date it ended",
+    }
+
     kind = forms.ChoiceField(
         label="Status",
         choices=CareStatus.choices,
@@ -169,7 +189,11 @@ class CarePeriodForm(forms.Form):
         return data
 
 
-class AliasForm(forms.Form):
+class AliasForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "note": "where the name is used",
+    }
+
     given_name = forms.CharField(label="First name or nickname", required=False, max_length=100)
     family_name = forms.CharField(label="Last name (optional)", required=False, max_length=100)
     note = forms.CharField(
@@ -181,12 +205,17 @@ class AliasForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not data.get("given_name") and not data.get("family_name"):
+        given = data.get("given_name") or data.get("family_name")
+        if not given and not {"given_name", "family_name"} & self.errors.keys():
             self.add_error("given_name", "Enter the name the child is also known by")
         return data
 
 
-class ShareForm(forms.Form):
+class ShareForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "expires_on": "the date the share ends",
+    }
+
     agency = forms.ModelChoiceField(
         label="Agency",
         queryset=Agency.objects.filter(is_active=True).exclude(agency_type="childrens_services"),
@@ -219,7 +248,11 @@ class ShareForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "reason": "the reason",
+    }
+
     reason = forms.CharField(
         label="Why is the share being revoked?",
         widget=forms.Textarea,
@@ -227,11 +260,13 @@ class RevokeForm(forms.Form):
     )
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(GovukForm):
     """Which child, by the exact name and date of birth the worker already knows, and why.
 
     There is no list to choose from: a partner worker must already know who the child is.
     """
+
+    short_names: ClassVar[Mapping[str, str]] = {"reason": "the reason"}
 
     given_name = forms.CharField(
         label="Child's first name",
@@ -263,7 +298,11 @@ class BreakGlassForm(forms.Form):
         return reason
 
 
-class BreakGlassReviewForm(forms.Form):
+class BreakGlassReviewForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "justified": "whether the access was justified",
+    }
+
     justified = forms.TypedChoiceField(
         label="Was the access justified?",
         choices=[("yes", "Yes"), ("no", "No")],

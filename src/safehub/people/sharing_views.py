@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -31,6 +32,7 @@ def share(request: HttpRequest, child_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"Shared with {form.cleaned_data['agency']}")
             return redirect(f"/children/{child.pk}#shares")
     return TemplateResponse(
         request,
@@ -54,6 +56,7 @@ def revoke(request: HttpRequest, share_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, f"Share with {record.agency} revoked")
             return redirect(f"/children/{child.pk}#shares")
     return TemplateResponse(
         request,
@@ -86,6 +89,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             if grant is not None:
+                messages.success(request, "You can see this record for the next hour")
                 return redirect(f"/children/{grant.child_id}")
             not_opened = True
     return TemplateResponse(
@@ -114,6 +118,7 @@ def break_glass_review(request: HttpRequest, grant_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            messages.success(request, "Review recorded")
             return redirect("/access/break-glass")
     during = AuditEvent.objects.filter(
         actor_id=grant.user_id,

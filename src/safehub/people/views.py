@@ -25,28 +25,9 @@ from safehub.people.forms import (
     AliasForm,
     CarePeriodForm,
     ChildForm,
-    ChildSearchForm,
     NoteForm,
 )
 from safehub.people.models import Child
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    require(request.user, "child:search")
-    form = ChildSearchForm(request.GET or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        results = queries.search_children(
-            request.user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            nhs_number=form.cleaned_data["nhs_number"],
-        )
-    return TemplateResponse(
-        request,
-        "people/search.html",
-        {"form": form, "results": results, "limit": queries.SEARCH_LIMIT},
-    )
 
 
 def new_child(request: HttpRequest) -> HttpResponse:
@@ -76,7 +57,7 @@ def new_child(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"{child.full_name} added")
+            messages.success(request, f"{child.full_name} recorded")
             if request.GET.get("then") == "referral":
                 return redirect(f"/referrals/new?child={child.pk}")
             return redirect(f"/children/{child.pk}")
@@ -94,6 +75,7 @@ def _child_form_page(  # noqa: PLR0913 - the page, its form, what saving means, 
     done: str,
     addresses: bool = False,
 ) -> HttpResponse:
+    """`save` records the change; `done` is what the success banner says."""
     child = queries.get_child(request.user, child_id)
     # A partner who may read the child may not change the record: no form to fill in for nothing.
     require(request.user, permission, child)
@@ -122,8 +104,8 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, wards=ward_choices(timezone.localdate())
     )
 
-    def save(child: Child) -> object:
-        return services.record_address(
+    def save(child: Child) -> None:
+        services.record_address(
             child,
             valid_from=form.cleaned_data["valid_from"],
             postcode=form.cleaned_data["postcode"],
@@ -147,8 +129,8 @@ def add_address(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
     form = CarePeriodForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
+    def save(child: Child) -> None:
+        services.record_care_period(child, acting_user=request.user, **form.cleaned_data)
 
     return _child_form_page(
         request,
@@ -163,8 +145,8 @@ def add_care_period(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
     form = AliasForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.add_alias(child, acting_user=request.user, **form.cleaned_data)
+    def save(child: Child) -> None:
+        services.add_alias(child, acting_user=request.user, **form.cleaned_data)
 
     return _child_form_page(
         request, child_id, form, "Add a name the child is known by", save, done="Name added"
@@ -174,10 +156,8 @@ def add_alias(request: HttpRequest, child_id: int) -> HttpResponse:
 def add_note(request: HttpRequest, child_id: int) -> HttpResponse:
     form = NoteForm(request.POST if request.method == "POST" else None)
 
-    def save(child: Child) -> object:
-        return services.add_case_note(
-            child, text=form.cleaned_data["text"], acting_user=request.user
-        )
+    def save(child: Child) -> None:
+        services.add_case_note(child, text=form.cleaned_data["text"], acting_user=request.user)
 
     return _child_form_page(
         request,

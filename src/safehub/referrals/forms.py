@@ -1,19 +1,27 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django import forms
 
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateTimeField
+from safehub.govuk.forms import GovukForm
 from safehub.referrals.models import DecisionOutcome
 from safehub.rules import codes, plausibility, screening
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "received_at": "the date the referral was received",
+        "source": "the source of the referral",
+        "exploitation_types": "the kinds of exploitation",
+        "concerns": "the concerns",
+    }
+
     received_at = GovDateTimeField(
         label="When was the referral received?",
-        error_messages={"required": "Enter the date and time the referral was received"},
     )
     source = forms.ChoiceField(
         label="Where did it come from?",
@@ -46,7 +54,7 @@ class ReferralForm(forms.Form):
     )
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(GovukForm):
     """Generated from the screening tool: one set of checkboxes per indicator group."""
 
     def __init__(self, *args: Any, tool: screening.Tool, **kwargs: Any) -> None:
@@ -79,7 +87,11 @@ class ScreeningForm(forms.Form):
         return [self[group.key] for group in self.tool.groups]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
+    short_names: ClassVar[Mapping[str, str]] = {
+        "outcome": "the decision",
+    }
+
     outcome = forms.ChoiceField(
         label="What is the decision?",
         choices=DecisionOutcome.choices,

@@ -42,7 +42,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "Referral recorded")
+            messages.success(request, "Referral recorded. Now screen the risk.")
             return redirect(f"/referrals/{referral.pk}/screening")
     return TemplateResponse(request, "referrals/referral_form.html", {"form": form, "child": child})
 

@@ -4,8 +4,10 @@ from typing import cast
 
 from django import forms
 
+from safehub.govuk.forms import GovukForm
 
-class CommitteeReportForm(forms.Form):
+
+class CommitteeReportForm(GovukForm):
     area = forms.ChoiceField(label="Area", error_messages={"required": "Choose the area"})
     as_of = forms.DateField(
         label="Reference date",

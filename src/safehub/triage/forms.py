@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from safehub.govuk.forms import GovukForm
 from safehub.rules.working_time import Rag
 from safehub.triage.queries import KINDS
 
 
-class TriageFilterForm(forms.Form):
+class TriageFilterForm(GovukForm):
     kind = forms.MultipleChoiceField(
         label="Kind of work",
         choices=list(KINDS.items()),

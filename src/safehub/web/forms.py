@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from safehub.govuk.forms import GovukForm
+
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with GOV.UK wording for its errors."""
@@ -25,7 +27,7 @@ class SignInForm(AuthenticationForm):
 CODE_LABEL = "Enter the 6-digit code from your authenticator app"
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm):
     """The second sign-in step: a 6-digit code from the person's authenticator app."""
 
     otp_token = forms.RegexField(

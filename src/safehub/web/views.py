@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,13 +12,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safehub.access import sessions
-from safehub.access.policy import needs_two_factor, require
+from safehub.access.policy import can, needs_two_factor, require
 from safehub.audit import context
 from safehub.geo import queries as geo_queries
+from safehub.triage.queries import DueItem, due_items
 from safehub.web.forms import SignInForm
 
 ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
@@ -66,13 +69,30 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+# The home page lists this many of the items due today or overdue; the queue has the rest.
+HOME_DUE_LIMIT = 10
+
+
 def home(request: HttpRequest) -> HttpResponse:
+    """Who you are, and for the hub's own staff the work due today or already overdue."""
     require(request.user, "home:view")
     role = getattr(request.user, "role", "")
+    due: list[DueItem] | None = None
+    if can(request.user, "triage:view"):
+        end_of_today = timezone.make_aware(
+            dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min)
+        )
+        due = [item for item in due_items(request.user) if item.due < end_of_today]
     return TemplateResponse(
         request,
         "web/home.html",
-        {"role_summary": ROLE_SUMMARY.get(role, ()), "ward_sets": geo_queries.ward_sets()},
+        {
+            "role_summary": ROLE_SUMMARY.get(role, ()),
+            "ward_sets": geo_queries.ward_sets(),
+            "due": due[:HOME_DUE_LIMIT] if due is not None else None,
+            "due_count": len(due) if due is not None else 0,
+            "can_record_referral": can(request.user, "referral:create"),
+        },
     )
 
 
