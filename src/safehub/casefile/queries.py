@@ -283,23 +283,29 @@ def find_children(
     holds_today = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gt=today))
     open_today = Q(opened_on__lte=today) & (Q(closed_on__isnull=True) | Q(closed_on__gt=today))
     address = (
-        AddressPeriod.objects.filter(holds_today, child=OuterRef("pk"))
+        AddressPeriod.objects.filter(holds_today, child=OuterRef("pk"), withdrawn_at__isnull=True)
         .order_by("-valid_from", "-id")
         .values("ward__name")[:1]
     )
-    episode = Episode.objects.filter(open_today, child=OuterRef("pk")).values("opened_on")[:1]
+    episode = Episode.objects.filter(
+        open_today, child=OuterRef("pk"), withdrawn_at__isnull=True
+    ).values("opened_on")[:1]
     risk = (
         RiskChange.objects.filter(
             Q(episode__closed_on__isnull=True) | Q(episode__closed_on__gt=today),
             episode__child=OuterRef("pk"),
             episode__opened_on__lte=today,
+            episode__withdrawn_at__isnull=True,
             effective_on__lte=today,
+            withdrawn_at__isnull=True,
         )
         .order_by("-effective_on", "-id")
         .values("level")[:1]
     )
     referral = (
-        Referral.objects.filter(child=OuterRef("pk")).order_by("-received_at").values("received_at")
+        Referral.objects.filter(child=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by("-received_at")
+        .values("received_at")
     )[:1]
     facts = {
         row["pk"]: row
