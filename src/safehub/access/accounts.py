@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safehub.access.models import AccountChange, AccountChangeStatus, Agency, User
+from safehub.access.models import AccountChange, AccountChangeStatus, User
 from safehub.access.policy import CASE_ROLES, Principal, require, user_or_none
 from safehub.audit import services as audit
 
@@ -107,27 +107,6 @@ def _request(
         )
     )
     return change
-
-
-@transaction.atomic
-def update_access(
-    user: User, *, role: str, agency: Agency, is_active: bool, acting_user: Principal
-) -> AccountChange | None:
-    """Change an account's role, agency or active flag: at once when it gives no new case
-    access, otherwise as a change waiting for a second administrator (returned)."""
-    require(acting_user, "users:manage")
-    after = AccessState(role=role, agency_id=agency.pk, is_active=is_active)
-    _refuse_own_access_change(user, after, acting_user)
-    stored = User.objects.select_for_update().get(pk=user.pk)
-    before = AccessState.of(stored)
-    if before == after:
-        return None
-    if gives_case_access(before, after):
-        return _request(stored, before, after, acting_user)
-    stored.role, stored.agency_id, stored.is_active = role, agency.pk, is_active
-    stored.save(update_fields=["role", "agency", "is_active", "is_staff", "is_superuser"])
-    audit.write(acting_user, "user:changed", stored, reason=describe(before, after))
-    return None
 
 
 @transaction.atomic
