@@ -29,13 +29,17 @@ ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
         "Route children to the right support and keep their record up to date.",
     ),
     "hub_manager": (
-        "Oversee the triage queue, timeliness and allocation.",
-        "Sign off decisions and review overrides and break-glass access.",
+        "Oversee the triage queue and its timeliness.",
+        "Review screening-tool overrides and emergency (break-glass) access, and see who has "
+        "looked at each child's record.",
     ),
     "police_hub_officer": (
         "Work referrals with hub colleagues, including persons and locations of concern.",
     ),
-    "partner_worker": ("See the children shared with your agency and record your contact.",),
+    "partner_worker": (
+        "See the children shared with your agency, and only what was shared.",
+        "In an emergency, open a record not shared with you: a hub manager reviews it.",
+    ),
     "analyst": ("Produce figures from pseudonymised snapshots. You never see who a child is.",),
     "elected_member": ("Read the committee reports published for your area.",),
     "administrator": ("Manage accounts, agencies and reference data such as wards.",),
