@@ -30,8 +30,8 @@ ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
     ),
     "hub_manager": (
         "Oversee the triage queue and its timeliness.",
-        "Review screening-tool overrides and emergency (break-glass) access, and see who has "
-        "looked at each child's record.",
+        "Review screening-tool overrides and emergency (break-glass) access.",
+        "See who has looked at each child's record.",
     ),
     "police_hub_officer": (
         "Work referrals with hub colleagues, including persons and locations of concern.",
