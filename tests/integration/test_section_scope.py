@@ -293,3 +293,37 @@ def test_write_each_inserts_every_row_in_one_statement(hub: User) -> None:
     inserts = [q for q in queries_run.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1
     assert _listed("listed: test") == [c.pk for c in children]
+
+
+def test_a_history_export_audits_each_child_exported(
+    hub: User, child: Child, tmp_path: object
+) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from safehub.interchange.exporter import export_history  # noqa: PLC0415
+
+    other = people.register_child(
+        acting_user=hub, given_name="Exa", family_name="Portwell", sex="M"
+    )
+    assert isinstance(tmp_path, Path)
+    export_history(tmp_path / "out", acting_user=hub)
+    exported = AuditEvent.objects.filter(action="child:exported").order_by("child_id")
+    assert [(e.child_id, e.reason) for e in exported] == [
+        (child.pk, "listed: history export"),
+        (other.pk, "listed: history export"),
+    ]
+
+
+def test_a_location_page_audits_each_child_linked(
+    hub: User, child: Child, hub_practitioner_client: Client
+) -> None:
+    from safehub.intelligence import services as intelligence  # noqa: PLC0415
+
+    location = intelligence.record_location(
+        name="A car park", kind="public_space", first_noted=dt.date(2020, 1, 1), acting_user=hub
+    )
+    intelligence.link_child_to_location(
+        location, child, noted_on=dt.date(2024, 2, 2), acting_user=hub
+    )
+    assert hub_practitioner_client.get(f"/intelligence/locations/{location.pk}").status_code == 200
+    assert _listed("listed: location") == [child.pk]

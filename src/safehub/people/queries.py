@@ -1,8 +1,10 @@
 """Scoped, audited reads of children's records.
 
-Every read of case data starts here: `children_for(user)` is the caller's scope, and the
-functions that show a child write the audit event in the same transaction as the read.
-Issue 4 widens the scope with recorded sharing; callers do not change.
+Every read of case data starts here: `children_for(user)` is the caller's scope (hub roles:
+every child; a partner worker: the children shared with their agency, or opened by
+break-glass), `children_with_section(user, section)` the scope of each part of a record, and
+the functions that show a child write the audit event in the same transaction as the read:
+one event per child, lists included.
 """
 
 from __future__ import annotations
