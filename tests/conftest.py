@@ -3,10 +3,11 @@ from a test that has not asked for the `db` fixture, so tests/unit stays databas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from safehub.audit import guards
 
@@ -18,16 +19,18 @@ def _flush_lifts_the_audit_guards() -> Iterator[None]:
     Django empties every table after a test that commits (the browser tests, `transaction=True`
     tests) with DELETE on SQLite and TRUNCATE on PostgreSQL, which the audit triggers refuse.
     Here, and only here, the triggers are lifted for that flush and put back in the same
-    transaction.
+    transaction. The backend's class is patched, not one connection: the browser tests' live
+    server and the test itself may flush through different connection objects.
     """
-    original: Callable[[list[str]], None] = connection.ops.execute_sql_flush
+    operations = type(connection.ops)
+    original = operations.execute_sql_flush
 
-    def flush(sql_list: list[str]) -> None:
-        with transaction.atomic():
-            guards.lift(connection)
-            original(sql_list)
-            guards.install(connection)
+    def flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        with transaction.atomic(using=self.connection.alias):
+            guards.lift(self.connection)
+            original(self, sql_list)
+            guards.install(self.connection)
 
-    connection.ops.execute_sql_flush = flush  # type: ignore[method-assign]
-    yield
-    connection.ops.execute_sql_flush = original  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "execute_sql_flush", flush)
+        yield

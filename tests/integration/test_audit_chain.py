@@ -207,7 +207,12 @@ def test_bulk_inserted_events_need_nothing_but_the_rows() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_event_committed_late_is_sealed_after_those_committed_before_it() -> None:
-    """PostgreSQL gives ids at insert, not at commit: the chain follows commit order."""
+    """PostgreSQL gives ids at insert, not at commit: the chain follows commit order.
+
+    It also shows no lock is held while a request runs: the second request writes, commits and
+    is sealed while the first still has its event uncommitted (with the old lock held to
+    commit, it would wait for the first).
+    """
     inserted, release = threading.Event(), threading.Event()
     early: list[int] = []
 

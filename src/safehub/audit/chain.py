@@ -40,7 +40,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -55,7 +54,6 @@ from safehub.audit.models import AuditEvent, AuditSeal
 GENESIS = "0" * 64
 _LOCK_ID = 727_274_001  # an arbitrary constant naming "the audit chain" for advisory locks
 _CHUNK = 5000
-log = logging.getLogger(__name__)
 
 
 def audit_key() -> bytes:
