@@ -98,9 +98,33 @@ def _known_on(on: dt.date) -> Q:
     return Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=_end_of(on))
 
 
+def _addresses_known_on(child: Child, on: dt.date) -> list[AddressPeriod]:
+    """The child's addresses as the record held them at the end of `on`.
+
+    An address recorded by then reads as it stood then (its history row), so a postcode
+    corrected or an address removed later still shows as recorded; one recorded later
+    (entered late) reads as recorded now. Removed ones are left out.
+    """
+    end = _end_of(on)
+    then: dict[int, AddressPeriod | None] = {}
+    history = AddressPeriod.history.filter(child_id=child.pk, history_date__lt=end).order_by(
+        "history_date", "history_id"
+    )
+    for row in history:
+        then[row.id] = None if row.history_type == "-" else row.instance
+    current = child.addresses.filter(_known_on(on)).exclude(pk__in=list(then))
+    periods = [a for a in then.values() if a is not None]
+    periods.extend(current.select_related("ward"))
+    return [a for a in periods if a.withdrawn_at is None or a.withdrawn_at >= end]
+
+
 def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
     address = next(
-        (a for a in child.addresses.filter(_known_on(on)).select_related("ward") if a.holds_on(on)),
+        (
+            a
+            for a in sorted(_addresses_known_on(child, on), key=lambda a: a.valid_from)
+            if a.holds_on(on)
+        ),
         None,
     )
     care = [c for c in child.care_periods.all() if c.holds_on(on)]
