@@ -296,3 +296,35 @@ def test_closes_made_from_stale_copies_after_the_first_are_refused(practitioner:
         AuditEvent.objects.filter(action="episode:closed", object_id=str(episode.pk)).count() == 1
     )
     assert Episode.objects.get(pk=episode.pk).closure_reason == "Attempt 0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_screenings_open_one_episode(
+    make_user: Callable[..., User], engine: str
+) -> None:
+    """Today the audit chain's transaction-wide advisory lock also serialises these; the lock
+    on the child's row keeps one episode once audit writes stop serialising whole requests."""
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    user = make_user(Role.HUB_PRACTITIONER)
+    child = _child(user)
+    made = [
+        referrals.receive_referral(
+            child=child,
+            received_at=dt.datetime(2026, 1, 5, 9, n, tzinfo=LONDON),
+            source="6",
+            concerns="Concerns",
+            exploitation_types=["cse"],
+            acting_user=user,
+        )
+        for n in range(10)
+    ]
+    outcomes = _at_once(
+        lambda n: referrals.record_screening(
+            made[n], {"going_missing": True, "older_associates": True}, acting_user=user
+        )
+    )
+    assert outcomes == ["done"] * 10
+    assert Episode.objects.filter(child=child).count() == 1
+    assert AuditEvent.objects.filter(action="episode:opened").count() == 1
