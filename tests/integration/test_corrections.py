@@ -120,6 +120,11 @@ def test_a_referral_withdrawn_in_error_leaves_the_queue_and_the_figures(
     # It stays in the child's history, marked.
     child_page = hub_practitioner_client.get(f"/children/{child.pk}").content.decode()
     assert "Referral received (withdrawn)" in child_page
+    # As known on the reference day, before the withdrawal, it was a live referral.
+    then = casefile.record_as_of(child, AS_OF)
+    assert then.episode is not None
+    assert [e.title for e in then.timeline if e.kind == "referral"] == ["Referral received"]
+    assert casefile.record_as_of(child, timezone.localdate()).episode is None
 
     snapshot.create(acting_user=SYSTEM, snapshot_id="today", root=tmp_path)
     now = _report(tmp_path, compare_with="published")
