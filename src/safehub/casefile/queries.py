@@ -143,12 +143,8 @@ def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
     return ChildRecord(child, on, address, care, episode, risk, age, _timeline(child, on))
 
 
-def _withdrawn(row: Correctable, on: dt.date) -> bool:
-    return row.withdrawn_at is not None and row.withdrawn_at < _end_of(on)
-
-
 def _marked(title: str, row: Correctable, on: dt.date) -> str:
-    return f"{title} (withdrawn)" if _withdrawn(row, on) else title
+    return f"{title} (withdrawn)" if row.withdrawn_by_end_of(on) else title
 
 
 def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
@@ -167,7 +163,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 "referral",
                 _marked("Referral received", referral, on),
                 f"Withdrawn as recorded in error: {referral.withdrawal_reason}"
-                if _withdrawn(referral, on)
+                if referral.withdrawn_by_end_of(on)
                 else f"{referral.get_source_display()}: {types}",
                 f"/referrals/{referral.pk}",
             )
@@ -195,7 +191,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 episode.opened_on,
                 "episode",
                 _marked("Episode opened", episode, on),
-                episode.withdrawal_reason if _withdrawn(episode, on) else "",
+                episode.withdrawal_reason if episode.withdrawn_by_end_of(on) else "",
             )
         )
         if episode.closed_on and episode.closed_on <= on:
@@ -210,7 +206,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             c.effective_on,
             "risk",
             _marked(f"Risk {c.level}", c, on),
-            c.withdrawal_reason if _withdrawn(c, on) else c.reason,
+            c.withdrawal_reason if c.withdrawn_by_end_of(on) else c.reason,
         )
         for c in changes
     )
@@ -222,7 +218,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 m.started_at,
                 "missing",
                 _marked(m.get_kind_display(), m, on),
-                m.withdrawal_reason if _withdrawn(m, on) else returned,
+                m.withdrawal_reason if m.withdrawn_by_end_of(on) else returned,
                 f"/missing/{m.pk}",
             )
         )
