@@ -21,6 +21,8 @@ from safehub.episodes.models import Episode, MissingEpisode
 from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people.models import Child
+from safehub.referrals import services as referrals
+from safehub.referrals.models import Referral
 from safehub.rules.codes import RiskLevel
 from tests.integration.conftest import sign_in_verified
 
@@ -165,38 +167,17 @@ def test_a_stale_close_form_is_refused(practitioner: User, make_user: Callable[.
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_ten_simultaneous_closes_close_once_and_audit_once(
-    make_user: Callable[..., User], engine: str
-) -> None:
-    """Real threads, each on its own database connection, released together by a barrier.
-
-    PostgreSQL only: SQLite's test database is a shared-cache in-memory file whose table
-    locks refuse a second writer outright, unlike the served database (a WAL file opened
-    with BEGIN IMMEDIATE and a busy timeout, which queues writers); the next test covers
-    the check made once the lock is held.
-    """
-    if engine == "sqlite":
-        pytest.skip("threads need PostgreSQL; SQLite runs one writer at a time")
-    geo.load_reference_data(acting_user=SYSTEM)
-    user = make_user(Role.HUB_PRACTITIONER)
-    child = _child(user)
-    episode = episodes.hold_at_risk(
-        child, level=RiskLevel.HIGH, on=dt.date(2026, 1, 5), reason="Screening", acting_user=user
-    )
-    attempts = 10
+def _at_once(attempt: Callable[[int], object], attempts: int = 10) -> list[str]:
+    """Run `attempt(n)` in `attempts` threads, each on its own connection, released together."""
     barrier = threading.Barrier(attempts)
     outcomes: list[str] = []
     guard = threading.Lock()
 
-    def close(n: int) -> None:
+    def run(n: int) -> None:
         try:
-            stale = Episode.objects.get(pk=episode.pk)
             barrier.wait(timeout=30)
-            episodes.close_episode(
-                stale, closed_on=dt.date(2026, 2, 1), reason=f"Attempt {n}", acting_user=user
-            )
-            outcome = "closed"
+            attempt(n)
+            outcome = "done"
         except ValidationError:
             outcome = "refused"
         except Exception as error:  # noqa: BLE001 - any other failure is the test's finding
@@ -206,18 +187,88 @@ def test_ten_simultaneous_closes_close_once_and_audit_once(
         with guard:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=close, args=(n,)) for n in range(attempts)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(attempts)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     close_old_connections()
+    return sorted(outcomes)
 
-    assert sorted(outcomes) == ["closed"] + ["refused"] * (attempts - 1), (engine, outcomes)
+
+THREADS_NEED_POSTGRES = (
+    "threads need PostgreSQL: SQLite's test database is a shared-cache in-memory file whose "
+    "table locks refuse a second writer outright, unlike the served database (a WAL file opened "
+    "with BEGIN IMMEDIATE and a busy timeout, which queues writers); the stale-copy tests cover "
+    "the check made once the lock is held"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_closes_close_once_and_audit_once(
+    make_user: Callable[..., User], engine: str
+) -> None:
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    user = make_user(Role.HUB_PRACTITIONER)
+    child = _child(user)
+    episode = episodes.hold_at_risk(
+        child, level=RiskLevel.HIGH, on=dt.date(2026, 1, 5), reason="Screening", acting_user=user
+    )
+    copies = [Episode.objects.get(pk=episode.pk) for _ in range(10)]
+
+    outcomes = _at_once(
+        lambda n: episodes.close_episode(
+            copies[n], closed_on=dt.date(2026, 2, 1), reason=f"Attempt {n}", acting_user=user
+        )
+    )
+
+    assert outcomes == ["done"] + ["refused"] * 9, (engine, outcomes)
     assert (
         AuditEvent.objects.filter(action="episode:closed", object_id=str(episode.pk)).count() == 1
     )
     assert Episode.objects.get(pk=episode.pk).history.filter(closed_on__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_withdrawals_and_decisions_happen_once(
+    make_user: Callable[..., User], engine: str
+) -> None:
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    user = make_user(Role.HUB_PRACTITIONER)
+    child = _child(user)
+    made = [
+        referrals.receive_referral(
+            child=child,
+            received_at=dt.datetime(2026, 1, 5, 9, n, tzinfo=LONDON),
+            source="6",
+            concerns="Concerns",
+            exploitation_types=["cse"],
+            acting_user=user,
+        )
+        for n in range(2)
+    ]
+    withdrawn, decided = made
+    copies = [Referral.objects.get(pk=withdrawn.pk) for _ in range(10)]
+    assert (
+        _at_once(
+            lambda n: referrals.withdraw_referral(
+                copies[n], reason=f"Attempt {n}", acting_user=user
+            )
+        )
+        == ["done"] + ["refused"] * 9
+    )
+    assert AuditEvent.objects.filter(action="referral:withdrawn").count() == 1
+
+    copies = [Referral.objects.get(pk=decided.pk) for _ in range(10)]
+    assert (
+        _at_once(lambda n: referrals.record_decision(copies[n], outcome="advice", acting_user=user))
+        == ["done"] + ["refused"] * 9
+    )
+    assert AuditEvent.objects.filter(action="decision:recorded").count() == 1
 
 
 def test_closes_made_from_stale_copies_after_the_first_are_refused(practitioner: User) -> None:
@@ -245,3 +296,35 @@ def test_closes_made_from_stale_copies_after_the_first_are_refused(practitioner:
         AuditEvent.objects.filter(action="episode:closed", object_id=str(episode.pk)).count() == 1
     )
     assert Episode.objects.get(pk=episode.pk).closure_reason == "Attempt 0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_screenings_open_one_episode(
+    make_user: Callable[..., User], engine: str
+) -> None:
+    """Today the audit chain's transaction-wide advisory lock also serialises these; the lock
+    on the child's row keeps one episode once audit writes stop serialising whole requests."""
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    user = make_user(Role.HUB_PRACTITIONER)
+    child = _child(user)
+    made = [
+        referrals.receive_referral(
+            child=child,
+            received_at=dt.datetime(2026, 1, 5, 9, n, tzinfo=LONDON),
+            source="6",
+            concerns="Concerns",
+            exploitation_types=["cse"],
+            acting_user=user,
+        )
+        for n in range(10)
+    ]
+    outcomes = _at_once(
+        lambda n: referrals.record_screening(
+            made[n], {"going_missing": True, "older_associates": True}, acting_user=user
+        )
+    )
+    assert outcomes == ["done"] * 10
+    assert Episode.objects.filter(child=child).count() == 1
+    assert AuditEvent.objects.filter(action="episode:opened").count() == 1

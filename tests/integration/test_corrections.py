@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
@@ -119,6 +120,11 @@ def test_a_referral_withdrawn_in_error_leaves_the_queue_and_the_figures(
     # It stays in the child's history, marked.
     child_page = hub_practitioner_client.get(f"/children/{child.pk}").content.decode()
     assert "Referral received (withdrawn)" in child_page
+    # As known on the reference day, before the withdrawal, it was a live referral.
+    then = casefile.record_as_of(child, AS_OF)
+    assert then.episode is not None
+    assert [e.title for e in then.timeline if e.kind == "referral"] == ["Referral received"]
+    assert casefile.record_as_of(child, timezone.localdate()).episode is None
 
     snapshot.create(acting_user=SYSTEM, snapshot_id="today", root=tmp_path)
     now = _report(tmp_path, compare_with="published")
@@ -294,3 +300,36 @@ def test_a_withdrawn_risk_change_and_missing_episode_leave_queue_and_current_lev
     missing.refresh_from_db()
     assert missing.withdrawn
     assert AuditEvent.objects.filter(action="missing:withdrawn").count() == 1
+
+
+def test_the_record_as_known_on_a_day_keeps_the_postcode_recorded_then(
+    practitioner: User,
+) -> None:
+    """A correction made today changes today's record, not what the record said yesterday."""
+    child = people.register_child(
+        acting_user=practitioner, given_name="Before", family_name="Testcase", sex="F"
+    )
+    period = people.record_address(
+        child,
+        valid_from=dt.date(2015, 1, 1),
+        postcode="BD5 0AB",
+        ward_code="E05001365",
+        acting_user=practitioner,
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    # Recorded the day before: move its history back, as if entered then.
+    period.history.update(history_date=timezone.now() - dt.timedelta(days=1))
+    people.correct_address(
+        period,
+        valid_from=dt.date(2015, 1, 1),
+        postcode="BD5 0AA",
+        ward_code="E05001365",
+        address="",
+        reason="Postcode mistyped",
+        acting_user=practitioner,
+    )
+    then = casefile.record_as_of(child, yesterday)
+    today = casefile.record_as_of(child, timezone.localdate())
+    assert then.address is not None
+    assert today.address is not None
+    assert (then.address.postcode, today.address.postcode) == ("BD5 0AB", "BD5 0AA")

@@ -124,9 +124,33 @@ def _known_on(on: dt.date) -> Q:
     return Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=_end_of(on))
 
 
+def _addresses_known_on(child: Child, on: dt.date) -> list[AddressPeriod]:
+    """The child's addresses as the record held them at the end of `on`.
+
+    An address recorded by then reads as it stood then (its history row), so a postcode
+    corrected or an address removed later still shows as recorded; one recorded later
+    (entered late) reads as recorded now. Removed ones are left out.
+    """
+    end = _end_of(on)
+    then: dict[int, AddressPeriod | None] = {}
+    history = AddressPeriod.history.filter(child_id=child.pk, history_date__lt=end).order_by(
+        "history_date", "history_id"
+    )
+    for row in history:
+        then[row.id] = None if row.history_type == "-" else row.instance
+    current = child.addresses.filter(_known_on(on)).exclude(pk__in=list(then))
+    periods = [a for a in then.values() if a is not None]
+    periods.extend(current.select_related("ward"))
+    return [a for a in periods if a.withdrawn_at is None or a.withdrawn_at >= end]
+
+
 def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
     address = next(
-        (a for a in child.addresses.filter(_known_on(on)).select_related("ward") if a.holds_on(on)),
+        (
+            a
+            for a in sorted(_addresses_known_on(child, on), key=lambda a: a.valid_from)
+            if a.holds_on(on)
+        ),
         None,
     )
     care = [c for c in child.care_periods.all() if c.holds_on(on)]
@@ -146,12 +170,8 @@ def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
     return ChildRecord(child, on, address, care, episode, risk, age, _timeline(child, on))
 
 
-def _withdrawn(row: Correctable, on: dt.date) -> bool:
-    return row.withdrawn_at is not None and row.withdrawn_at < _end_of(on)
-
-
 def _marked(title: str, row: Correctable, on: dt.date) -> str:
-    return f"{title} (withdrawn)" if _withdrawn(row, on) else title
+    return f"{title} (withdrawn)" if row.withdrawn_by_end_of(on) else title
 
 
 def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
@@ -170,7 +190,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 "referral",
                 _marked("Referral received", referral, on),
                 f"Withdrawn as recorded in error: {referral.withdrawal_reason}"
-                if _withdrawn(referral, on)
+                if referral.withdrawn_by_end_of(on)
                 else f"{referral.get_source_display()}: {types}",
                 f"/referrals/{referral.pk}",
             )
@@ -196,7 +216,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 episode.opened_on,
                 "episode",
                 _marked("Episode opened", episode, on),
-                episode.withdrawal_reason if _withdrawn(episode, on) else "",
+                episode.withdrawal_reason if episode.withdrawn_by_end_of(on) else "",
             )
         )
         if episode.closed_on and episode.closed_on <= on:
@@ -211,7 +231,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             c.effective_on,
             "risk",
             _marked(f"Risk {c.level}", c, on),
-            c.withdrawal_reason if _withdrawn(c, on) else c.reason,
+            c.withdrawal_reason if c.withdrawn_by_end_of(on) else c.reason,
         )
         for c in changes
     )
@@ -223,7 +243,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
                 m.started_at,
                 "missing",
                 _marked(m.get_kind_display(), m, on),
-                m.withdrawal_reason if _withdrawn(m, on) else returned,
+                m.withdrawal_reason if m.withdrawn_by_end_of(on) else returned,
                 f"/missing/{m.pk}",
             )
         )

@@ -37,8 +37,12 @@ def level_on(episode: Episode, on: dt.date) -> str | None:
 def hold_at_risk(
     child: Child, *, level: RiskLevel, on: dt.date, reason: str, acting_user: Principal
 ) -> Episode:
-    """Open an episode at `level`, or change the open episode's level when it differs."""
+    """Open an episode at `level`, or change the open episode's level when it differs.
+
+    The child's row is locked first, so two screenings at once cannot both open an episode.
+    """
     require(acting_user, "episode:update", child)
+    lock(Child, child.pk)
     episode = Episode.objects.filter(
         child=child, closed_on__isnull=True, withdrawn_at__isnull=True
     ).first()

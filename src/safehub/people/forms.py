@@ -99,7 +99,8 @@ class ChildForm(GovukForm):
     def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ward_code"] = forms.ChoiceField(
-            label="Ward (if the postcode is not known or not in the directory)",
+            label="Ward (if the postcode is not known)",
+            help_text="Also when the postcode is not in the directory",
             choices=[("", "Choose a ward"), *wards],
             required=False,
         )
@@ -136,7 +137,8 @@ class AddressForm(GovukForm):
     def __init__(self, *args: object, wards: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ward_code"] = forms.ChoiceField(
-            label="Ward (if the postcode is not known or not in the directory)",
+            label="Ward (if the postcode is not known)",
+            help_text="Also when the postcode is not in the directory",
             choices=[("", "Choose a ward"), *wards],
             required=False,
         )
