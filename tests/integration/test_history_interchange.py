@@ -26,6 +26,7 @@ from safehub.interchange import exporter, formats, importer
 from safehub.interchange.models import LegacyIdentifier
 from safehub.people import services as people
 from safehub.people.models import AddressPeriod, CarePeriod, CaseNote, Child, ChildAlias
+from safehub.referrals import services as referrals
 from safehub.referrals.models import Decision, Referral, Screening
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -367,6 +368,39 @@ def test_exported_cells_cannot_run_as_spreadsheet_formulas_and_import_restores_t
     _export(second)
     for spec in formats.FILES:
         assert (second / spec.filename).read_bytes() == (first / spec.filename).read_bytes()
+
+
+def test_records_withdrawn_in_error_are_not_exported_to_count_again(
+    tmp_path: Path, make_user: Callable[..., User]
+) -> None:
+    practitioner = make_user(Role.HUB_PRACTITIONER)
+    child = people.register_child(
+        acting_user=practitioner,
+        given_name="Withdrawn",
+        family_name="Exportcase",
+        date_of_birth="2008-05-06",
+        sex="M",
+    )
+    kept, wrong = (
+        referrals.receive_referral(
+            child=child,
+            received_at=dt.datetime(2024, 3, day, 10, tzinfo=dt.UTC),
+            source="6",
+            concerns="Concerns",
+            exploitation_types=["cce"],
+            acting_user=practitioner,
+        )
+        for day in (4, 5)
+    )
+    referrals.record_screening(wrong, {"disclosure": True}, acting_user=practitioner)
+    referrals.withdraw_referral(wrong, reason="Entered twice", acting_user=practitioner)
+    _export(tmp_path / "out")
+    with (tmp_path / "out" / "referrals.csv").open(encoding="utf-8", newline="") as stream:
+        exported = [row["received_at"] for row in csv.DictReader(stream)]
+    assert exported == [kept.received_at.isoformat()]
+    for name in ("screenings", "episodes", "risk_changes", "decisions"):
+        with (tmp_path / "out" / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
+            assert list(csv.DictReader(stream)) == [], name
 
 
 def test_export_is_scoped_permitted_and_audited(

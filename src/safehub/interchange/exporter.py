@@ -58,6 +58,18 @@ CHILD_PATH = {
     "decisions": "referral__child",
     "missing_episodes": "child",
 }
+# Rows withdrawn as entered in error, and what hangs off them, stay out of an export: the
+# format has no column for a withdrawal, and a withdrawn row imported elsewhere would count
+# again as live. They stay in this Safehub's history and audit trail.
+WITHDRAWN = {
+    "addresses": ("withdrawn_at",),
+    "episodes": ("withdrawn_at",),
+    "risk_changes": ("withdrawn_at", "episode__withdrawn_at"),
+    "referrals": ("withdrawn_at",),
+    "screenings": ("referral__withdrawn_at",),
+    "decisions": ("referral__withdrawn_at",),
+    "missing_episodes": ("withdrawn_at",),
+}
 
 
 @dataclass
@@ -84,7 +96,8 @@ def export_history(directory: Path, *, acting_user: Principal) -> HistoryExport:
             model = MODELS[spec.name]
             times[spec.name] = _recorded(model)
             queryset = model._default_manager.filter(  # noqa: SLF001
-                **{f"{CHILD_PATH[spec.name]}__in": children.values("pk")}
+                **{f"{CHILD_PATH[spec.name]}__in": children.values("pk")},
+                **{f"{path}__isnull": True for path in WITHDRAWN.get(spec.name, ())},
             )
             if spec.name == "addresses":
                 queryset = queryset.select_related("ward")
