@@ -352,7 +352,8 @@ def due_item_out(item: DueItem) -> DueItemOut:
             "kind": item.kind,
             "label": item.label,
             "child_id": item.child.pk,
-            "due": item.due,
+            # In UTC: an RFC 3339 offset has no seconds, which a zone's old local mean time has.
+            "due": item.due.astimezone(dt.UTC),
             "rag": item.rag,
             "remaining_seconds": int(item.remaining.total_seconds()),
             "remaining": item.remaining_text,
