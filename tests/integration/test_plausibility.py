@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -233,7 +234,7 @@ def test_the_api_refuses_a_new_child_born_in_1950_naming_the_field(
 
 
 def test_nul_and_control_characters_are_refused_in_text(
-    hub_practitioner_client: Client, child: Child
+    hub_practitioner_client: Client, child: Child, manager: User
 ) -> None:
     response = hub_practitioner_client.post(
         "/api/v1/referrals",
@@ -243,16 +244,30 @@ def test_nul_and_control_characters_are_refused_in_text(
             "source": "6",
             "exploitation_types": ["cse"],
             "concerns": "Seen\x00 with\x1b older associates.",
+            # PostgreSQL cannot even look up a name with a NUL in it.
+            "referring_agency": "Police\x00",
         },
         content_type="application/json",
     )
     assert response.status_code == 422
+    message = "must not include control characters (such as NUL)"
     assert response.json()["errors"] == [
-        {
-            "field": "concerns",
-            "message": "Concerns must not include control characters (such as NUL)",
-        }
+        {"field": "concerns", "message": message},
+        {"field": "referring_agency", "message": message},
     ]
+    # The services refuse them too, whatever the way in.
+    with pytest.raises(ValidationError) as refused:
+        referrals.receive_referral(
+            child=child,
+            received_at=dt.datetime(2016, 10, 3, 10, tzinfo=LONDON),
+            source="6",
+            concerns="Seen\x00 with older associates.",
+            exploitation_types=["cse"],
+            acting_user=manager,
+        )
+    assert refused.value.message_dict == {
+        "concerns": ["Concerns must not include control characters (such as NUL)"]
+    }
     page = hub_practitioner_client.post(
         f"/referrals/new?child={child.pk}",
         _referral_form(dt.date(2016, 10, 3), concerns="bell \x07 here"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from safehub.api import children, problems, referrals, triage
@@ -40,7 +42,23 @@ def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return guarded
 
 
-api = NinjaAPI(
+class SafehubAPI(NinjaAPI):
+    """Ninja's API, whose OpenAPI document says what the errors are: problem details."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content")
+                    if int(status) >= HTTPStatus.BAD_REQUEST and content:
+                        answer["content"] = {problems.CONTENT_TYPE: next(iter(content.values()))}
+        return schema
+
+
+api = SafehubAPI(
     title="Safehub API",
     version="1",
     description=DESCRIPTION,

@@ -54,6 +54,7 @@ class Problem(Schema):
 
 
 PROBLEM_RESPONSES: Mapping[int, type[Problem]] = {
+    400: Problem,
     401: Problem,
     403: Problem,
     404: Problem,

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from safehub.access.models import Agency
@@ -40,6 +40,7 @@ from safehub.rules import screening
 router = Router(tags=["referrals"])
 
 PAGE_SIZE = 20
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class Listing:
 
 class AuditedPagination(PageNumberPagination):
     """Ninja's page-number pagination, auditing the page it returns rather than the query."""
+
+    class Input(Schema):
+        # Bounded, so the offset a page asks for is one every database can take.
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=queries.LIST_LIMIT)
 
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any

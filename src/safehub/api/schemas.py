@@ -12,21 +12,36 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictBool, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, StrictBool, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from safehub.access.models import Agency
 from safehub.casefile.queries import ChildRecord
 from safehub.episodes.models import Episode
 from safehub.people.models import AddressPeriod, CareStatus, Child
 from safehub.referrals.models import Decision, DecisionOutcome, Referral, Screening
-from safehub.rules import codes
+from safehub.rules import codes, plausibility
 from safehub.rules.working_time import Rag
 from safehub.triage.queries import DueItem
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-AgencyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+def _no_control_characters(value: str) -> str:
+    """Text as a person types it: NUL and other control characters are refused at the door
+    (PostgreSQL cannot even look a NUL up), as the services refuse them on the way to storage."""
+    if plausibility.has_control_characters(value):
+        raise PydanticCustomError(
+            "control_characters", "must not include control characters (such as NUL)"
+        )
+    return value
+
+
+Typed = AfterValidator(_no_control_characters)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Typed]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Typed]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Typed]
+AgencyName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Typed
+]
 # The kinds of triage.queries.KINDS; a test keeps the two in step.
 DueKind = Literal["decision", "strategy_discussion", "return_interview", "review"]
 
@@ -63,15 +78,18 @@ class ChildIn(Schema):
     date_of_birth: dt.date | None = None
     dob_approximate: bool = False
     sex: codes.Sex
-    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] = ""
+    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12), Typed] = ""
     ethnicity: codes.Ethnicity = codes.Ethnicity.NOT_OBTAINED
     ethnicity_source: codes.EthnicityRecordingSource = codes.EthnicityRecordingSource.NOT_OBTAINED
-    first_language: Annotated[str, StringConstraints(max_length=60)] = ""
-    nationality: Annotated[str, StringConstraints(max_length=60)] = ""
+    first_language: Annotated[str, StringConstraints(max_length=60), Typed] = ""
+    nationality: Annotated[str, StringConstraints(max_length=60), Typed] = ""
     arrived_uk: dt.date | None = None
     school: Short = ""
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = Field(
-        "", description="Where the child lives; recorded from the day the referral was received."
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10), Typed] = (
+        Field(
+            "",
+            description="Where the child lives; recorded from the day the referral was received.",
+        )
     )
 
     def identity(self) -> dict[str, object]:
@@ -197,7 +215,9 @@ class ReferralIn(Schema):
     referrer_name: Short = ""
     referrer_contact: Short = ""
     external_reference: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Typed
+        ]
         | None
     ) = Field(None, description="The referral's id in the system it came from; unique.")
 
@@ -336,13 +356,15 @@ class ScreeningIn(Schema):
     override_level: codes.RiskLevel | None = Field(
         None, description="Professional judgement in place of the computed level."
     )
-    override_reason: str = Field("", description="Required when override_level changes it.")
+    override_reason: Annotated[str, Typed] = Field(
+        "", description="Required when override_level changes it."
+    )
     screened_at: AwareDatetime | None = Field(None, description="Default: now.")
 
 
 class DecisionIn(Schema):
     outcome: DecisionOutcome
-    rationale: str = ""
+    rationale: Annotated[str, Typed] = ""
     pathway_agency: AgencyName | None = Field(
         None, description="Required for a pathway referral: the agency's name, exactly."
     )
@@ -369,7 +391,8 @@ def due_item_out(item: DueItem) -> DueItemOut:
             "kind": item.kind,
             "label": item.label,
             "child_id": item.child.pk,
-            "due": item.due,
+            # In UTC: an RFC 3339 offset has no seconds, which a zone's old local mean time has.
+            "due": item.due.astimezone(dt.UTC),
             "rag": item.rag,
             "remaining_seconds": int(item.remaining.total_seconds()),
             "remaining": item.remaining_text,

@@ -51,6 +51,9 @@ class GovDateField(forms.MultiValueField):
 
     def compress(self, data_list: list[str]) -> dt.date | None:
         if not data_list or not any(data_list):
+            # Boxes of spaces only are blank once stripped, after Django's required check.
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         label = sentence_start(self.short_name or short_name_from_label(self.label))
         if not all(data_list):
@@ -59,7 +62,7 @@ class GovDateField(forms.MultiValueField):
         try:
             day, month, year = (int(str(v).strip()) for v in data_list)
             value = dt.date(year, month, day)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # a 30-digit year overflows
             raise ValidationError(f"{label} must be a real date") from error
         if year < 1900:  # noqa: PLR2004
             raise ValidationError(f"{label} must include a 4-digit year")

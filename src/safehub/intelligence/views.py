@@ -34,7 +34,7 @@ from safehub.people.models import Child
 def _child_from_query(request: HttpRequest) -> Child | None:
     """The child named by `?child=<id>`, read (and audited) through the child's scope."""
     child_id = request.GET.get("child", "")
-    if not child_id.isdigit():
+    if not child_id.isdecimal():
         return None
     return people_queries.get_child(request.user, int(child_id))
 
@@ -295,11 +295,11 @@ def new_disruption(request: HttpRequest) -> HttpResponse:
     require(request.user, "disruption:record")
     person = location = None
     back = "/intelligence"
-    if request.GET.get("person", "").isdigit():
+    if request.GET.get("person", "").isdecimal():
         person = queries.get_person(request.user, int(request.GET["person"]))
         require(request.user, "person_of_concern:record", person)
         back = f"/intelligence/persons/{person.pk}"
-    if request.GET.get("location", "").isdigit():
+    if request.GET.get("location", "").isdecimal():
         location = queries.get_location(request.user, int(request.GET["location"]))
         back = f"/intelligence/locations/{location.pk}"
     child = _child_from_query(request)

@@ -24,6 +24,9 @@ from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, plausibility, screening
 from safehub.rules.codes import RiskLevel
 
+# A moment "now" on another machine may be a little ahead of ours.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
 
 @transaction.atomic
 def receive_referral(  # noqa: PLR0913 - a referral is several facts
@@ -48,7 +51,7 @@ def receive_referral(  # noqa: PLR0913 - a referral is several facts
         errors["exploitation_types"] = "Choose at least one type of exploitation"
     if received_at is None:
         errors["received_at"] = "Enter the date the referral was received"
-    elif received_at > timezone.now() + dt.timedelta(minutes=5):
+    elif received_at > timezone.now() + CLOCK_SKEW:
         errors["received_at"] = "The date received must be today or in the past"
     else:
         errors.update(plausibility.referral(birth_of(child), received_at))
@@ -89,6 +92,7 @@ def record_screening(  # noqa: PLR0913
     _hold_live(referral)
     tool = tool or screening.load_tool()
     screened_at = screened_at or timezone.now()
+    refuse(_after_receipt("screened_at", screened_at, referral, label="Date screened"))
     child = referral.child
     received_on = referral.received_at.date()
     # A referral recorded before the rules refused one dated before the birth has no age.
@@ -154,12 +158,14 @@ def record_decision(  # noqa: PLR0913
         raise ValidationError({"pathway_agency": "Choose the agency the child is referred to"})
     if pathway_agency is not None:
         refuse(plausibility.pathway_agency(pathway_agency.agency_type))
+    decided_at = decided_at or timezone.now()
+    refuse(_after_receipt("decided_at", decided_at, referral, label="Date decided"))
     decision = Decision(
         referral=referral,
         outcome=outcome,
         rationale=rationale,
         pathway_agency=pathway_agency,
-        decided_at=decided_at or timezone.now(),
+        decided_at=decided_at,
         decided_by=user_or_none(acting_user),
     )
     save_with_history(decision, acting_user)
@@ -218,3 +224,14 @@ def withdraw_referral(
             acting_user=acting_user,
         )
     return referral
+
+
+def _after_receipt(
+    field: str, moment: dt.datetime, referral: Referral, *, label: str
+) -> plausibility.Problems:
+    """Work on a referral happens after it was received, and not in the future."""
+    if moment < referral.received_at:
+        return [(field, f"{label} must be on or after the date the referral was received")]
+    if moment > timezone.now() + CLOCK_SKEW:
+        return [(field, f"{label} must be today or in the past")]
+    return []

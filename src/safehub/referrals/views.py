@@ -20,7 +20,7 @@ from safehub.rules import screening
 def new_referral(request: HttpRequest) -> HttpResponse:
     require(request.user, "referral:create")
     child_id = request.GET.get("child", "")
-    if not child_id.isdigit():
+    if not child_id.isdecimal():
         return redirect("/children/search")
     child = people_queries.get_child(request.user, int(child_id), purpose="viewed")
     form = ReferralForm(request.POST if request.method == "POST" else None)

@@ -117,8 +117,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page, rendered without context processors: they may need the broken database."""
+    """The 500 page, rendered without context processors: they may need the broken database.
+
+    Under /api/ the answer is a problem-details document (RFC 9457) like every other API error,
+    in the shape safehub.api.problems gives them, naming the request for the logs.
+    """
     ctx = context.current()
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Internal Server Error",
+                "status": 500,
+                "detail": "Something went wrong; nothing was changed. Request "
+                f"{ctx.request_id if ctx else ''}".strip(),
+            },
+            status=500,
+            content_type="application/problem+json",
+        )
     body = loader.get_template("500.html").render(
         {"service_name": "Safehub", "request_id": ctx.request_id if ctx else ""}
     )
