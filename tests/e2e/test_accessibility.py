@@ -43,7 +43,7 @@ def _case() -> dict[str, int]:
         sex="F",
         nhs_number="9434765919",
     )
-    people.record_address(
+    address = people.record_address(
         child,
         valid_from=dt.date(2022, 1, 1),
         postcode="BD1 1AA",
@@ -114,6 +114,8 @@ def _case() -> dict[str, int]:
         "child": child.pk,
         "referral": referral.pk,
         "episode": child.episodes.get().pk,
+        "change": child.episodes.get().risk_changes.first().pk,
+        "address": address.pk,
         "missing": missing.pk,
         "location": location.pk,
         "person": person.pk,
@@ -165,6 +167,11 @@ HUB_FORMS = [
     "/episodes/{episode}/close",
     "/intelligence/locations/new",
     "/intelligence/disruptions/new",
+    "/referrals/{referral}/withdraw",
+    "/addresses/{address}",
+    "/addresses/{address}/withdraw",
+    "/episodes/{episode}/risk/{change}/withdraw",
+    "/missing/{missing}/withdraw",
 ]
 
 
@@ -183,6 +190,7 @@ def test_a_managers_pages(page: Page, live_server: LiveServer) -> None:
         live_server.url,
         [
             "/access/break-glass",
+            "/oversight/overrides",
             "/intelligence/persons/{person}",
             "/reports/committee",
             "/children/{child}",
@@ -199,3 +207,4 @@ def test_a_partners_pages(page: Page, live_server: LiveServer) -> None:
     ids = _case()
     SignInPage(page, live_server.url).open().sign_in("partner", demo.demo_password())
     _visit(page, live_server.url, ["/", "/shared", "/children/{child}"], ids)
+    _submit_empty(page, live_server.url, ["/emergency-access"], ids)
