@@ -107,5 +107,26 @@ def write_many(actor: Actor | None, action: str, objects: Sequence[Model]) -> in
     ]
     with transaction.atomic():
         chain.link_many(events)
-        AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        _insert(events)
     return len(events)
+
+
+def _insert(events: list[AuditEvent]) -> None:
+    """Insert in list order, so ids follow the chain: PostgreSQL's COPY, else bulk_create.
+
+    COPY skips Django's per-value preparation, which for an import's hundreds of thousands
+    of events took longer than everything else the import writes.
+    """
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        return
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]  # noqa: SLF001
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    table = quote(AuditEvent._meta.db_table)  # noqa: SLF001
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            copy.write_row([getattr(event, f.attname) for f in fields])
