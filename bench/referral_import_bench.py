@@ -129,11 +129,15 @@ def _teardown(engine: str) -> None:
 def _import(path: Path) -> float:
     from django.core.management import call_command  # noqa: PLC0415
 
+    from bench import cpu  # noqa: PLC0415
+
     out = io.StringIO()
+    used = cpu.now()
     began = time.perf_counter()
     call_command("import", "referrals", str(path), "--as", "bench", stdout=out, stderr=sys.stdout)
     took = time.perf_counter() - began
     print(f"  {out.getvalue().strip()}")
+    print(f"  {cpu.now() - used}; load average {os.getloadavg()[0]:.1f}")
     return took
 
 

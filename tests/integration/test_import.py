@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 from collections.abc import Callable
@@ -306,3 +307,54 @@ def test_the_file_must_be_csv_or_json_lines(tmp_path: Path, importer_user: User)
     path.write_text("not really", encoding="utf-8")
     with pytest.raises(CommandError, match=r"use a \.csv or \.jsonl file"):
         _run(path, importer_user)
+
+
+def test_bulk_writes_leave_the_history_and_audit_the_services_leave(
+    importer_user: User, tmp_path: Path
+) -> None:
+    """The import writes in bulk; what it leaves must be what entering by hand leaves."""
+    known = people.register_child(
+        acting_user=importer_user,
+        given_name="Testa",
+        family_name="Samplewell",
+        date_of_birth="2002-03-04",
+        sex="F",
+        nhs_number="9990000018",
+    )
+    people.record_address(
+        known, valid_from=dt.date(2015, 1, 1), postcode="BD4 0AA", acting_user=importer_user
+    )
+    path = tmp_path / "referrals.csv"
+    shutil.copy(EXAMPLES / "referrals.csv", path)
+    _run(path, importer_user)
+
+    new = Child.objects.get(given_name="Exemplo")
+    [created] = new.history.all()
+    assert (created.history_type, created.history_user, created.family_name) == (
+        "+",
+        importer_user,
+        "Fictitious",
+    )
+    referral = Referral.objects.get(external_reference="EXAMPLE-0001")
+    [received] = referral.history.all()
+    assert received.history_type == "+"
+    assert received.history_user == importer_user
+    assert received.concerns == referral.concerns  # decrypts to the same text
+    assert received.child_id == known.pk
+    # The known child's open address is ended where the referral's postcode begins.
+    old, moved = known.addresses.order_by("valid_from")
+    assert (old.valid_to, moved.valid_from, moved.postcode) == (
+        dt.date(2016, 10, 3),
+        dt.date(2016, 10, 3),
+        "BD6 3AA",
+    )
+    assert [h.history_type for h in old.history.order_by("history_date")] == ["+", "~"]
+    assert old.history.latest("history_date").history_user == importer_user
+    assert moved.history.get().history_type == "+"
+    audited = AuditEvent.objects.filter(actor=importer_user)
+    assert set(audited.filter(action="child:created").values_list("object_id", flat=True)) == {
+        str(known.pk),
+        str(new.pk),
+    }
+    assert audited.filter(action="referral:received").count() == 3
+    assert audited.filter(action="child:address:recorded", object_id=str(known.pk)).count() == 2

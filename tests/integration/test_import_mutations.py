@@ -156,7 +156,7 @@ def _csv_damage(data: bytes) -> st.SearchStrategy[bytes]:
         return _write_csv(rows[:n] + rows[n + 1 :])
 
     def extra_value(t: tuple[int, str]) -> bytes:
-        return _write_csv([r + [t[1]] if i == t[0] else r for i, r in enumerate(rows)])
+        return _write_csv([[*r, t[1]] if i == t[0] else r for i, r in enumerate(rows)])
 
     def drop_column(n: int) -> bytes:
         return _write_csv([r[:n] + r[n + 1 :] for r in rows])
@@ -227,10 +227,13 @@ def _import_cleanly(kind: str, target: Path, user: User, files: set[str]) -> str
     with transaction.atomic():
         before = _state()
         out, err = io.StringIO(), io.StringIO()
+        refusal = None
         try:
             call_command("import", kind, str(target), "--as", user.username, stdout=out, stderr=err)
         except CommandError as error:
-            assert str(error).endswith("; nothing was imported."), error
+            refusal = str(error)
+        if refusal is not None:
+            assert refusal.endswith("; nothing was imported."), refusal
             assert _state() == before, "a refused import wrote something"
             lines = [line for line in err.getvalue().splitlines() if " written (" not in line]
             assert lines, "a refusal lists its problems"
@@ -255,8 +258,9 @@ class Tally:
 
     def __str__(self) -> str:
         total = sum(self.counts.values())
-        return f"{total} damaged files tried: {self.counts['imported']} imported cleanly, " + (
-            f"{self.counts['refused']} refused cleanly"
+        imported, refused = self.counts["imported"], self.counts["refused"]
+        return (
+            f"{total} damaged files tried: {imported} imported cleanly, {refused} refused cleanly"
         )
 
 

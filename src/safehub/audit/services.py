@@ -147,6 +147,32 @@ def write_each(
         return events
     if not connection.in_atomic_block:
         raise NotInTransactionError(f"audit {action!r} written outside a transaction")
-    AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    _insert(events)
     chain.seal_on_commit()
     return events
+
+
+# Below this many events a plain bulk insert is as quick, and gives the events their ids.
+COPY_FROM = 1000
+
+
+def _insert(events: list[AuditEvent]) -> None:
+    """One bulk insert; on PostgreSQL, PostgreSQL's COPY for an import's worth of events.
+
+    COPY skips Django's per-value preparation, which for an import's hundreds of thousands
+    of events took longer than everything else the import writes. The rows are all it
+    needs: the chain seals them after the commit.
+    """
+    if connection.vendor != "postgresql" or len(events) < COPY_FROM:
+        AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        return
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]  # noqa: SLF001
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    table = quote(AuditEvent._meta.db_table)  # noqa: SLF001
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            copy.write_row([getattr(event, f.attname) for f in fields])

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from simple_history.utils import bulk_create_with_history
 
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
@@ -42,6 +41,7 @@ from safehub.interchange.reading import (
     read_manifest,
 )
 from safehub.people.models import AddressPeriod, Child
+from safehub.referrals.bulk import create_with_history
 from safehub.referrals.import_lock import import_transaction
 from safehub.referrals.models import Decision, Referral, Screening
 
@@ -352,12 +352,9 @@ def _write(
             current.save()
         for start in range(0, len(new), BATCH):
             batch = new[start : start + BATCH]
-            created = bulk_create_with_history(
-                [obj for _, obj in batch],
-                model,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason=reason,
+            created = [obj for _, obj in batch]
+            create_with_history(
+                created, user=user, reason=reason, dates=[row.recorded_at for row, _ in batch]
             )
             LegacyIdentifier.objects.bulk_create(
                 [

@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from safehub.access.policy import Principal, user_or_none
 from safehub.audit import services as audit
@@ -28,6 +27,7 @@ from safehub.geo import services as geo
 from safehub.people.models import AddressPeriod, Child
 from safehub.people.queries import children_for
 from safehub.referrals import queries
+from safehub.referrals.bulk import create_with_history
 from safehub.referrals.import_records import ReferralImport, Row, RowProblem
 from safehub.referrals.models import Referral
 
@@ -166,29 +166,15 @@ def write(
 ) -> None:
     """Register the new children, receive the referrals, record the addresses: all in bulk.
 
-    Each record is validated as its service validates it, written with its history row
-    (attributed to the importing user), and audited with one event each, as by hand. A
-    problem is noted in `result`; the caller then rolls everything back.
+    Every value was checked when the file was read, against the same rules the services and
+    models apply (lengths, codes, required values), so records are not validated again one
+    by one. Each is written with its history row (attributed to the importing user) and
+    audited with one event, as by hand. A problem is noted in `result`; the caller then rolls
+    everything back.
     """
     user = user_or_none(acting_user)
     children = [_new_child(new, user) for new in planned.new_children]
     referrals = [_referral(item, user) for item in planned.rows]
-    _validate(
-        [
-            *(
-                (new.first.row, child)
-                for new, child in zip(planned.new_children, children, strict=True)
-            ),
-            *(
-                (item.row.row, referral)
-                for item, referral in zip(planned.rows, referrals, strict=True)
-            ),
-        ],
-        ("created_by", "child", "referring_agency", "recorded_by", "episode"),
-        result,
-    )
-    if result.problems:
-        return
     try:
         _create("children", children, acting_user, progress)
         audit.write_each(acting_user, "child:created", children)
@@ -242,36 +228,10 @@ def _referral(item: Planned, user: Any) -> Referral:
     )
 
 
-def _validate(
-    objects: Iterable[tuple[int, models.Model]], relations: Sequence[str], result: ReferralImport
-) -> None:
-    """The model's own validation, as `save_with_history` runs it, without a query per row.
-
-    Relations were found by the checks and the matching (they exist), and external
-    references were checked unique among the file and Safehub, so neither is asked again.
-    """
-    for row, obj in objects:
-        exclude = [name for name in relations if hasattr(obj, f"{name}_id")]
-        try:
-            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            result.problems.extend(
-                RowProblem(row, _column(name), " ".join(messages))
-                for name, messages in error.message_dict.items()
-            )
-
-
-def _column(model_field: str) -> str:
-    """The file's column for a field a model names in its ValidationError."""
-    return {"valid_from": "postcode", "__all__": ""}.get(model_field, model_field)
-
-
 def _create(kind: str, objects: list[M], acting_user: Principal, progress: Progress | None) -> None:
     for start in range(0, len(objects), BATCH):
         batch = objects[start : start + BATCH]
-        bulk_create_with_history(
-            batch, type(batch[0]), batch_size=BATCH, default_user=user_or_none(acting_user)
-        )
+        create_with_history(batch, user=user_or_none(acting_user))
         if progress is not None:
             progress(kind, start + len(batch), len(objects))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from collections import Counter
@@ -278,7 +279,7 @@ class _Checker:
 
     def code(self, name: str, allowed: type[StrEnum]) -> str:
         value = self.text(name)
-        if value and value not in set(allowed):
+        if value and value not in _values(allowed):
             self.problem(name, f"{value!r} is not a {_describe(allowed)} code")
         return value
 
@@ -327,11 +328,16 @@ class _Checker:
         if not parts:
             self.problem(name, "is required: at least one exploitation type")
             return ()
-        unknown = [p for p in parts if p not in set(codes.ExploitationType)]
+        unknown = [p for p in parts if p not in _values(codes.ExploitationType)]
         if unknown:
             known = ", ".join(codes.ExploitationType)
             self.problem(name, f"{', '.join(unknown)}: not an exploitation type ({known})")
         return tuple(sorted(set(parts)))
+
+
+@functools.cache
+def _values(allowed: type[StrEnum]) -> frozenset[str]:
+    return frozenset(allowed)
 
 
 def _describe(allowed: type[StrEnum]) -> str:
