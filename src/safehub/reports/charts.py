@@ -212,12 +212,19 @@ def ward_map(report: Report) -> str:
     return _data_uri(fig)
 
 
+def _all_withheld(report: Report, key: str) -> bool:
+    """Whether a table shows no number but 0: a chart of it would be an empty axis."""
+    return not any(isinstance(v, int) and v > 0 for row in report.tables[key].shown() for v in row)
+
+
 def draw_all(report: Report, *, fmt: str = "svg") -> dict[str, str]:
+    """Every chart, as data URIs; a chart whose values are all withheld is left out (""), and
+    the page says so in a sentence instead."""
     _FORMAT["value"] = fmt
     report.charts = {
         "trend": trend_chart(report),
         "referrals": referrals_chart(report),
-        "age_sex": age_sex_chart(report),
+        "age_sex": "" if _all_withheld(report, "age_sex") else age_sex_chart(report),
         "map": ward_map(report),
     }
     _FORMAT["value"] = "svg"
