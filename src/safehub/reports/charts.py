@@ -12,6 +12,7 @@ import base64
 import io
 import itertools
 import json
+import math
 from typing import Any
 
 import matplotlib as mpl
@@ -193,7 +194,11 @@ def ward_map(report: Report) -> str:
     for x, y, value in labels:
         ax.annotate(str(value), (x, y), ha="center", va="center", fontsize=8, color="#0b0c0c")
     ax.autoscale_view()
-    ax.set_aspect(1.6)  # roughly equal-area at Bradford's latitude
+    if labels:
+        # A degree of longitude shrinks with the cosine of the latitude: this keeps the
+        # council's wards in proportion wherever it is.
+        latitude = sum(y for _, y, _ in labels) / len(labels)
+        ax.set_aspect(1 / math.cos(math.radians(latitude)))
     ax.axis("off")
     legend = [
         Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 else f"{lo}–{hi - 1}")
