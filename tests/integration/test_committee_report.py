@@ -531,3 +531,18 @@ def test_a_download_s_file_name_says_its_edition(
     assert restricted["Content-Disposition"] == f'attachment; filename="{name}"'
     public = analyst_client.get("/reports/committee" + query + "public")
     assert "2016-10-31-PUBLIC.json" in public["Content-Disposition"]
+
+
+def test_the_reference_date_is_the_gov_uk_date_input(
+    use_snapshots: Path, elected_member_client: Client
+) -> None:
+    query = "?area=Bradford+West&edition=public&as_of_0=31&as_of_1=10&as_of_2=2016"
+    body = elected_member_client.get("/reports/committee" + query).content.decode()
+    assert 'class="govuk-date-input"' in body
+    assert "Child exploitation: Bradford West area" in body
+    assert "as_of=2016-10-31" in body  # the download links keep one ISO date
+    wrong = elected_member_client.get(
+        "/reports/committee?area=Bradford+West&edition=public&as_of_0=31&as_of_1=&as_of_2=2016"
+    ).content.decode()
+    assert "Reference date must include a month" in wrong
+    assert "govuk-error-summary" in wrong
