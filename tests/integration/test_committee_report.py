@@ -492,3 +492,57 @@ def test_a_new_section_is_one_function_and_reaches_every_format(
     assert published["tables"]["prevention"]["rows"][1]["values"] == ["c"]  # disclosure control
     assert published["notes"]["prevention"] == "Sessions in Bradford West."
     assert "Awareness sessions" in render.to_html(report)
+
+
+@pytest.mark.parametrize(
+    ("area", "as_of", "edition", "marking"),
+    [
+        ("Bradford", "2017-03-31", "public", "PUBLIC"),
+        ("Bradford West", "2016-10-31", "restricted", "RESTRICTED — not for publication"),
+    ],
+)
+def test_the_pdf_is_a4_tagged_marked_on_every_page_and_nothing_passes_the_right_margin(
+    snapshot_root: Path, area: str, as_of: str, edition: str, marking: str
+) -> None:
+    import pdfplumber  # noqa: PLC0415
+
+    manifest = snapshot.load("demo", root=snapshot_root)
+    day = __import__("datetime").date.fromisoformat(as_of)
+    report = committee.build(manifest, area=area, as_of=day, edition=edition)
+    content = render.to_pdf(report)
+    right_margin = 14 / 25.4 * 72  # the page's 14 mm, in points
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        assert pdf.metadata["Title"].startswith(report.title)
+        assert pdf.doc.catalog["Lang"] == b"en-GB"
+        assert "StructTreeRoot" in pdf.doc.catalog  # tagged
+        for page in pdf.pages:
+            assert (round(page.width), round(page.height)) == (595, 842)  # A4 portrait
+            assert marking in (page.extract_text() or ""), page.page_number
+            beyond = [c["text"] for c in page.chars if c["x1"] > page.width - right_margin + 1]
+            assert beyond == [], f"page {page.page_number}: {''.join(beyond)}"
+
+
+def test_a_download_s_file_name_says_its_edition(
+    use_snapshots: Path, analyst_client: Client
+) -> None:
+    query = "?area=Bradford+West&as_of=2016-10-31&format=json&edition="
+    restricted = analyst_client.get("/reports/committee" + query + "restricted")
+    name = "committee-bradford-west-2016-10-31-RESTRICTED-not-for-publication.json"
+    assert restricted["Content-Disposition"] == f'attachment; filename="{name}"'
+    public = analyst_client.get("/reports/committee" + query + "public")
+    assert "2016-10-31-PUBLIC.json" in public["Content-Disposition"]
+
+
+def test_the_reference_date_is_the_gov_uk_date_input(
+    use_snapshots: Path, elected_member_client: Client
+) -> None:
+    query = "?area=Bradford+West&edition=public&as_of_0=31&as_of_1=10&as_of_2=2016"
+    body = elected_member_client.get("/reports/committee" + query).content.decode()
+    assert 'class="govuk-date-input"' in body
+    assert "Child exploitation: Bradford West area" in body
+    assert "as_of=2016-10-31" in body  # the download links keep one ISO date
+    wrong = elected_member_client.get(
+        "/reports/committee?area=Bradford+West&edition=public&as_of_0=31&as_of_1=&as_of_2=2016"
+    ).content.decode()
+    assert "Reference date must include a month" in wrong
+    assert "govuk-error-summary" in wrong

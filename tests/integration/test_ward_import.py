@@ -197,3 +197,4 @@ def test_a_made_up_council_gets_its_own_committee_report(tmp_path: Path) -> None
         manifest, area="Fenwick Vale", as_of=dt.date(2016, 12, 31), edition="public"
     )
     assert render.to_json(public)["headline"]["open_children"] == "c"  # two children: small
+    assert "Every count by age and sex is small enough to be withheld" in render.to_html(public)

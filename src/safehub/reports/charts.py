@@ -12,6 +12,7 @@ import base64
 import io
 import itertools
 import json
+import math
 from typing import Any
 
 import matplotlib as mpl
@@ -193,7 +194,11 @@ def ward_map(report: Report) -> str:
     for x, y, value in labels:
         ax.annotate(str(value), (x, y), ha="center", va="center", fontsize=8, color="#0b0c0c")
     ax.autoscale_view()
-    ax.set_aspect(1.6)  # roughly equal-area at Bradford's latitude
+    if labels:
+        # A degree of longitude shrinks with the cosine of the latitude: this keeps the
+        # council's wards in proportion wherever it is.
+        latitude = sum(y for _, y, _ in labels) / len(labels)
+        ax.set_aspect(1 / math.cos(math.radians(latitude)))
     ax.axis("off")
     legend = [
         Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 else f"{lo}–{hi - 1}")
@@ -212,12 +217,19 @@ def ward_map(report: Report) -> str:
     return _data_uri(fig)
 
 
+def _all_withheld(report: Report, key: str) -> bool:
+    """Whether a table shows no number but 0: a chart of it would be an empty axis."""
+    return not any(isinstance(v, int) and v > 0 for row in report.tables[key].shown() for v in row)
+
+
 def draw_all(report: Report, *, fmt: str = "svg") -> dict[str, str]:
+    """Every chart, as data URIs; a chart whose values are all withheld is left out (""), and
+    the page says so in a sentence instead."""
     _FORMAT["value"] = fmt
     report.charts = {
         "trend": trend_chart(report),
         "referrals": referrals_chart(report),
-        "age_sex": age_sex_chart(report),
+        "age_sex": "" if _all_withheld(report, "age_sex") else age_sex_chart(report),
         "map": ward_map(report),
     }
     _FORMAT["value"] = "svg"

@@ -1,21 +1,37 @@
 from __future__ import annotations
 
-from typing import cast
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 
+from safehub.govuk.fields import DatePartsWidget, GovDateField
 from safehub.govuk.forms import GovukForm
+
+
+class ReferenceDateWidget(DatePartsWidget):
+    """The GOV.UK date input, which also reads `as_of=2016-10-31`: the form posts day, month and
+    year, while download links and bookmarks carry the date in one ISO parameter."""
+
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
+        text = data.get(name)
+        if isinstance(text, str) and text:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                return [text, "", ""]  # reported as an incomplete date, not silently dropped
+            return [str(day.day), str(day.month), str(day.year)]
+        return super().value_from_datadict(data, files, name)
 
 
 class CommitteeReportForm(GovukForm):
     area = forms.ChoiceField(label="Area", error_messages={"required": "Choose the area"})
-    as_of = forms.DateField(
+    as_of = GovDateField(
         label="Reference date",
-        help_text="For example, 2016-10-27",
-        error_messages={
-            "required": "Enter the reference date",
-            "invalid": "Enter the reference date as year-month-day, like 2016-10-27",
-        },
+        help_text="For example, 27 10 2016",
+        widget=ReferenceDateWidget,
+        error_messages={"required": "Enter the reference date"},
     )
     edition = forms.ChoiceField(label="Edition", error_messages={"required": "Choose the edition"})
 

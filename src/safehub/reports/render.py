@@ -175,7 +175,16 @@ def to_pdf(report: Report) -> bytes:
     from weasyprint import HTML  # noqa: PLC0415 - heavy import, only when a PDF is asked for
 
     charts.draw_all(report, fmt="png")
-    return bytes(HTML(string=to_html(report)).write_pdf())
+    # PDF/UA-1: tagged, with the document's title and language (from <title> and <html lang>),
+    # so a screen reader can follow the committee papers.
+    return bytes(HTML(string=to_html(report)).write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def file_name(area: str, as_of: dt.date, edition: str, fmt: str) -> str:
+    """A download's name says which edition it is, so the two are never confused."""
+    marking = "PUBLIC" if edition == "public" else "RESTRICTED-not-for-publication"
+    slug = re.sub(r"[^a-z0-9]+", "-", area.lower()).strip("-")
+    return f"committee-{slug}-{as_of.isoformat()}-{marking}.{fmt}"
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")

@@ -58,7 +58,7 @@ def committee_report(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
                 response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-                name = f"committee-{data['area'].lower().replace(' ', '-')}-{data['as_of']}.{fmt}"
+                name = render.file_name(data["area"], data["as_of"], data["edition"], fmt)
                 response["Content-Disposition"] = f'attachment; filename="{name}"'
                 return response
             report = services.committee_view(
