@@ -32,7 +32,7 @@ def test_a_blank_date_and_a_date_before_birth_give_an_error_summary_and_save_not
     page.get_by_label("What are the concerns?").fill("Seen with older associates.")
     page.get_by_role("button", name="Save and screen the risk").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Enter the date and time the referral was received")
+    expect(summary).to_contain_text("Enter the date the referral was received")
 
     form.record(received=(4, 1, 2010), time="10:00", concerns="Seen with older associates.")
     expect(summary).to_contain_text("Date received must be on or after the child's date of birth")

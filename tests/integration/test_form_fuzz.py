@@ -240,7 +240,15 @@ def world(make_user: Callable[..., User]) -> World:
         acting_user=manager,
     )
     grant = sharing.break_glass(
-        other.pk, reason="Found at a location of concern tonight", acting_user=partner
+        given_name=other.given_name,
+        family_name=other.family_name,
+        date_of_birth=dt.date(2011, 2, 3),
+        reason="Found at a location of concern tonight",
+        acting_user=partner,
+    )
+    change = episode.risk_changes.get()
+    address = people.record_address(
+        child, valid_from=dt.date(2020, 1, 1), ward_code="E05001365", acting_user=manager
     )
     location = intelligence.record_location(
         name="Example Takeaway",
@@ -257,7 +265,7 @@ def world(make_user: Callable[..., User]) -> World:
         "alias": f"/children/{child.pk}/aliases/new",
         "share": f"/children/{child.pk}/share",
         "share revoke": f"/shares/{share.pk}/revoke",
-        "break-glass": f"/children/{other.pk}/break-glass",
+        "emergency access": "/emergency-access",
         "break-glass review": f"/access/break-glass/{grant.pk}",
         "referral": f"/referrals/new?child={child.pk}",
         "screening": f"/referrals/{undecided.pk}/screening",
@@ -274,6 +282,11 @@ def world(make_user: Callable[..., User]) -> World:
         "person link": f"/intelligence/persons/{person.pk}/link?child={child.pk}",
         "person location link": f"/intelligence/persons/{person.pk}/locations/link",
         "disruption": "/intelligence/disruptions/new",
+        "referral withdraw": f"/referrals/{screened.pk}/withdraw",
+        "address correction": f"/addresses/{address.pk}",
+        "address removal": f"/addresses/{address.pk}/withdraw",
+        "risk level withdraw": f"/episodes/{episode.pk}/risk/{change.pk}/withdraw",
+        "missing withdraw": f"/missing/{missing.pk}/withdraw",
     }
     clients = {role: sign_in_verified(Client(), user) for role, user in users.items()}
     # Pages asked with a query: their GET forms' fields, and the query values they read.

@@ -72,7 +72,7 @@ def test_a_blank_received_date_is_an_error_summary_not_a_server_error(
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page
-    assert "Enter the date and time the referral was received" in page
+    assert "Enter the date the referral was received" in page
     assert not Referral.objects.exists()
 
 
