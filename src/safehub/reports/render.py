@@ -111,8 +111,8 @@ def revision_rows(report: Report) -> list[tuple[str, Value]]:
         return publish_total(abs(n)) if report.public else abs(n)
 
     return [
-        ("As first published", r.published),
-        ("Counted today for the same day", r.now),
+        ("As first published", shown(r.published)),
+        ("Counted today for the same day", shown(r.now)),
         ("Added: recorded after publication", shown(r.recorded_late)),
         ("Added or removed: records corrected (net)", shown(r.corrected)),
         ("Removed: duplicate records merged or deleted", shown(r.merged_or_removed)),
