@@ -82,7 +82,13 @@ def test_an_indexed_encrypted_field_fails_the_system_check() -> None:
 def _production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "import safehub.settings.production"],
-        env={"PATH": "/usr/bin:/bin", "SAFEHUB_SECRET_KEY": "k" * 60, **env},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),  # this checkout's
+            "SAFEHUB_SECRET_KEY": "k" * 60,
+            "SAFEHUB_AUDIT_KEY": "a" * 40,
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
