@@ -14,9 +14,10 @@ way: an event may fall up to that long before it, and the age limits stretch by 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Final
+
+from safehub.rules import textfiles
 
 # Age assessments of young people give an age range of about a year either side.
 APPROXIMATE_MARGIN: Final = dt.timedelta(days=366)
@@ -29,8 +30,6 @@ EARLIEST_DATE: Final = dt.date(1900, 1, 1)
 SUPPORT_AGENCY_TYPES: Final = frozenset(
     {"youth_service", "early_help", "voluntary_sector", "health"}
 )
-# Tab, line feed and carriage return are text; every other control character is not.
-_ALLOWED_CONTROLS: Final = frozenset("\t\n\r")
 TOO_OLD: Final = (
     f"Date of birth must make the child {OLDEST_AGE_AT_REFERRAL} or younger on the date the "
     "referral was received"
@@ -66,11 +65,12 @@ def _day(moment: dt.date | dt.datetime) -> dt.date:
 
 
 def has_control_characters(text: str) -> bool:
-    """True when text holds NUL or another control character (tab and new lines aside).
+    """True when text holds NUL or another control character (tab and new lines aside), or
+    half of a surrogate pair: the same rule as the imports' (`rules.textfiles`).
 
     Such characters cannot be typed, break exports and PostgreSQL (NUL), and can hide text.
     """
-    return any(unicodedata.category(c) in {"Cc", "Cs"} and c not in _ALLOWED_CONTROLS for c in text)
+    return textfiles.bad_character(text) is not None
 
 
 def text(field: str, value: str, *, label: str) -> Problems:
