@@ -79,7 +79,7 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     expect(triage.row_for("Demi Testwell").filter(has_text="Decision on referral")).to_have_count(0)
     expect(triage.row_for("Demi Testwell").filter(has_text="Episode review")).to_have_count(1)
 
-    triage.row_for("Demi Testwell").get_by_role("link", name="Demi Testwell").click()
+    triage.row_for("Demi Testwell").get_by_role("link", name="Demi Testwell", exact=True).click()
     expect(page.locator("#timeline")).to_contain_text("Referral received")
     expect(page.locator("#timeline")).to_contain_text("Screened: medium risk")
     expect(page.locator("#timeline")).to_contain_text("Decision: Pathway referral to Youth Service")
