@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+RESULTS := var/test-results
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup demo test lint typecheck security migrations-check contracts test-unit \
@@ -35,7 +36,7 @@ demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on 
 	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
 
 test: setup lint typecheck security migrations-check contracts test-unit test-sqlite test-postgres test-browser ## Everything CI runs
-	@echo "All checks and tests passed."
+	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check src tests bench
@@ -54,16 +55,16 @@ contracts: setup ## import-linter architecture contracts
 	$(BIN)/lint-imports --no-cache
 
 test-unit: setup ## Unit tests (no database)
-	$(PYTEST) tests/unit
+	$(PYTEST) --junitxml=$(RESULTS)/unit.xml tests/unit
 
 test-sqlite: setup ## Integration tests on SQLite
-	SAFEHUB_TEST_DATABASE=sqlite $(PYTEST) tests/integration
+	SAFEHUB_TEST_DATABASE=sqlite $(PYTEST) --junitxml=$(RESULTS)/sqlite.xml tests/integration
 
 test-postgres: setup ## Integration tests on PostgreSQL
-	SAFEHUB_TEST_DATABASE=postgres $(PYTEST) tests/integration
+	SAFEHUB_TEST_DATABASE=postgres $(PYTEST) --junitxml=$(RESULTS)/postgres.xml tests/integration
 
 test-browser: setup ## Browser tests: Playwright driving Chromium
-	$(PYTEST) tests/e2e
+	$(PYTEST) --junitxml=$(RESULTS)/browser.xml tests/e2e
 
 clean: ## Remove the virtualenv, node_modules, built assets and var/ (the demo database!)
 	rm -rf $(VENV) node_modules var src/safehub/web/static/govuk $(STATIC_OUT)

@@ -109,6 +109,12 @@ VARIABLES: tuple[Variable, ...] = (
         "0",
         "`1` makes browser tests fail, not skip, when Chromium is missing (CI sets it).",
     ),
+    Variable(
+        "SAFEHUB_REQUIRE_SPARK",
+        "0",
+        "`1` makes the Spark parity test fail, not skip, when Java or PySpark is missing "
+        "(CI sets it).",
+    ),
     Variable("SAFEHUB_CHROMIUM", "/usr/bin/chromium", "Chromium binary the browser tests drive."),
     Variable(
         "SAFEHUB_SNAPSHOT_DIR",
