@@ -117,6 +117,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("SAFEHUB_CHROMIUM", "/usr/bin/chromium", "Chromium binary the browser tests drive."),
     Variable(
+        "SAFEHUB_BACKUP_DIR",
+        "",
+        "Folder `safehub backup` writes into. Empty means `SAFEHUB_VAR_DIR/backups`. Put it on "
+        "other storage than the database's.",
+    ),
+    Variable(
         "SAFEHUB_SNAPSHOT_DIR",
         "",
         "Directory holding analytics snapshots, one folder per snapshot id, never overwritten. "

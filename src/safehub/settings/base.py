@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "safehub.analytics",
     "safehub.reports",
     "safehub.demo",
+    "safehub.operations",
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    name = "safehub.operations"
+    label = "operations"
+    verbose_name = "Operations: backup and restore"
