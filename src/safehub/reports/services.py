@@ -67,11 +67,15 @@ def committee_view(  # noqa: PLR0913
     acting_user: Principal,
     snapshot_id: str | None = None,
     root: Path | None = None,
+    compare_with: str | None = None,
 ) -> committee.Report:
     """The report's view model for the web page (charts drawn), with the same checks."""
     require(acting_user, permission_for(edition))
     manifest = find_snapshot(snapshot_id, root)
-    report = committee.build(manifest, area=area, as_of=as_of, edition=edition)
+    earlier = snapshot.load(compare_with, root=root) if compare_with else None
+    report = committee.build(
+        manifest, area=area, as_of=as_of, edition=edition, compare_with=earlier
+    )
     render.context(report)
     audit.write(
         acting_user, f"report:committee:{edition}", object_type="snapshot", object_id=manifest.id
