@@ -159,8 +159,20 @@ def test_the_workbook_and_the_pdf_carry_the_explanation(revised: Path) -> None:
         "0",
         f"+1 corrected in, {MINUS}1 corrected out, 1 re-graded",
     ) in rows
-    html = _report(revised, "North", "html").decode()
-    assert f"+1 corrected in, {MINUS}1 corrected out, 1 re-graded" in html
+    import pdfplumber  # noqa: PLC0415
+
+    with pdfplumber.open(io.BytesIO(_report(revised, "North", "pdf"))) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        right_margin = 14 / 25.4 * 72  # the page's 14 mm, in points
+        beyond = [
+            c["text"]
+            for page in pdf.pages
+            for c in page.chars
+            if c["x1"] > page.width - right_margin + 1
+        ]
+    assert "Why the figures have moved since they were published" in text
+    assert "Ward: Alder 3 3 0 +1 corrected in, \u22121 corrected out, 1 re-graded" in text
+    assert beyond == []
 
 
 def test_the_public_edition_prints_small_revision_counts_as_c(revised: Path) -> None:
