@@ -97,7 +97,12 @@ def test_a_ward_whose_count_did_not_move_shows_one_in_one_out_and_one_re_graded(
 ) -> None:
     revision = json.loads(_report(revised, "North"))["revision"]
     alder = next(w for w in revision["by_ward"] if w["ward_name"] == "Alder")
-    assert (alder["published"], alder["now"], alder["difference"]) == (3, 3, "0")
+    assert (alder["published"], alder["now"], alder["difference"], alder["change"]) == (
+        3,
+        3,
+        0,
+        "0",
+    )
     assert (alder["corrected_in"], alder["corrected_out"], alder["regraded"]) == (1, -1, 1)
     assert alder["explanation"] == f"+1 corrected in, {MINUS}1 corrected out, 1 re-graded"
     # The area is Alder alone: its headline says the same, and does not net the two to zero.
@@ -115,7 +120,7 @@ def test_a_re_grade_moves_a_child_between_the_risk_level_rows(revised: Path) -> 
     assert (levels["high"]["published"], levels["high"]["now"]) == (1, 2)
     assert levels["high"]["explanation"] == "+1 re-graded in"
     assert levels["low"]["explanation"] == f"{MINUS}1 re-graded out"
-    assert levels["low"]["difference"] == f"{MINUS}1"
+    assert (levels["low"]["difference"], levels["low"]["change"]) == (-1, f"{MINUS}1")
     assert levels["medium"]["explanation"] == f"+1 corrected in, {MINUS}1 corrected out"
 
 

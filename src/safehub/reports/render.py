@@ -133,22 +133,32 @@ def explanation(report: Report, r: revisions.Revision) -> str:
     return ", ".join(words) or "no change"
 
 
-def _difference(report: Report, r: revisions.Revision) -> str:
-    published, now = _count(report, r.published), _count(report, r.now)
-    if not (isinstance(published, int) and isinstance(now, int)):
-        return SUPPRESSED  # printed only when both of its ends are
-    return "0" if r.difference == 0 else _with_sign(abs(r.difference), r.difference)
+def _net(report: Report, value: int, *ends: Value) -> Value:
+    """A signed difference, printed only when its ends are; in the public edition one of 1 to 5
+    either way is "c" too, like every other number from 1 to 5 it prints."""
+    if not all(isinstance(end, int) for end in ends):
+        return SUPPRESSED
+    size = _count(report, abs(value))
+    return value if isinstance(size, int) else size
+
+
+def _difference(report: Report, r: revisions.Revision) -> Value:
+    """Now minus published."""
+    return _net(report, r.difference, _count(report, r.published), _count(report, r.now))
+
+
+def _change_text(difference: Value) -> str:
+    """The difference as printed: "+2", "\u22121", "0" or "c"."""
+    if not isinstance(difference, int) or difference == 0:
+        return str(difference)
+    return _with_sign(abs(difference), difference)
 
 
 def _revision_line(report: Report, r: revisions.Revision, kind: str) -> dict[str, Any]:
     parts = {
         name: _signed(_count(report, getattr(r, name)), sign) for name, _, sign in revisions.PARTS
     }
-    corrected = (
-        parts["corrected_in"] + parts["corrected_out"]
-        if isinstance(parts["corrected_in"], int) and isinstance(parts["corrected_out"], int)
-        else SUPPRESSED
-    )
+    corrected = _net(report, r.corrected, parts["corrected_in"], parts["corrected_out"])
     gone = r.merged + r.removed
     return {
         "figure": r.label,
@@ -156,6 +166,7 @@ def _revision_line(report: Report, r: revisions.Revision, kind: str) -> dict[str
         "published": _count(report, r.published),
         "now": _count(report, r.now),
         "difference": _difference(report, r),
+        "change": _change_text(_difference(report, r)),
         **parts,
         "corrected": corrected,
         "regraded": _count(report, r.regraded),
@@ -323,7 +334,7 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             figure = f"Ward: {line['figure']}" if line["kind"] == "ward" else line["figure"]
             _append(
                 sheet,
-                [figure, line["published"], line["now"], line["difference"], line["explanation"]],
+                [figure, line["published"], line["now"], line["change"], line["explanation"]],
             )
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["E"].width = 80
