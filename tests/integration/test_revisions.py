@@ -196,7 +196,8 @@ def test_the_public_edition_prints_small_revision_counts_as_c(revised: Path) -> 
 
 
 def _synthetic(root: Path, name: str, tables: dict[str, list[dict[str, Any]]]) -> snapshot.Manifest:
-    rows = {t: [] for t in snapshot.SCHEMAS} | tables
+    empty: dict[str, list[dict[str, Any]]] = {t: [] for t in snapshot.SCHEMAS}
+    rows = empty | tables
     written = list(snapshot.arrow_tables(rows))
     if "merges" in tables:
         schema = pa.schema([("child", pa.string()), ("into_child", pa.string())])
