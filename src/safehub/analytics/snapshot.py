@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -521,14 +522,21 @@ def create(
     knowledge_time = knowledge_time or timezone.now()
     if timezone.is_naive(knowledge_time):
         raise SnapshotError("the knowledge time must carry a time zone")
-    snapshot_id = snapshot_id or default_id(knowledge_time)
+    base = root or snapshot_root()
+    if not snapshot_id:
+        # Two snapshots asked for in one second (a report as known at T, twice): -2, -3, ...
+        snapshot_id = first = default_id(knowledge_time)
+        for n in itertools.count(2):
+            if not (base / snapshot_id).exists():
+                break
+            snapshot_id = f"{first}-{n}"
     if not SNAPSHOT_ID.match(snapshot_id):
         raise SnapshotError(f"{snapshot_id!r} is not a valid snapshot id (letters, digits, .-_)")
     pseudo = Pseudonymiser(pseudonym_key())
     legacy_until = legacy_era_until()
     rows = _extract(knowledge_time, pseudo, legacy_until)
     manifest = write_tables(
-        (root or snapshot_root()) / snapshot_id,
+        base / snapshot_id,
         arrow_tables(rows),
         snapshot_id=snapshot_id,
         knowledge_time=knowledge_time,
