@@ -135,7 +135,9 @@ def test_a_referral_withdrawn_in_error_leaves_the_queue_and_the_figures(
     assert headline_now["open_children"] == headline_then["open_children"] - 1 == 1
     revision = now["revision"]
     assert isinstance(revision, dict)
-    assert (revision["published"], revision["now"], revision["withdrawn"]) == (2, 1, 1)
+    # Each cause carries the sign it moves the figure: one withdrawn is -1.
+    assert (revision["published"], revision["now"], revision["withdrawn"]) == (2, 1, -1)
+    assert revision["explanation"] == "\u22121 withdrawn"
     assert revision["merged_or_removed"] == revision["corrected"] == 0
     referrals_then = published["referrals_by_financial_year"]
     referrals_now = now["referrals_by_financial_year"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from unittest.mock import patch
 
 import pyarrow.parquet as pq
 import pytest
@@ -80,6 +81,14 @@ def test_a_snapshot_is_never_overwritten(tmp_path: Path) -> None:
     snapshot.create(acting_user=SYSTEM, snapshot_id="same", root=tmp_path)
     with pytest.raises(snapshot.SnapshotError, match="never overwritten"):
         snapshot.create(acting_user=SYSTEM, snapshot_id="same", root=tmp_path)
+
+
+def test_two_snapshots_as_known_at_one_time_in_one_second_get_two_ids(tmp_path: Path) -> None:
+    moment = timezone.now()
+    with patch.object(snapshot, "default_id", return_value="same-second"):
+        first = snapshot.create(acting_user=SYSTEM, knowledge_time=moment, root=tmp_path)
+        second = snapshot.create(acting_user=SYSTEM, knowledge_time=moment, root=tmp_path)
+    assert (first.id, second.id) == ("same-second", "same-second-2")
 
 
 def test_verify_finds_a_tampered_file(tmp_path: Path) -> None:

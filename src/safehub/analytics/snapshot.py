@@ -7,9 +7,9 @@ names, no dates of birth (month only), no postcodes (wards only), no free text, 
 keyed HMAC rather than a database id (an id would let anyone with the database re-identify).
 
 Knowledge time T is honoured through the history tables (django-simple-history): each row is
-taken as it stood in its latest history record at or before T, and a row whose first history
-record is after T is left out. So a referral recorded late changes the figures of a later
-snapshot, not of an earlier one.
+taken as it stood in its latest history record known at T, and a row with none is left out, by
+the rule in `safehub.analytics.known` (the hub's record time, and Safehub's own time of learning
+it). So a referral recorded late changes the figures of a later snapshot, not of an earlier one.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -30,12 +31,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
+from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.geo.models import Ward
@@ -91,25 +93,6 @@ class Pseudonymiser:
         if pk is None:
             return None
         return hmac.new(self._key, f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def rows_as_of(model: type[models.Model], knowledge_time: dt.datetime) -> list[dict[str, Any]]:
-    """Each row of `model` as its history recorded it at `knowledge_time`.
-
-    The latest history record per id at or before T wins; an id whose latest record is a
-    deletion, or whose first record is after T, is absent. Plain and linear: one ordered scan.
-    """
-    history = model.history.model  # type: ignore[attr-defined]
-    fields = [f.attname for f in model._meta.concrete_fields]  # noqa: SLF001
-    latest: dict[Any, dict[str, Any]] = {}
-    query = (
-        history.objects.filter(history_date__lte=knowledge_time)
-        .order_by("id", "history_date", "history_id")
-        .values(*fields, "history_type")
-    )
-    for row in query.iterator(chunk_size=5000):
-        latest[row["id"]] = row
-    return [r for r in latest.values() if r["history_type"] != "-"]
 
 
 def _live(
@@ -294,8 +277,10 @@ def code_version() -> str:
     return f"{version}+metrics.{digest.hexdigest()[:12]}"
 
 
-def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every table, pseudonymised, as recorded by `knowledge_time`."""
+def _extract(
+    knowledge_time: dt.datetime, pseudo: Pseudonymiser, legacy_until: dt.datetime | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every table, pseudonymised, as known at `knowledge_time`."""
     agency_types = {a.pk: a.agency_type for a in Agency.objects.all()}
     wards = [
         {
@@ -325,7 +310,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "nationality": c["nationality"] or None,
             "arrived_month": _month(c["arrived_uk"]),
         }
-        for c in rows_as_of(Child, knowledge_time)
+        for c in rows_as_of(Child, knowledge_time, legacy_until)
     ]
     withdrawals: list[dict[str, Any]] = []
     addresses = [
@@ -336,7 +321,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "ward_id": a["ward_id"],
         }
         for a in _live(
-            rows_as_of(AddressPeriod, knowledge_time),
+            rows_as_of(AddressPeriod, knowledge_time, legacy_until),
             "address",
             withdrawals,
             lambda a: (pseudo("child", a["child_id"]), pseudo("child", a["child_id"])),
@@ -349,10 +334,10 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "valid_from": p["valid_from"],
             "valid_to": p["valid_to"],
         }
-        for p in rows_as_of(CarePeriod, knowledge_time)
+        for p in rows_as_of(CarePeriod, knowledge_time, legacy_until)
     ]
     live_referrals = _live(
-        rows_as_of(Referral, knowledge_time),
+        rows_as_of(Referral, knowledge_time, legacy_until),
         "referral",
         withdrawals,
         lambda r: (pseudo("referral", r["id"]), pseudo("child", r["child_id"])),
@@ -378,7 +363,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "computed_level": s["computed_level"],
             "final_level": s["final_level"],
         }
-        for s in rows_as_of(Screening, knowledge_time)
+        for s in rows_as_of(Screening, knowledge_time, legacy_until)
         if s["referral_id"] in received
     ]
     decisions = [
@@ -391,11 +376,11 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "due_at": _utc(working_time.decision_due(received[d["referral_id"]])),
             "pathway_agency_type": agency_types.get(d["pathway_agency_id"]),
         }
-        for d in rows_as_of(Decision, knowledge_time)
+        for d in rows_as_of(Decision, knowledge_time, legacy_until)
         if d["referral_id"] in received
     ]
     live_episodes = _live(
-        rows_as_of(Episode, knowledge_time),
+        rows_as_of(Episode, knowledge_time, legacy_until),
         "episode",
         withdrawals,
         lambda e: (pseudo("episode", e["id"]), pseudo("child", e["child_id"])),
@@ -420,7 +405,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "recorded_at": _utc(r["recorded_at"]),
         }
         for r in _live(
-            rows_as_of(RiskChange, knowledge_time),
+            rows_as_of(RiskChange, knowledge_time, legacy_until),
             "risk_change",
             withdrawals,
             lambda r: (pseudo("episode", r["episode_id"]), None),
@@ -441,7 +426,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
             "interview_completed_at": _utc(m["return_interview_completed_at"]),
         }
         for m in _live(
-            rows_as_of(MissingEpisode, knowledge_time),
+            rows_as_of(MissingEpisode, knowledge_time, legacy_until),
             "missing_episode",
             withdrawals,
             lambda m: (pseudo("child", m["child_id"]), pseudo("child", m["child_id"])),
@@ -537,16 +522,31 @@ def create(
     knowledge_time = knowledge_time or timezone.now()
     if timezone.is_naive(knowledge_time):
         raise SnapshotError("the knowledge time must carry a time zone")
-    snapshot_id = snapshot_id or default_id(knowledge_time)
+    base = root or snapshot_root()
+    if not snapshot_id:
+        # Two snapshots asked for in one second (a report as known at T, twice): -2, -3, ...
+        snapshot_id = first = default_id(knowledge_time)
+        for n in itertools.count(2):
+            if not (base / snapshot_id).exists():
+                break
+            snapshot_id = f"{first}-{n}"
     if not SNAPSHOT_ID.match(snapshot_id):
         raise SnapshotError(f"{snapshot_id!r} is not a valid snapshot id (letters, digits, .-_)")
     pseudo = Pseudonymiser(pseudonym_key())
-    rows = _extract(knowledge_time, pseudo)
+    legacy_until = legacy_era_until()
+    rows = _extract(knowledge_time, pseudo, legacy_until)
     manifest = write_tables(
-        (root or snapshot_root()) / snapshot_id,
+        base / snapshot_id,
         arrow_tables(rows),
         snapshot_id=snapshot_id,
         knowledge_time=knowledge_time,
+        # Before this time a snapshot holds what the old system had recorded by T; from it on,
+        # what Safehub itself held at T (`safehub.analytics.known`).
+        extra={
+            "legacy_era_until": legacy_until.astimezone(dt.UTC).isoformat()
+            if legacy_until
+            else None
+        },
     )
     audit.write(acting_user, "snapshot:created", object_type="snapshot", object_id=snapshot_id)
     return manifest

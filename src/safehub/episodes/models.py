@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.people.corrections import Correctable
 from safehub.rules import codes
 
@@ -29,7 +29,7 @@ class Episode(Correctable):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-opened_on",)
@@ -62,7 +62,7 @@ class RiskChange(Correctable):
     recorded_at = models.DateTimeField(
         default=timezone.now, help_text="When the hub graded it (imports keep the original time)"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("effective_on", "id")
@@ -79,7 +79,7 @@ class Review(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("reviewed_on",)
@@ -97,7 +97,7 @@ class StrategyDiscussion(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     def __str__(self) -> str:
         return f"strategy discussion {self.pk}"
@@ -119,7 +119,7 @@ class MissingEpisode(Correctable):
     police_reference = models.CharField(max_length=50, blank=True)
     return_interview_offered_at = models.DateTimeField(null=True, blank=True)
     return_interview_completed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-started_at",)

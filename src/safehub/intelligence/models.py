@@ -17,8 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 from safehub.people.models import Child
 
@@ -58,7 +58,7 @@ class LocationOfConcern(models.Model):
     children: models.ManyToManyField[Child, LocationLink] = models.ManyToManyField(
         "people.Child", through="LocationLink", related_name="locations_of_concern", blank=True
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-first_noted", "-id")
@@ -80,7 +80,7 @@ class LocationLink(models.Model):
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
     noted_on = models.DateField()
     note = EncryptedTextField(max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-noted_on", "-id")
@@ -118,7 +118,7 @@ class PersonOfConcern(models.Model):
             blank=True,
         )
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("name", "id")
@@ -144,7 +144,7 @@ class PersonLink(models.Model):
         max_length=200, blank=True, help_text="e.g. 'older boyfriend', 'gives lifts'"
     )
     note = EncryptedTextField(max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-noted_on", "-id")
@@ -169,7 +169,7 @@ class PersonLocationLink(models.Model):
     )
     noted_on = models.DateField()
     note = EncryptedTextField(max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-noted_on", "-id")
@@ -214,7 +214,7 @@ class Disruption(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-occurred_on", "-id")

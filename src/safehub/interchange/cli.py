@@ -81,6 +81,12 @@ def run_import(options: dict[str, Any], *, stdout: OutputWrapper, stderr: Output
             f"  {spec.filename}: {result.rows_read[name]} rows, {result.created[name]} new, "
             f"{result.corrected[name]} corrected, {result.unchanged[name]} unchanged\n"
         )
+    if result.learned_now:
+        stdout.write(
+            f"{len(result.learned_now)} correction(s) dated before Safehub's history of the "
+            "record were recorded as learned now (docs/history-format.md):\n"
+        )
+        stdout.writelines(f"  {notice}\n" for notice in result.learned_now)
 
 
 def run_export(options: dict[str, Any], *, stdout: OutputWrapper) -> None:

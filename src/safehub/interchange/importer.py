@@ -10,7 +10,9 @@ changed since becomes a correction in the record's history rather than a second 
 
 Dates in the files are valid time. The record time of each row (its `recorded_at`, else the
 extract's time) becomes the time of its history row, so "as recorded by T" questions about the
-old system's data are answered as they would have been then.
+old system's data are answered as they would have been then; Safehub's own time of writing it
+is kept beside it (`learned_at`). A correction the source dates before Safehub's history of
+the record is recorded as learned now (`_correct`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
@@ -326,6 +330,7 @@ def _write(
             [known[r.legacy_id] for r in rows if r.legacy_id in known]
         )
         done = 0
+        corrections: list[tuple[Row, models.Model, dict[str, Any]]] = []
         for row in rows:
             fields = _fields(spec, row, the_set, wards)
             pk = known.get(row.legacy_id)
@@ -342,19 +347,17 @@ def _write(
             if not changed:
                 result.unchanged[spec.name] += 1
                 continue
-            result.corrected[spec.name] += 1
-            for name, value in changed.items():
-                setattr(current, name, value)
-            # django-simple-history reads these from the instance for the history row.
-            current.__dict__.update(
-                _history_date=row.recorded_at, _history_user=user, _change_reason=correction
-            )
-            current.save()
+            corrections.append((row, current, changed))
+        _correct(spec, model, corrections, user=user, reason=correction, result=result)
         for start in range(0, len(new), BATCH):
             batch = new[start : start + BATCH]
             created = [obj for _, obj in batch]
             create_with_history(
-                created, user=user, reason=reason, dates=[row.recorded_at for row, _ in batch]
+                created,
+                user=user,
+                reason=reason,
+                dates=[row.recorded_at for row, _ in batch],
+                from_source=True,
             )
             LegacyIdentifier.objects.bulk_create(
                 [
@@ -374,6 +377,67 @@ def _write(
             if progress is not None:
                 progress(spec.name, done, len(new))
         result.created[spec.name] = len(new)
+
+
+def _recorded(model: type[models.Model], pks: list[int]) -> dict[int, dt.datetime]:
+    """The newest record time in each record's history."""
+    history = model.history.model  # type: ignore[attr-defined]
+    newest: dict[int, dt.datetime] = {}
+    for start in range(0, len(pks), 500):  # SQLite's parameter limit
+        newest |= dict(
+            history.objects.filter(id__in=pks[start : start + 500])
+            .order_by()
+            .values("id")
+            .annotate(newest=Max("history_date"))
+            .values_list("id", "newest")
+        )
+    return newest
+
+
+def _correct(  # noqa: PLR0913 - the import's state, passed down
+    spec: FileSpec,
+    model: type[models.Model],
+    corrections: list[tuple[Row, models.Model, dict[str, Any]]],
+    *,
+    user: Any,
+    reason: str,
+    result: HistoryImport,
+) -> None:
+    """Apply each correction with its history row at the time the source system made it.
+
+    A correction the source dates before the newest time in the record's history here would
+    land behind what Safehub already holds, so a snapshot would go on showing the old values
+    (and one as known before the import would hold the correction without its record). It is
+    recorded as learned now instead, with the source's time kept beside it
+    (`source_recorded_at`), and listed for whoever runs the import.
+    """
+    newest = _recorded(model, [current.pk for _, current, _ in corrections])
+    now = timezone.now()
+    for row, current, changed in corrections:
+        result.corrected[spec.name] += 1
+        when, last = row.recorded_at, newest.get(current.pk)
+        if last is not None and when < last:
+            result.learned_now.append(
+                Problem(
+                    spec.filename,
+                    row.line,
+                    "recorded_at",
+                    f"{when.isoformat()} is before Safehub's history of {row.legacy_id} (last "
+                    f"recorded {last.isoformat()}): recorded as learned now",
+                )
+            )
+            when = now
+        for name, value in changed.items():
+            setattr(current, name, value)
+        # django-simple-history reads these from the instance for the history row.
+        current.__dict__.update(
+            _history_date=when,
+            _learned_at=now,
+            _source_recorded_at=row.recorded_at,
+            _history_user=user,
+            _change_reason=reason,
+        )
+        current.save()
 
 
 def _fields(spec: FileSpec, row: Row, the_set: _Set, wards: _Wards) -> dict[str, Any]:

@@ -56,6 +56,9 @@ class HistoryImport:
     corrected: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    # Corrections dated by the source before Safehub's history of the record: imported, and
+    # recorded as learned at the import (importer._correct), each listed with its file and row.
+    learned_now: list[Problem] = field(default_factory=list)
     # Files that could not be read to their end (not UTF-8, not CSV): checks across files
     # would only repeat their problems as broken references, so they are not made.
     unreadable: list[str] = field(default_factory=list)

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 from safehub.people.corrections import Correctable
 from safehub.rules import codes
@@ -46,7 +46,7 @@ class Child(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         verbose_name_plural = "children"
@@ -69,7 +69,7 @@ class ChildAlias(models.Model):
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=200, blank=True, help_text="e.g. street name, nickname")
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     def __str__(self) -> str:
         return f"alias {self.pk}"
@@ -94,7 +94,7 @@ class AddressPeriod(ValidPeriod, Correctable):
         "geo.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ward_method = models.CharField(max_length=12, blank=True, help_text="manual/postcode/…")
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("valid_from",)
@@ -120,7 +120,7 @@ class CarePeriod(ValidPeriod):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_periods")
     kind = models.CharField(max_length=30, choices=CareStatus.choices)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("valid_from",)
@@ -140,7 +140,7 @@ class CaseNote(models.Model):
     written_at = models.DateTimeField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = EncryptedTextField()
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("written_at",)
@@ -204,7 +204,7 @@ class Share(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoke_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-shared_at",)

@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 from safehub.people.corrections import Correctable
 from safehub.rules import codes
@@ -50,7 +50,7 @@ class Referral(Correctable):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-received_at",)
@@ -82,7 +82,7 @@ class Screening(models.Model):
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("screened_at",)
@@ -106,7 +106,7 @@ class Decision(models.Model):
     pathway_agency = models.ForeignKey(
         "access.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     def __str__(self) -> str:
         return f"decision {self.pk}"

@@ -45,6 +45,7 @@ class Report:
     definitions: dict[str, dict[str, str]]
     charts: dict[str, str] = field(default_factory=dict)
     revision: revisions.Revision | None = None
+    revised: revisions.Revisions | None = None
     revision_from: snapshot.Manifest | None = None
 
     @property
@@ -137,9 +138,14 @@ def build(  # noqa: PLR0913 - keyword-only options, each one the CLI exposes
             eng.close()
     if compare_with is not None:
         report.revision_from = compare_with
-        report.revision = revisions.explain(
-            compare_with, manifest, as_of=as_of, area=None if area == report.district else area
+        report.revised = revisions.explain_all(
+            compare_with,
+            manifest,
+            as_of=as_of,
+            area=None if area == report.district else area,
+            levels=LEVELS,
         )
+        report.revision = report.revised.headline
     return report
 
 

@@ -34,9 +34,20 @@ class CommitteeReportForm(GovukForm):
         error_messages={"required": "Enter the reference date"},
     )
     edition = forms.ChoiceField(label="Edition", error_messages={"required": "Choose the edition"})
+    compare_with = forms.ChoiceField(
+        label="Compare with an earlier snapshot (optional)",
+        help_text="The snapshot the figures were first published from: the report explains "
+        "every figure that has moved since.",
+        required=False,
+    )
 
     def __init__(
-        self, *args: object, areas: list[str], editions: list[str], **kwargs: object
+        self,
+        *args: object,
+        areas: list[str],
+        editions: list[str],
+        snapshots: list[str] | None = None,
+        **kwargs: object,
     ) -> None:
         """`areas` lists the district (the local authority) first, then its area committees."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -46,4 +57,8 @@ class CommitteeReportForm(GovukForm):
         labels = {"public": "Public (safe to publish)", "restricted": "Restricted"}
         cast("forms.ChoiceField", self.fields["edition"]).choices = [
             (e, labels[e]) for e in editions
+        ]
+        cast("forms.ChoiceField", self.fields["compare_with"]).choices = [
+            ("", "No comparison"),
+            *((s, s) for s in snapshots or []),
         ]

@@ -11,10 +11,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from safehub.analytics import revisions
 from safehub.reports import charts
 from safehub.reports.committee import Report
 from safehub.reports.sections.context import financial_year_label, financial_year_of
 from safehub.reports.tables import Table, Value, publish_total
+from safehub.rules.disclosure import SUPPRESSED
 
 FORMATS = ("html", "pdf", "xlsx", "json")
 # The tables the page template places with their own headings and words; a section added later
@@ -101,39 +103,113 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
-def revision_rows(report: Report) -> list[tuple[str, Value]]:
-    """The revision as (label, value) lines; small counts are "c" in the public edition."""
-    r = report.revision
-    if r is None:
+MINUS = "\u2212"  # a true minus sign (U+2212), never a hyphen
+
+
+def _count(report: Report, n: int) -> Value:
+    """A revision count: the public edition prints 1 to 5 as "c", as for any count alone."""
+    return publish_total(n) if report.public else n
+
+
+def _signed(value: Value, sign: int) -> Value:
+    """A count with the sign it moves the figure; "c" keeps no sign (the words say which way)."""
+    return value if not isinstance(value, int) else sign * value
+
+
+def _with_sign(value: Value, sign: int) -> str:
+    mark = "+" if sign > 0 else MINUS
+    return f"{mark}{value}"
+
+
+def explanation(report: Report, r: revisions.Revision) -> str:
+    """The causes in words, each signed: "+1 corrected in", a minus sign for "corrected out"."""
+    words = [
+        f"{_with_sign(_count(report, getattr(r, name)), sign)} {label}"
+        for name, label, sign in revisions.PARTS
+        if getattr(r, name)
+    ]
+    if r.regraded:
+        words.append(f"{_count(report, r.regraded)} re-graded")
+    return ", ".join(words) or "no change"
+
+
+def _net(report: Report, value: int, *ends: Value) -> Value:
+    """A signed difference, printed only when its ends are; in the public edition one of 1 to 5
+    either way is "c" too, like every other number from 1 to 5 it prints."""
+    if not all(isinstance(end, int) for end in ends):
+        return SUPPRESSED
+    size = _count(report, abs(value))
+    return value if isinstance(size, int) else size
+
+
+def _difference(report: Report, r: revisions.Revision) -> Value:
+    """Now minus published."""
+    return _net(report, r.difference, _count(report, r.published), _count(report, r.now))
+
+
+def _change_text(difference: Value) -> str:
+    """The difference as printed: "+2", "\u22121", "0" or "c"."""
+    if not isinstance(difference, int) or difference == 0:
+        return str(difference)
+    return _with_sign(abs(difference), difference)
+
+
+def _revision_line(report: Report, r: revisions.Revision, kind: str) -> dict[str, Any]:
+    parts = {
+        name: _signed(_count(report, getattr(r, name)), sign) for name, _, sign in revisions.PARTS
+    }
+    corrected = _net(report, r.corrected, parts["corrected_in"], parts["corrected_out"])
+    gone = r.merged + r.removed
+    return {
+        "figure": r.label,
+        "kind": kind,
+        "published": _count(report, r.published),
+        "now": _count(report, r.now),
+        "difference": _difference(report, r),
+        "change": _change_text(_difference(report, r)),
+        **parts,
+        "corrected": corrected,
+        "regraded": _count(report, r.regraded),
+        "merged_or_removed": _signed(_count(report, gone), -1),
+        "explanation": explanation(report, r),
+    }
+
+
+def revision_rows(report: Report) -> list[dict[str, Any]]:
+    """Every revised figure (headline, risk levels, wards), as the edition prints it."""
+    revised = report.revised
+    if revised is None:
         return []
-
-    def shown(n: int) -> Value:
-        return publish_total(abs(n)) if report.public else abs(n)
-
     return [
-        ("As first published", shown(r.published)),
-        ("Counted today for the same day", shown(r.now)),
-        ("Added: recorded after publication", shown(r.recorded_late)),
-        ("Added or removed: records corrected (net)", shown(r.corrected)),
-        ("Removed: duplicate records merged or deleted", shown(r.merged_or_removed)),
-        ("Removed: withdrawn as recorded in error", shown(r.withdrawn)),
+        _revision_line(report, revised.headline, "headline"),
+        *(_revision_line(report, r, "risk_level") for r in revised.by_level),
+        *(
+            {"ward_code": code, "ward_name": r.label} | _revision_line(report, r, "ward")
+            for code, r in revised.by_ward
+        ),
     ]
 
 
 def _revision_json(report: Report) -> dict[str, Any] | None:
-    r = report.revision
-    if r is None or report.revision_from is None:
+    if report.revised is None or report.revision_from is None:
         return None
-    rows = dict(revision_rows(report))
+    lines = revision_rows(report)
+    headline = {k: v for k, v in lines[0].items() if k not in {"figure", "kind"}}
     return {
         "published_snapshot": report.revision_from.id,
-        "published": r.published,
-        "now": r.now,
-        "difference": r.difference,
-        "recorded_late": rows["Added: recorded after publication"],
-        "corrected": rows["Added or removed: records corrected (net)"],
-        "merged_or_removed": rows["Removed: duplicate records merged or deleted"],
-        "withdrawn": rows["Removed: withdrawn as recorded in error"],
+        "published_knowledge_time": report.revision_from.data["knowledge_time"],
+        **headline,
+        "by_risk_level": [
+            {"risk_level": line["figure"].split()[0].lower()}
+            | {k: v for k, v in line.items() if k != "kind"}
+            for line in lines
+            if line["kind"] == "risk_level"
+        ],
+        "by_ward": [
+            {k: v for k, v in line.items() if k != "kind"}
+            for line in lines
+            if line["kind"] == "ward"
+        ],
     }
 
 
@@ -250,6 +326,18 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             _append(sheet, [])
             _append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 48
+    revised = revision_rows(report)
+    if revised:
+        sheet = book.create_sheet("revisions")
+        _append(sheet, ["Figure", "First published", "Counted now", "Change", "Why"])
+        for line in revised:
+            figure = f"Ward: {line['figure']}" if line["kind"] == "ward" else line["figure"]
+            _append(
+                sheet,
+                [figure, line["published"], line["now"], line["change"], line["explanation"]],
+            )
+        sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["E"].width = 80
     trend = book.create_sheet("trend")
     columns = [k for k in ("month_end", "high", "medium", "low", "total") if k in report.trend[0]]
     _append(trend, [k.replace("_", " ").capitalize() for k in columns])

@@ -34,7 +34,10 @@ def committee_report(request: HttpRequest) -> HttpResponse:
         raise AccessDeniedError("report:view:public")
     latest = snapshot.latest()
     areas = committee.areas(latest) if latest else []
-    form = CommitteeReportForm(request.GET or None, areas=areas, editions=editions)
+    earlier = [m.id for m in snapshot.list_all() if latest is not None and m.id != latest.id]
+    form = CommitteeReportForm(
+        request.GET or None, areas=areas, editions=editions, snapshots=earlier[::-1]
+    )
     context: dict[str, object] = {"form": form, "report": None, "formats": render.FORMATS}
     if latest is None:
         context["error"] = (
@@ -55,6 +58,7 @@ def committee_report(request: HttpRequest) -> HttpResponse:
                     edition=data["edition"],
                     fmt=fmt,
                     snapshot_id=latest.id,
+                    compare_with=data["compare_with"] or None,
                     acting_user=request.user,
                 )
                 response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
@@ -66,6 +70,7 @@ def committee_report(request: HttpRequest) -> HttpResponse:
                 as_of=data["as_of"],
                 edition=data["edition"],
                 snapshot_id=latest.id,
+                compare_with=data["compare_with"] or None,
                 acting_user=request.user,
             )
         except (committee.ReportError, snapshot.SnapshotError, DisclosureError) as error:
@@ -78,5 +83,6 @@ def committee_report(request: HttpRequest) -> HttpResponse:
                     "as_of": data["as_of"].isoformat(),
                     "edition": data["edition"],
                 }
+                | ({"compare_with": data["compare_with"]} if data["compare_with"] else {})
             )
     return TemplateResponse(request, "reports/page.html", context)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             "--as-known-at",
             dest="knowledge_time",
             type=_moment,
-            help="Knowledge time T (ISO 8601; UTC if no offset). Default: now.",
+            help="Knowledge time T (ISO 8601; UTC if no offset): what Safehub had recorded by T "
+            "(before its first import, what the old system had; docs/history-format.md). "
+            "Default: now.",
         )
         create.add_argument("--id", dest="snapshot_id", help="Snapshot id (default from time).")
         create.add_argument("--dir", type=Path, help="Snapshot directory (default from config).")

@@ -14,6 +14,11 @@ from safehub.reports.render import FORMATS
 from safehub.rules.disclosure import DisclosureError
 
 
+def _moment(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class Command(BaseCommand):
     help = "Reports built from a snapshot: `report committee` for an area committee."
 
@@ -29,7 +34,14 @@ class Command(BaseCommand):
         committee.add_argument("--edition", choices=EDITIONS, default="restricted")
         committee.add_argument("--format", choices=FORMATS, default="html")
         committee.add_argument("--out", required=True, type=Path)
-        committee.add_argument("--snapshot", help="Snapshot id (default: the latest).")
+        source = committee.add_mutually_exclusive_group()
+        source.add_argument("--snapshot", help="Snapshot id (default: the latest).")
+        source.add_argument(
+            "--as-known-at",
+            type=_moment,
+            help="Take a new snapshot as known at this time (ISO 8601; UTC if no offset) and "
+            "report from it, in one step.",
+        )
         committee.add_argument("--snapshot-dir", type=Path, help="Snapshot directory.")
         committee.add_argument(
             "--compare-with",
@@ -37,17 +49,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        common = {
+            "area": options["area"],
+            "as_of": options["as_of"],
+            "edition": options["edition"],
+            "fmt": options["format"],
+            "root": options["snapshot_dir"],
+            "compare_with": options["compare_with"],
+            "acting_user": SYSTEM,
+        }
         try:
-            content = services.committee_report(
-                area=options["area"],
-                as_of=options["as_of"],
-                edition=options["edition"],
-                fmt=options["format"],
-                snapshot_id=options["snapshot"],
-                root=options["snapshot_dir"],
-                compare_with=options["compare_with"],
-                acting_user=SYSTEM,
-            )
+            if options["as_known_at"] is not None:
+                manifest, content = services.committee_report_as_known_at(
+                    as_known_at=options["as_known_at"], **common
+                )
+                self.stdout.write(
+                    f"Snapshot {manifest.id} written, as known at {manifest.data['knowledge_time']}"
+                )
+            else:
+                content = services.committee_report(snapshot_id=options["snapshot"], **common)
         except (ReportError, snapshot.SnapshotError) as error:
             raise CommandError(str(error)) from error
         except DisclosureError as error:
