@@ -26,6 +26,10 @@ TWO_FACTOR_ROLES = ALL_ROLES - {Role.ELECTED_MEMBER}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "home:view": ALL_ROLES,
+    # Everyone may read and mark their own notifications (scope: notifications.queries).
+    "notifications:view": ALL_ROLES,
+    # Per-agency API keys for partners' own systems (safehub.access.api_keys).
+    "api_keys:manage": frozenset({Role.ADMINISTRATOR}),
     "users:manage": frozenset({Role.ADMINISTRATOR}),
     "agencies:manage": frozenset({Role.ADMINISTRATOR}),
     "geo:reference:manage": frozenset({Role.ADMINISTRATOR}),
