@@ -163,9 +163,7 @@ VARIABLES: tuple[Variable, ...] = (
         "false",
         "`true` to upgrade the SMTP connection with STARTTLS (usually with port 587).",
     ),
-    Variable(
-        "SAFEHUB_EMAIL_HOST_USER", "", "User name for the SMTP server; empty: no sign-in."
-    ),
+    Variable("SAFEHUB_EMAIL_HOST_USER", "", "User name for the SMTP server; empty: no sign-in."),
     Variable("SAFEHUB_EMAIL_HOST_PASSWORD", "", "Password for the SMTP server's user."),
     Variable(
         "SAFEHUB_EMAIL_FROM",

@@ -18,7 +18,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=80, help_text='What happened, e.g. "pathway:accept:overdue".')
+    kind = models.CharField(
+        max_length=80, help_text='What happened, e.g. "pathway:accept:overdue".'
+    )
     key = models.CharField(max_length=200, help_text="Idempotency key: one per event.")
     title = models.CharField(max_length=200)
     link = models.CharField(max_length=500, help_text="A path in Safehub.")

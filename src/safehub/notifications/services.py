@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -55,9 +56,8 @@ def notify(  # noqa: PLR0913 - the contract's keyword arguments, each a column
     audit.write_each(None, "notification:created", created, context=kind)
     if email:
         for note in created:
-            address = note.recipient.email
-            if address:
-                transaction.on_commit(lambda n=note, a=address: _send(n, a))
+            if note.recipient.email:
+                transaction.on_commit(partial(_send, note, note.recipient.email))
     return len(created)
 
 

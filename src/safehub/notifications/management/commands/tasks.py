@@ -47,8 +47,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--no-scheduler", action="store_true", help="Run queued tasks only (another "
-            "process schedules)."
+            "--no-scheduler",
+            action="store_true",
+            help="Run queued tasks only (another process schedules).",
         )
         parser.add_argument(
             "--parent-pid", type=int, help="Stop when this process (the server) has ended."
@@ -61,7 +62,9 @@ class Command(BaseCommand):
             seconds = settings.SAFEHUB_SCHEDULER_SECONDS
             threading.Thread(target=_scheduler, args=(stop, seconds), daemon=True).start()
         if options["parent_pid"]:
-            threading.Thread(target=_watch_parent, args=(options["parent_pid"],), daemon=True).start()
+            threading.Thread(
+                target=_watch_parent, args=(options["parent_pid"],), daemon=True
+            ).start()
         worker = ["--queue-name", "*", "--no-startup-delay", "--no-reload"]
         try:
             call_command("db_worker", *worker, *(["--batch"] if options["batch"] else []))
