@@ -53,10 +53,18 @@ def periodic(name: str, *, every: dt.timedelta) -> Callable[[F], F]:
 
 
 def load() -> dict[str, Check]:
-    """Import every module in SAFEHUB_CHECK_MODULES, so their checks are registered."""
-    for module in settings.SAFEHUB_CHECK_MODULES:
+    """The checks of the modules in SAFEHUB_CHECK_MODULES (imported here, which registers
+    them); a check registered by a module no longer listed is left out."""
+    modules = tuple(settings.SAFEHUB_CHECK_MODULES)
+    for module in modules:
         importlib.import_module(module)
-    return REGISTRY
+    return {
+        name: check
+        for name, check in REGISTRY.items()
+        if any(
+            check.func.__module__ == m or check.func.__module__.startswith(m + ".") for m in modules
+        )
+    }
 
 
 def get(name: str) -> Check:
