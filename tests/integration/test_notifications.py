@@ -28,7 +28,6 @@ from safehub.people import services as people
 from safehub.people import sharing
 from safehub.people.models import Child, Share
 from tests.integration import checks_for_tests
-from tests.integration.conftest import sign_in_verified
 
 TITLE = "A pathway referral is overdue for acceptance"
 
@@ -60,7 +59,7 @@ def test_notify_is_once_per_recipient_and_key(
     # Another event for the same people is a new notification.
     assert _notify([first], key="pathway-referral:2:accept-breach") == 1
     created = AuditEvent.objects.filter(action="notification:created")
-    assert created.count() == 3  # noqa: PLR2004
+    assert created.count() == 3
 
 
 def test_a_notification_links_inside_safehub_only(make_user: Callable[..., User]) -> None:
@@ -109,7 +108,7 @@ def test_the_inbox_shows_and_marks_the_users_own_only(
     assert "PR-000001" in page
 
     refused = hub_manager_client.post(f"/notifications/{theirs.pk}/read")
-    assert refused.status_code == 404  # noqa: PLR2004
+    assert refused.status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert AuditEvent.objects.filter(
@@ -117,7 +116,7 @@ def test_the_inbox_shows_and_marks_the_users_own_only(
     ).exists()
 
     opened = hub_manager_client.post(f"/notifications/{mine.pk}/read", {"open": "1"})
-    assert opened.status_code == 302  # noqa: PLR2004
+    assert opened.status_code == 302
     assert opened["Location"] == "/pathway/1/"
     mine.refresh_from_db()
     assert mine.read_at is not None
@@ -136,7 +135,7 @@ def test_mark_all_read_marks_only_the_users_own(
 
     assert "3 notifications marked as read" in answer.content.decode()
     assert not Notification.objects.filter(recipient=worker, read_at__isnull=True).exists()
-    assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 3  # noqa: PLR2004
+    assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 3
 
 
 # A share ending within the week, for the test-only check in checks_for_tests.

@@ -117,7 +117,7 @@ def test_two_workers_running_the_check_at_once_alert_once(
     ]
     assert sorted(t.return_value for t in results) == [0, 3]
     assert {w for t in results for w in t.worker_ids} == {"worker-a", "worker-b"}
-    assert Notification.objects.count() == 3  # noqa: PLR2004
+    assert Notification.objects.count() == 3
     assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(
         m.pk for m in managers
     )
