@@ -26,7 +26,6 @@ from django.utils import timezone
 from safehub.access.models import Agency, AgencyApiKey, Role, User
 from safehub.access.policy import require
 from safehub.audit import services as audit
-from safehub.audit.models import Outcome
 
 KEY_FORMAT = re.compile(r"^shk_(?P<prefix>[0-9a-f]{8})_(?P<secret>[A-Za-z0-9_-]{43})$")
 MAX_DAYS = 366
@@ -100,44 +99,40 @@ def revoke(row: AgencyApiKey, *, acting_user: User) -> None:
         audit.write(acting_user, "api_key:revoked", row, reason=f"agency {row.agency_id}")
 
 
-def _refuse(reason: str, prefix: str, agency_id: int | None = None) -> None:
-    # Standalone: a refused request may roll back, but the refusal must stay on record.
-    audit.write(
-        None,
-        "api_key:refused",
-        object_type="access.agencyapikey",
-        object_id=prefix,
-        outcome=Outcome.DENIED,
-        reason=reason if agency_id is None else f"{reason}; agency {agency_id}",
-        standalone=True,
-    )
+class ApiKeyRefusedError(Exception):
+    """A key that is unknown, malformed, expired, revoked or of an inactive agency.
+
+    Raised out of the API view so the request's transaction rolls back first; then
+    `AccessDeniedMiddleware` audits the refusal in a transaction of its own (so it survives)
+    and answers 401, the same for every reason.
+    """
+
+    def __init__(self, reason: str, prefix: str = "", agency_id: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason if agency_id is None else f"{reason}; agency {agency_id}"
+        self.prefix = prefix
 
 
-def authenticate(key: str) -> AgencyPrincipal | None:
+def authenticate(key: str) -> AgencyPrincipal:
     """The agency's partner principal for a valid key, recording the use; None otherwise.
 
-    An unknown, malformed, expired or revoked key is refused the same way (the caller cannot
-    tell which), and the refusal is audited with the reason.
+    An unknown, malformed, expired or revoked key raises ApiKeyRefusedError: the caller gets
+    the same answer whichever it was, and the audit trail the reason.
     """
     match = KEY_FORMAT.match(key)
     if match is None:
-        _refuse("malformed", "")
-        return None
+        raise ApiKeyRefusedError("malformed")
     prefix = match["prefix"]
     row = AgencyApiKey.objects.select_related("agency").filter(prefix=prefix).first()
     if row is None or not hmac.compare_digest(row.key_hash, _hash(key)):
-        _refuse("unknown", prefix)
-        return None
+        raise ApiKeyRefusedError("unknown", prefix)
     now = timezone.now()
     if row.revoked_at is not None:
-        _refuse("revoked", prefix, row.agency_id)
-        return None
+        raise ApiKeyRefusedError("revoked", prefix, row.agency_id)
     if row.expires_at <= now:
-        _refuse("expired", prefix, row.agency_id)
-        return None
+        raise ApiKeyRefusedError("expired", prefix, row.agency_id)
     if not row.agency.is_active:
-        _refuse("agency inactive", prefix, row.agency_id)
-        return None
+        raise ApiKeyRefusedError("agency inactive", prefix, row.agency_id)
     principal = AgencyPrincipal(agency=row.agency, key_id=row.pk, prefix=prefix)
     with transaction.atomic():
         AgencyApiKey.objects.filter(pk=row.pk).update(last_used_at=now)

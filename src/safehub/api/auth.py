@@ -21,5 +21,5 @@ class AgencyKey(HttpBearer):
         "acts as a partner worker of that agency."
     )
 
-    def authenticate(self, request: HttpRequest, token: str) -> AgencyPrincipal | None:
+    def authenticate(self, request: HttpRequest, token: str) -> AgencyPrincipal:
         return api_keys.authenticate(token)
