@@ -199,3 +199,25 @@ def test_a_partner_worker_signed_in_gets_the_same_list_and_the_hub_is_refused(
     client = sign_in_verified(Client(), worker)
     assert [c["child_id"] for c in client.get(URL).json()] == [setting["ours"].pk]
     assert hub_practitioner_client.get(URL).status_code == 403
+
+
+def test_administrators_are_told_once_when_a_key_is_about_to_expire(
+    setting: dict[str, Any], make_user: Callable[..., User]
+) -> None:
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from safehub.notifications.models import Notification  # noqa: PLC0415
+
+    soon, _ = api_keys.issue(setting["agency"], name="s", days=10, acting_user=setting["admin"])
+    api_keys.issue(setting["agency"], name="later", days=60, acting_user=setting["admin"])
+    gone, _ = api_keys.issue(setting["agency"], name="r", days=3, acting_user=setting["admin"])
+    api_keys.revoke(gone, acting_user=setting["admin"])
+    other_admin = make_user(Role.ADMINISTRATOR)
+
+    for _ in range(2):
+        call_command("checks", "run", "api-keys-expiring")
+
+    told = Notification.objects.filter(kind="api_key:expiring")
+    assert sorted(told.values_list("recipient_id", "reference")) == sorted(
+        [(setting["admin"].pk, f"KEY-{soon.prefix}"), (other_admin.pk, f"KEY-{soon.prefix}")]
+    )
