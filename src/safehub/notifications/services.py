@@ -41,7 +41,8 @@ def notify(  # noqa: PLR0913 - the contract's keyword arguments, each a column
         raise ValueError("a notification links to a path in Safehub, starting with one /")
     created: list[Notification] = []
     # In id order, so two workers notifying the same people wait on each other, never deadlock.
-    for user in sorted({u.pk: u for u in recipients}.values(), key=lambda u: u.pk):
+    people = {u.pk: u for u in recipients if u.is_active}  # a closed account is told nothing
+    for user in sorted(people.values(), key=lambda u: u.pk):
         if Notification.objects.filter(recipient=user, key=key).exists():
             continue
         try:
