@@ -221,3 +221,31 @@ def test_administrators_are_told_once_when_a_key_is_about_to_expire(
     assert sorted(told.values_list("recipient_id", "reference")) == sorted(
         [(setting["admin"].pk, f"KEY-{soon.prefix}"), (other_admin.pk, f"KEY-{soon.prefix}")]
     )
+
+
+def test_a_keys_request_refused_later_is_audited_as_that_key(setting: dict[str, Any]) -> None:
+    """A route that takes keys and then finds the object out of the agency's scope: the
+    refusal, written after the rollback, names the key and its agency, not "anonymous"."""
+    from django.test import RequestFactory  # noqa: PLC0415
+
+    from safehub.access.middleware import AccessDeniedMiddleware  # noqa: PLC0415
+    from safehub.access.policy import OutOfScopeError  # noqa: PLC0415
+
+    row, key = api_keys.issue(setting["agency"], name="s", days=30, acting_user=setting["admin"])
+    request = RequestFactory().get(f"/api/v1/children/{setting['theirs'].pk}")
+    request.auth = api_keys.authenticate(key)  # type: ignore[attr-defined]
+    from django.contrib.auth.models import AnonymousUser  # noqa: PLC0415
+
+    request.user = AnonymousUser()
+
+    answer = AccessDeniedMiddleware(lambda _: None).process_exception(  # type: ignore[arg-type, return-value]
+        request, OutOfScopeError("people.child", str(setting["theirs"].pk))
+    )
+
+    assert answer is not None
+    assert answer.status_code == 404
+    denied = AuditEvent.objects.get(action="access:denied")
+    assert (denied.actor_role, denied.actor_agency_id) == (
+        f"api-key:{row.prefix}",
+        setting["agency"].pk,
+    )

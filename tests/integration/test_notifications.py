@@ -227,3 +227,23 @@ def test_the_email_body_is_title_reference_and_link(make_user: Callable[..., Use
         "Reference: PR-000001",
         "Open it in Safehub: http://127.0.0.1:8000/pathway/1/",
     ]
+
+
+def test_an_unreachable_mail_server_loses_no_notification_and_logs_no_address(
+    settings: Any,
+    make_user: Callable[..., User],
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
+    user = make_user(Role.HUB_MANAGER, email="someone@example.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _notify([user]) == 1
+
+    note = Notification.objects.get(recipient=user)
+    assert [
+        r.getMessage() for r in caplog.records if r.name == "safehub.notifications.services"
+    ] == [f"notification {note.pk}: email not sent (ConnectionRefusedError)"]
+    assert "someone@example.test" not in caplog.text

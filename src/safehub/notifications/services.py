@@ -75,9 +75,10 @@ def email_body(note: Notification) -> str:
 def _send(note: Notification, address: str) -> None:
     try:
         send_mail(f"Safehub: {note.title}", email_body(note), None, [address])
-    except Exception:  # An unreachable mail server must not undo the notification.
-        # Ids only: the log never holds an address or a name.
-        logger.exception("notification %s: email not sent", note.pk)
+    except OSError as error:  # SMTP's errors too. A mail server down must not undo anything.
+        # The error's kind only: SMTP errors quote the refused address, and logs hold no
+        # addresses or names.
+        logger.warning("notification %s: email not sent (%s)", note.pk, type(error).__name__)
 
 
 @transaction.atomic
