@@ -157,6 +157,43 @@ VARIABLES: tuple[Variable, ...] = (
         "A checkpoint is written automatically when the chain has grown and the last one is "
         "older than this many minutes (`0` writes one after every sealing).",
     ),
+    Variable(
+        "SAFEHUB_SITE_URL",
+        "http://127.0.0.1:8000",
+        "The address people reach Safehub at, without a trailing slash: the links in "
+        "notification emails start with it.",
+    ),
+    Variable(
+        "SAFEHUB_EMAIL_HOST",
+        "",
+        "SMTP server notification emails are sent through. Empty means no email is sent (the "
+        "in-app notifications still are); the demo prints emails to the console instead.",
+    ),
+    Variable("SAFEHUB_EMAIL_PORT", "25", "Port of the SMTP server."),
+    Variable(
+        "SAFEHUB_EMAIL_USE_TLS",
+        "false",
+        "`true` to upgrade the SMTP connection with STARTTLS (usually with port 587).",
+    ),
+    Variable("SAFEHUB_EMAIL_HOST_USER", "", "User name for the SMTP server; empty: no sign-in."),
+    Variable("SAFEHUB_EMAIL_HOST_PASSWORD", "", "Password for the SMTP server's user."),
+    Variable(
+        "SAFEHUB_EMAIL_FROM",
+        "Safehub <safehub@localhost>",
+        "The From address of notification emails.",
+    ),
+    Variable(
+        "SAFEHUB_RUN_TASKS",
+        "true",
+        "`true` makes `safehub serve` (and so `make demo`) also start the task runner: the "
+        "scheduler of periodic checks and a worker (`safehub tasks`). Set `false` where the "
+        "task runner is run as a service of its own.",
+    ),
+    Variable(
+        "SAFEHUB_SCHEDULER_SECONDS",
+        "60",
+        "How often, in seconds, the scheduler looks for periodic checks that are due.",
+    ),
 )
 
 _BY_NAME = {v.name: v for v in VARIABLES}

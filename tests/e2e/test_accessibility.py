@@ -205,6 +205,18 @@ def test_a_managers_pages(page: Page, live_server: LiveServer) -> None:
 
 def test_a_partners_pages(page: Page, live_server: LiveServer) -> None:
     ids = _case()
+    from safehub.access.models import User  # noqa: PLC0415
+    from safehub.notifications.services import notify  # noqa: PLC0415
+
+    for n in (1, 2):
+        notify(
+            recipients=[User.objects.get(username="partner")],
+            kind="pathway:received",
+            key=f"a11y:{n}",
+            title="A pathway referral has been sent to your service",
+            link="/shared",
+            reference=f"PR-00000{n}",
+        )
     SignInPage(page, live_server.url).open().sign_in("partner", demo.demo_password())
-    _visit(page, live_server.url, ["/", "/shared", "/children/{child}"], ids)
+    _visit(page, live_server.url, ["/", "/shared", "/children/{child}", "/notifications/"], ids)
     _submit_empty(page, live_server.url, ["/emergency-access"], ids)

@@ -143,7 +143,17 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "screening_id": screening.pk,
     }
     values.update(_intelligence(child, manager))
+    values["notification_id"] = _notification(manager)
     return values
+
+
+def _notification(manager: User) -> int:
+    """Someone else's notification: every role's client is another user, so gets 404."""
+    from safehub.notifications.models import Notification  # noqa: PLC0415
+    from safehub.notifications.services import notify  # noqa: PLC0415
+
+    notify(recipients=[manager], kind="k:x", key="matrix", title="t", link="/", reference="R")
+    return Notification.objects.get(key="matrix").pk
 
 
 def _missing(child: object, user: User) -> int:

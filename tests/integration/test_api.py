@@ -130,6 +130,7 @@ def test_the_openapi_document_lists_every_path(hub_practitioner_client: Client) 
         ("/api/v1/referrals/{referral_id}/decision", "post"),
         ("/api/v1/children/{child_id}", "get"),
         ("/api/v1/due-items", "get"),
+        ("/api/v1/shared-children", "get"),
     }
     schemas = response.json()["components"]["schemas"]
     assert "6" in schemas["ReferralSource"]["enum"]

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-from safehub.access import accounts, two_factor
-from safehub.access.models import AccountChange, Agency, User
+from safehub.access import accounts, api_keys, two_factor
+from safehub.access.models import AccountChange, Agency, AgencyApiKey, User
 from safehub.access.policy import can
 from safehub.audit import services as audit
 
@@ -180,3 +182,100 @@ class AccountChangeAdmin(PolicyAdmin):
     @admin.action(description="Refuse")
     def refuse(self, request: HttpRequest, queryset: QuerySet[AccountChange]) -> None:
         self._decide(request, queryset, approve=False)
+
+
+class AgencyApiKeyForm(forms.ModelForm):  # type: ignore[type-arg]
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=api_keys.MAX_DAYS,
+        initial=90,
+        label="Valid for (days)",
+        help_text="The key stops working after this many days; issue a new one before then.",
+    )
+
+    class Meta:
+        model = AgencyApiKey
+        fields = ("agency", "name")
+
+
+@admin.register(AgencyApiKey)
+class AgencyApiKeyAdmin(PolicyAdmin):
+    """Issue (the key is shown once, on the next page) and revoke agencies' API keys."""
+
+    permission = "api_keys:manage"
+    tag = "api_key"
+    form = AgencyApiKeyForm
+    list_display = (
+        "prefix",
+        "agency",
+        "name",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
+    list_filter = ("agency",)
+    actions = ("revoke_keys",)
+    SHOWN = (
+        "prefix",
+        "agency",
+        "name",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A key is never edited: it is issued, and revoked by the action below.
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.SHOWN if obj is not None else ("agency", "name", "days")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.SHOWN if obj is not None else ()
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: AgencyApiKey,  # type: ignore[override]
+        form: ModelForm,  # type: ignore[type-arg]
+        change: bool,  # noqa: FBT001
+    ) -> None:
+        row, key = api_keys.issue(
+            form.cleaned_data["agency"],
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+        # The admin goes on with the unsaved form object: give it the issued row's identity.
+        obj.pk, obj.prefix, obj.expires_at = row.pk, row.prefix, row.expires_at
+        obj._state.adding = False  # noqa: SLF001
+        request.safehub_issued_key = key  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: AgencyApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """The key, once: it is stored only as a hash, so it can never be shown again."""
+        response = TemplateResponse(
+            request,
+            "admin/access/agencyapikey/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "API key issued",
+                "row": obj,
+                "key": getattr(request, "safehub_issued_key", ""),
+                "opts": self.opts,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description="Revoke the selected keys (they stop working at once)")
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[AgencyApiKey]) -> None:
+        for row in queryset:
+            api_keys.revoke(row, acting_user=request.user)  # type: ignore[arg-type]
+        self.message_user(request, f"Revoked {len(queryset)} key(s).")

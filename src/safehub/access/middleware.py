@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from safehub.access.api_keys import AgencyPrincipal, ApiKeyRefusedError
 from safehub.access.policy import AccessDeniedError, OutOfScopeError
 from safehub.audit import services as audit
 from safehub.audit.models import Outcome
@@ -28,7 +29,12 @@ class AccessDeniedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ApiKeyRefusedError):
+            return _refuse_key(exception)
         child_id = None
+        # A request made with an agency's API key is audited as that key, not as anonymous.
+        auth = getattr(request, "auth", None)
+        actor = auth if isinstance(auth, AgencyPrincipal) else request.user
         if isinstance(exception, AccessDeniedError):
             object_type, object_id = "permission", exception.permission
         elif isinstance(exception, OutOfScopeError):
@@ -37,7 +43,7 @@ class AccessDeniedMiddleware:
         else:
             return None
         audit.write(
-            request.user,
+            actor,
             "access:denied",
             object_type=object_type,
             object_id=object_id,
@@ -48,6 +54,30 @@ class AccessDeniedMiddleware:
         if request.path_info.startswith(API_PREFIX):
             return _problem(exception)
         return None
+
+
+def _refuse_key(exception: ApiKeyRefusedError) -> JsonResponse:
+    audit.write(
+        None,
+        "api_key:refused",
+        object_type="access.agencyapikey",
+        object_id=exception.prefix,
+        outcome=Outcome.DENIED,
+        reason=exception.reason,
+        standalone=True,
+    )
+    response = JsonResponse(
+        {
+            "type": "urn:safehub:problem:not-signed-in",
+            "title": "Sign in first",
+            "status": 401,
+            "detail": "The API key is not valid: it may be mistyped, expired or revoked.",
+        },
+        status=401,
+        content_type="application/problem+json",
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _problem(exception: AccessDeniedError | OutOfScopeError) -> JsonResponse:

@@ -100,3 +100,31 @@ class AccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"account change {self.pk}"
+
+
+class AgencyApiKey(models.Model):
+    """A key an agency's own case system uses to call the API as that agency's partner.
+
+    Only a SHA-256 hash of the key is stored; `prefix` (random, shown in the key itself) finds
+    the row. The key is shown once, when issued. It expires, and can be revoked at any time.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text="What the key is for, e.g. the system.")
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "agency API key"
+
+    def __str__(self) -> str:
+        return f"{self.agency} key {self.prefix}"

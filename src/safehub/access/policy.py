@@ -7,13 +7,16 @@ extends `can` with per-object scoping (agency and explicit sharing) behind the s
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from safehub.access.models import Role, User
+
+if TYPE_CHECKING:
+    from safehub.access.api_keys import AgencyPrincipal
 
 HUB_ROLES = frozenset({Role.HUB_PRACTITIONER, Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER})
 # Roles that read children's records: giving one to an account needs a second administrator.
@@ -26,6 +29,10 @@ TWO_FACTOR_ROLES = ALL_ROLES - {Role.ELECTED_MEMBER}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "home:view": ALL_ROLES,
+    # Everyone may read and mark their own notifications (scope: notifications.queries).
+    "notifications:view": ALL_ROLES,
+    # Per-agency API keys for partners' own systems (safehub.access.api_keys).
+    "api_keys:manage": frozenset({Role.ADMINISTRATOR}),
     "users:manage": frozenset({Role.ADMINISTRATOR}),
     "agencies:manage": frozenset({Role.ADMINISTRATOR}),
     "geo:reference:manage": frozenset({Role.ADMINISTRATOR}),
@@ -112,7 +119,8 @@ class System:
 
 SYSTEM = System()
 
-Principal: TypeAlias = AbstractBaseUser | AnonymousUser | System
+# An agency's API key (safehub.access.api_keys) answers as a partner worker of its agency.
+Principal: TypeAlias = "AbstractBaseUser | AnonymousUser | System | AgencyPrincipal"
 
 
 def user_or_none(principal: Principal) -> User | None:

@@ -12,13 +12,17 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
-from safehub.api import children, problems, referrals, triage
+from safehub.api import children, problems, referrals, shares, triage
 
 DESCRIPTION = """\
 Safehub's JSON API, for the hub's own tools and partners' systems that send referrals.
 
 **Sign-in.** Every endpoint needs a signed-in session (the `safehub_session` cookie from the
 sign-in page). A POST must also carry the CSRF token in the `X-CSRFToken` header.
+
+**Agency systems** may instead send an agency API key, issued by an administrator, as
+`Authorization: Bearer shk_…`, on the routes that say so: the key acts as a partner worker of
+its agency, so it reaches only what is shared with that agency. Every use is audited.
 
 **Scope.** You see only the records your role and agency may see. A record outside your scope
 is answered "not found" (404), whether or not it exists; every such attempt is audited.
@@ -70,3 +74,4 @@ problems.install(api)
 api.add_router("", referrals.router)
 api.add_router("", children.router)
 api.add_router("", triage.router)
+api.add_router("", shares.router)

@@ -66,7 +66,13 @@ def _event(  # noqa: PLR0913 - every argument is a column of the event
     ctx = context.current()
     return AuditEvent(
         actor_id=getattr(user, "pk", None),
-        actor_role=getattr(user, "role", "") or "",
+        # An agency's API key is recorded as which key it was, under the agency's id.
+        actor_role=(
+            getattr(user, "description", "")
+            if getattr(user, "is_api_key", False)
+            else getattr(user, "role", "")
+        )
+        or "",
         actor_agency_id=getattr(user, "agency_id", None),
         channel=ctx.channel if ctx else "cli",
         action=action,

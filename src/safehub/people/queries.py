@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from safehub.access.api_keys import AgencyPrincipal
 from safehub.access.models import User
 from safehub.access.policy import (
     HUB_ROLES,
@@ -47,15 +48,29 @@ def children_for(user: Principal) -> QuerySet[Child]:
         return Child.objects.none()
     if getattr(user, "role", None) in HUB_ROLES:
         return Child.objects.all()
-    account = user_or_none(user)
+    account = _partner(user)
     if account is None:
         return Child.objects.none()
     shared = _active_shares(account).values("child_id")
-    glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
+    glass = _glass(account)
     return Child.objects.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
 
 
-def _active_shares(account: User) -> QuerySet[Share]:
+def _partner(user: Principal) -> User | AgencyPrincipal | None:
+    """A partner worker's account, or an agency's API key acting as that agency's partner."""
+    if isinstance(user, AgencyPrincipal):
+        return user
+    return user_or_none(user)
+
+
+def _glass(account: User | AgencyPrincipal) -> QuerySet[BreakGlass]:
+    """The account's break-glass grants still running; an API key can never break glass."""
+    if not isinstance(account, User):
+        return BreakGlass.objects.none()
+    return BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
+
+
+def _active_shares(account: User | AgencyPrincipal) -> QuerySet[Share]:
     return Share.objects.filter(
         agency_id=account.agency_id,
         revoked_at__isnull=True,
@@ -67,11 +82,10 @@ def visible_sections(user: Principal, child: Child) -> frozenset[str]:
     """Which sections of the child's record this user may see (name, age, sex always)."""
     if getattr(user, "role", None) in HUB_ROLES:
         return ALL_SECTIONS
-    account = user_or_none(user)
+    account = _partner(user)
     if account is None or not can(user, "child:view"):
         return frozenset()
-    glass = BreakGlass.objects.filter(user=account, child=child, expires_at__gt=timezone.now())
-    if glass.exists():
+    if _glass(account).filter(child=child).exists():
         return ALL_SECTIONS
     sections: set[str] = set()
     for share in _active_shares(account).filter(child=child):
@@ -92,7 +106,7 @@ def children_with_section(user: Principal, section: str) -> QuerySet[Child]:
     scope = children_for(user)
     if getattr(user, "role", None) in HUB_ROLES:
         return scope
-    account = user_or_none(user)
+    account = _partner(user)
     if account is None:
         return Child.objects.none()
     # Sections are a JSON list, which SQLite cannot search inside: the agency's active shares
@@ -102,7 +116,7 @@ def children_with_section(user: Principal, section: str) -> QuerySet[Child]:
         for child_id, sections in _active_shares(account).values_list("child_id", "sections")
         if section in sections
     }
-    glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
+    glass = _glass(account)
     return scope.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
 
 
@@ -125,7 +139,7 @@ def shared_with_me(user: Principal) -> list[SharedChild]:
     audited row per child listed. Two live shares of one child show together (the sections of
     both, the later expiry, the newer sharer)."""
     require(user, "child:shared:list")
-    account = user_or_none(user)
+    account = _partner(user)
     if account is None:
         return []
     shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")

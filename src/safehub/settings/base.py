@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "safehub.reports",
     "safehub.demo",
     "safehub.operations",
+    "safehub.notifications",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safehub.web.context_processors.service",
+                "safehub.notifications.context_processors.unread",
             ],
         },
     },
@@ -248,6 +252,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"safehub": {"level": LOG_LEVEL, "propagate": True}},
 }
+
+# Notifications by email (safehub.notifications): SMTP when a host is configured, else none.
+SAFEHUB_SITE_URL = config.get("SAFEHUB_SITE_URL").rstrip("/")
+EMAIL_HOST = config.get("SAFEHUB_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_PORT = int(config.get("SAFEHUB_EMAIL_PORT"))
+EMAIL_USE_TLS = config.get_bool("SAFEHUB_EMAIL_USE_TLS")
+EMAIL_HOST_USER = config.get("SAFEHUB_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = config.get("SAFEHUB_EMAIL_HOST_PASSWORD")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = config.get("SAFEHUB_EMAIL_FROM")
+
+# The task runner (django-tasks with its database backend): a queued task is a row, so work
+# survives restarts, on SQLite and PostgreSQL alike (docs/notifications.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Modules whose `@periodic` checks the scheduler runs (safehub.notifications.schedule).
+SAFEHUB_CHECK_MODULES: tuple[str, ...] = ("safehub.notifications.checks",)
+SAFEHUB_SCHEDULER_SECONDS = int(config.get("SAFEHUB_SCHEDULER_SECONDS"))
 
 SAFEHUB_PHASE = "alpha"
 SAFEHUB_DEMO = False

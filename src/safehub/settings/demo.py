@@ -5,6 +5,7 @@ from __future__ import annotations
 from safehub.settings.base import *  # noqa: F403
 from safehub.settings.base import (
     AUDIT_KEY,
+    EMAIL_HOST,
     FIELD_ENCRYPTION_KEYS,
     PLACEHOLDER_AUDIT_KEY,
     PLACEHOLDER_FIELD_KEY,
@@ -19,3 +20,6 @@ AUDIT_KEY = AUDIT_KEY or PLACEHOLDER_AUDIT_KEY
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SAFEHUB_DEMO = True
+# The demo prints notification emails to the console unless an SMTP host is configured.
+if not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

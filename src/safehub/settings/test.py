@@ -40,3 +40,5 @@ STORAGES = {
 # Serve static files straight from the app folders, so tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests read sent emails from django.core.mail.outbox, unless a test starts an SMTP server.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
