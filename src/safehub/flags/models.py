@@ -42,14 +42,16 @@ class WarningFlag(Correctable):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     review_on = models.DateField(help_text="When the owner next checks it still applies")
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField()
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
-    approved = models.BooleanField(null=True, help_text="The manager's sign-off: empty = pending")
+    approved = models.BooleanField(
+        null=True, blank=True, help_text="The manager's sign-off: empty = pending"
+    )
     sign_off_note = models.TextField(blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
