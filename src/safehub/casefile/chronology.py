@@ -167,10 +167,15 @@ def _episodes(child: Child, on: dt.date) -> Iterator[Event]:
     for e in episodes.select_related("lead_agency"):
         lead = e.lead_agency.name if e.lead_agency else ""
         link = f"/episodes/{e.pk}"
-        yield Event(f"episode:{e.pk}", e.opened_on, lead, "Episode opened", "risk", True, link)
+        opened = "Episode opened"
+        key = f"episode:{e.pk}"
+        yield Event(key, e.opened_on, lead, opened, "risk", significant_by_default=True, link=link)
         if e.closed_on and e.closed_on <= on:
             closed = f"Episode closed: {e.closure_reason}" if e.closure_reason else "Episode closed"
-            yield Event(f"episode-closed:{e.pk}", e.closed_on, lead, closed, "risk", True, link)
+            key = f"episode-closed:{e.pk}"
+            yield Event(
+                key, e.closed_on, lead, closed, "risk", significant_by_default=True, link=link
+            )
 
 
 @source
@@ -328,7 +333,7 @@ def events_of(child: Child, on: dt.date) -> list[Event]:
 def marks_as_of(child: Child, on: dt.date) -> dict[str, ChronologyMark]:
     """The practitioner's marks as they stood at the end of `on`, read from their history."""
     marks: dict[str, ChronologyMark] = {}
-    history = ChronologyMark.history.filter(  # type: ignore[attr-defined]
+    history = ChronologyMark.history.filter(
         child_id=child.pk, history_date__lt=_end_of(on)
     ).order_by("history_date", "history_id")
     for row in history:
@@ -363,9 +368,7 @@ def chronology_for(user: Principal, child: Child, on: dt.date) -> Chronology:
         )
     chronology = Chronology(child, on, rows, sections=sections)
     analysis = (
-        ChronologyAnalysis.history.filter(  # type: ignore[attr-defined]
-            child_id=child.pk, history_date__lt=_end_of(on)
-        )
+        ChronologyAnalysis.history.filter(child_id=child.pk, history_date__lt=_end_of(on))
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
         .first()

@@ -33,8 +33,8 @@ def mark_events(child: Child, marks: dict[str, tuple[bool, str]], *, acting_user
         raise ValidationError({"__all__": "The chronology has changed: reload the page"})
     stored = {m.event_key: m for m in ChronologyMark.objects.filter(child=child)}
     changed = 0
-    for key, (significant, why) in marks.items():
-        why = why.strip()
+    for key, (significant, given) in marks.items():
+        why = given.strip()
         if len(why) > SIGNIFICANCE_LIMIT:
             raise ValidationError(
                 {"__all__": f"Why it matters must be {SIGNIFICANCE_LIMIT} characters or fewer"}

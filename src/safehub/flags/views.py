@@ -69,7 +69,7 @@ def flag_page(request: HttpRequest, flag_id: int) -> HttpResponse:
             "overdue": flag.review_overdue(timezone.localdate()),
             "can_change": hub and flag.is_open,
             "can_sign_off": can(request.user, "flag:sign_off") and flag.status == "pending",
-            "history": flag.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+            "history": flag.history.select_related("history_user").order_by("-history_date")
             if hub
             else [],
         },
