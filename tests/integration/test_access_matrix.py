@@ -143,7 +143,23 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "screening_id": screening.pk,
     }
     values.update(_intelligence(child, manager))
+    values["flag_id"] = _flag(child, manager, make_user(Role.HUB_MANAGER))
     return values
+
+
+def _flag(child: Child, raised_by: User, signed_off_by: User) -> int:
+    """An approved warning flag: what a partner may see when the risk section is shared."""
+    from safehub.flags import services as flags  # noqa: PLC0415
+
+    flag = flags.raise_flag(
+        child,
+        kind="criminal_exploitation",
+        text="Do not disclose her address to callers",
+        owner=raised_by,
+        review_on=timezone.localdate() + dt.timedelta(days=90),
+        acting_user=raised_by,
+    )
+    return flags.sign_off(flag, approve=True, acting_user=signed_off_by).pk
 
 
 def _missing(child: object, user: User) -> int:

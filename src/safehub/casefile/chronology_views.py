@@ -78,7 +78,6 @@ def chronology_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "query": query,
             "error": error,
         },
-        status=400 if error else 200,
     )
 
 
