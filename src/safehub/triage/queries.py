@@ -218,8 +218,9 @@ def _flags(children: Any, now: dt.datetime) -> list[DueItem]:
     tz = timezone.get_current_timezone()
     items = []
     for flag in flag_queries.reviews_due(children, timezone.localdate(now)):
-        since = flag.signed_off_at or flag.raised_at
         due = dt.datetime.combine(flag.review_on, dt.time(17), tzinfo=tz)
+        # Signed off after its review date (a flag due for review on the day it was raised).
+        since = min(flag.signed_off_at or flag.raised_at, due)
         link = f"/flags/{flag.pk}"
         items.append(_item("flag_review", flag.child, start=since, due=due, now=now, link=link))
     for flag in flag_queries.waiting_for_sign_off(children):
