@@ -327,7 +327,13 @@ def _flags(child: Child, on: dt.date) -> Iterator[Event]:
 def events_of(child: Child, on: dt.date) -> list[Event]:
     """Every event of every source as the record stood on `on`, oldest first."""
     events = [event for fn in SOURCES for event in fn(child, on)]
-    return sorted(events, key=lambda e: (e.moment, e.key))
+    return sorted(events, key=_order)
+
+
+def _order(event: Event) -> tuple[dt.date, bool, dt.datetime, str]:
+    """By day; within a day, events with a time first, then those known only by their date
+    (an episode opens on the day of the screening that opened it, after it)."""
+    return (event.moment.date(), not event.has_time, event.moment, event.key)
 
 
 def marks_as_of(child: Child, on: dt.date) -> dict[str, ChronologyMark]:

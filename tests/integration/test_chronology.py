@@ -1,0 +1,366 @@
+"""A child's chronology: generated from the record, marked by the practitioner, as it stood on
+a past day, scoped to hub roles, and downloaded as a restricted PDF and CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
+
+from safehub.access.models import Role, User
+from safehub.access.policy import SYSTEM, AccessDeniedError
+from safehub.audit.models import AuditEvent
+from safehub.casefile import chronology, chronology_export, services
+from safehub.demo import services as demo
+from safehub.episodes import services as episodes
+from safehub.geo import services as geo
+from safehub.people import services as people
+from safehub.people.models import Child
+from safehub.referrals import services as referrals
+from safehub.referrals.models import Referral
+from tests.factories import AgencyFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def practitioner(make_user: Callable[..., User]) -> User:
+    geo.load_reference_data(acting_user=SYSTEM)
+    return make_user(Role.HUB_PRACTITIONER)
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+
+
+def _history(user: User) -> tuple[Child, Referral, Referral]:
+    """Two referrals a year apart: the first screened high (an episode opens), the second
+    screened low; a missing episode between them."""
+    today = timezone.localdate()
+    child = people.register_child(
+        acting_user=user,
+        given_name="Chloe",
+        family_name="Chronicle",
+        date_of_birth=dt.date(2010, 3, 4),
+        sex="F",
+    )
+    first = referrals.receive_referral(
+        child=child,
+        received_at=_at(today - dt.timedelta(days=400)),
+        source="6",
+        concerns="Older men outside school",
+        exploitation_types=["cse"],
+        acting_user=user,
+    )
+    referrals.record_screening(
+        first,
+        {"disclosure": True, "sex_in_exchange": True, "going_missing": True},
+        acting_user=user,
+    )
+    episodes.record_missing_episode(
+        child,
+        started_at=_at(today - dt.timedelta(days=300), 21),
+        ended_at=_at(today - dt.timedelta(days=299), 8),
+        acting_user=user,
+    )
+    second = referrals.receive_referral(
+        child=child,
+        received_at=_at(today - dt.timedelta(days=5)),
+        source="2A",
+        concerns="New phone",
+        exploitation_types=["cce"],
+        acting_user=user,
+    )
+    return child, first, second
+
+
+def _rows(user: User, child: Child, on: dt.date | None = None) -> list[chronology.Row]:
+    return chronology.chronology_for(user, child, on or timezone.localdate()).rows
+
+
+@pytest.mark.django_db
+def test_the_chronology_is_generated_from_the_record_oldest_first(practitioner: User) -> None:
+    child, first, second = _history(practitioner)
+    rows = _rows(practitioner, child)
+    keys = [r.event.key for r in rows]
+    assert keys[0] == f"referral:{first.pk}"
+    assert f"referral:{second.pk}" in keys
+    days = [r.event.moment.date() for r in rows]
+    assert days == sorted(days)
+    texts = [r.event.text for r in rows]
+    assert "Referral received (Police): Child sexual exploitation" in texts
+    assert any(t.startswith("Missing (returned") for t in texts)
+    assert "Episode opened" in texts
+    referral_row = rows[0]
+    assert referral_row.significant
+    assert referral_row.event.agency == "Police"
+    screened = [r for r in rows if r.event.key.startswith("screening:")]
+    assert screened
+    # The screening's agency is the screener's: the hub's agency, not the referrer's.
+    assert {r.event.agency for r in screened} == {practitioner.agency.name}
+
+
+@pytest.mark.django_db
+def test_marks_and_the_analysis_are_stored_audited_and_read_as_they_stood(
+    practitioner: User,
+) -> None:
+    child, first, _ = _history(practitioner)
+    key = f"referral:{first.pk}"
+    missing_key = next(
+        r.event.key for r in _rows(practitioner, child) if r.event.key.startswith("missing:")
+    )
+    changed = services.mark_events(
+        child,
+        {
+            key: (False, ""),
+            missing_key: (True, "First missing episode: overnight, found with adults"),
+        },
+        acting_user=practitioner,
+    )
+    assert changed == 2
+    rows = {r.event.key: r for r in _rows(practitioner, child)}
+    assert not rows[key].significant
+    assert rows[missing_key].significance == "First missing episode: overnight, found with adults"
+    event = AuditEvent.objects.get(action="child:chronology:marked")
+    assert (event.child_id, event.reason) == (child.pk, "marks: 2")
+    # Marking again with the same values changes nothing and writes nothing.
+    assert services.mark_events(child, {key: (False, "")}, acting_user=practitioner) == 0
+    analysis = services.save_analysis(child, text="Escalating pattern", acting_user=practitioner)
+    with pytest.raises(ValidationError, match="Someone else saved the analysis"):
+        services.save_analysis(
+            child, text="Older", expected_version=analysis.version - 1, acting_user=practitioner
+        )
+    # Yesterday, neither the marks nor the analysis existed: the defaults show.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    past = chronology.chronology_for(practitioner, child, yesterday)
+    assert {r.event.key: r.significant for r in past.rows}[key] is True
+    assert past.analysis == ""
+    assert chronology.chronology_for(practitioner, child, timezone.localdate()).analysis == (
+        "Escalating pattern"
+    )
+    with pytest.raises(ValidationError, match="reload the page"):
+        services.mark_events(child, {"referral:999999": (True, "")}, acting_user=practitioner)
+
+
+@pytest.mark.django_db
+def test_as_it_stood_on_a_past_day_leaves_out_later_events_and_later_withdrawals(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child, first, second = _history(practitioner)
+    referrals.withdraw_referral(
+        first, reason="Duplicate of another record", acting_user=practitioner
+    )
+    today = timezone.localdate()
+    keys_now = {r.event.key for r in _rows(practitioner, child)}
+    assert f"referral:{first.pk}" not in keys_now
+    month_ago = today - dt.timedelta(days=30)
+    keys_then = {r.event.key for r in _rows(practitioner, child, month_ago)}
+    # A month ago the first referral was still held, and the second not yet received.
+    assert f"referral:{first.pk}" in keys_then
+    assert f"referral:{second.pk}" not in keys_then
+    page = hub_practitioner_client.get(
+        f"/children/{child.pk}/chronology", {"on": month_ago.isoformat()}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "as it stood on" in text
+    assert "Child criminal exploitation" not in text  # the second referral's type
+    assert 'name="analysis"' not in text  # a past view is read-only
+
+
+@pytest.mark.django_db
+def test_the_page_saves_marks_and_analysis(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child, first, _ = _history(practitioner)
+    rows = _rows(practitioner, child)
+    data: dict[str, Any] = {
+        "event": [r.event.key for r in rows],
+        "analysis": "Pattern",
+        "analysis_version": "0",
+    }
+    for r in rows:
+        if r.significant and r.event.key != f"referral:{first.pk}":
+            data[f"significant:{r.event.key}"] = "yes"
+    data[f"why:referral:{first.pk}"] = "Police referral, but no disclosure"
+    response = hub_practitioner_client.post(f"/children/{child.pk}/chronology", data)
+    assert response.status_code == 302
+    saved = {r.event.key: r for r in _rows(practitioner, child)}
+    assert saved[f"referral:{first.pk}"].significant is False
+    assert saved[f"referral:{first.pk}"].significance == "Police referral, but no disclosure"
+    page = hub_practitioner_client.get(f"/children/{child.pk}/chronology").content.decode()
+    assert "Police referral, but no disclosure" in page
+    assert ">Pattern</textarea>" in page
+    assert AuditEvent.objects.filter(action="child:chronology:viewed", child_id=child.pk).exists()
+
+
+@pytest.mark.django_db
+def test_partners_get_no_chronology_and_other_roles_no_child(
+    practitioner: User,
+    partner_worker_client: Client,
+    analyst_client: Client,
+    make_user: Callable[..., User],
+) -> None:
+    from safehub.people import sharing  # noqa: PLC0415
+
+    child, _, _ = _history(practitioner)
+    partner = partner_worker_client.get("/").wsgi_request.user
+    sharing.share_child(
+        child,
+        agency=partner.agency,  # type: ignore[union-attr]
+        lawful_basis="safeguarding",
+        purpose="Youth work",
+        sections=["referrals", "risk", "missing"],
+        expires_on=timezone.localdate(),
+        reasons="Agreed",
+        acting_user=practitioner,
+    )
+    for suffix in ("", ".pdf", ".csv"):
+        assert (
+            partner_worker_client.get(f"/children/{child.pk}/chronology{suffix}").status_code == 403
+        )
+        assert analyst_client.get(f"/children/{child.pk}/chronology{suffix}").status_code == 404
+    with pytest.raises(AccessDeniedError):
+        chronology.chronology_for(make_user(Role.PARTNER_WORKER), child, timezone.localdate())
+
+
+@pytest.mark.django_db
+def test_the_csv_is_marked_restricted_and_safe_to_open_in_a_spreadsheet(
+    practitioner: User, hub_practitioner_client: Client
+) -> None:
+    child, first, _ = _history(practitioner)
+    services.mark_events(
+        child, {f"referral:{first.pk}": (True, '=HYPERLINK("x")')}, acting_user=practitioner
+    )
+    response = hub_practitioner_client.get(f"/children/{child.pk}/chronology.csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="RESTRICTED-not-for-publication-chronology-child-{child.pk}-'
+        f'{timezone.localdate().isoformat()}.csv"'
+    )
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert lines[0] == ["RESTRICTED — not for publication"]
+    assert lines[1] == ["date", "time", "source_agency", "event", "significant", "significance"]
+    referral = next(line for line in lines[2:] if line[3].startswith("Referral received (Police)"))
+    assert referral[4:] == ["yes", '\'=HYPERLINK("x")']
+    assert (
+        AuditEvent.objects.filter(action="child:chronology:exported:csv", child_id=child.pk).count()
+        == 1
+    )
+    # An old sign-in must be confirmed first, like every export.
+    session = hub_practitioner_client.session
+    session["safehub_authenticated_at"] = 0
+    session.save()
+    again = hub_practitioner_client.get(f"/children/{child.pk}/chronology.csv")
+    assert again.status_code == 302
+    assert again["Location"].startswith("/sign-in/confirm")
+
+
+@dataclass(frozen=True)
+class DemoChronology:
+    pdf: bytes
+    events: list[str]
+    dates: list[str]
+    keys: list[str]
+    unmarked: str
+    marked: str
+
+
+@pytest.fixture(scope="module")
+def demo_chronology(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoChronology]:
+    """The chronology PDF of the demo child with the longest history, with one default
+    event unmarked and one marked significant with a reason; the demo is rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.load(acting_user=SYSTEM)
+        user = UserFactory(role=Role.HUB_PRACTITIONER, agency=AgencyFactory(name="Hub"))
+        child = (
+            Child.objects.annotate(
+                n=Count("referrals", distinct=True) + Count("missing_episodes", distinct=True)
+            )
+            .order_by("-n", "pk")
+            .first()
+        )
+        assert child is not None
+        today = timezone.localdate()
+        rows = chronology.chronology_for(user, child, today).rows
+        unmark = next(r for r in rows if r.significant)
+        mark = next(r for r in rows if not r.significant)
+        services.mark_events(
+            child,
+            {unmark.event.key: (False, ""), mark.event.key: (True, "Shows the pattern")},
+            acting_user=user,
+        )
+        services.save_analysis(
+            child, text="Risk rose after each missing episode.", acting_user=user
+        )
+        record = chronology.chronology_for(user, child, today)
+        assert len(record.significant) >= 10, "the demo child's history is too short to test"
+        yield DemoChronology(
+            pdf=chronology_export.to_pdf(record),
+            events=[r.event.text for r in record.significant],
+            dates=[f"{r.event.moment:%d/%m/%Y}" for r in record.significant],
+            keys=[r.event.key for r in record.significant],
+            unmarked=unmark.event.key,
+            marked=mark.event.key,
+        )
+        transaction.set_rollback(True)
+
+
+def _column(page: Any, header: str, next_header: str | None) -> str:
+    """The text of one table column below its header on a page ("" when no table is there)."""
+    words = page.extract_words()
+    anchor = next((w for w in words if w["text"] == "Significance"), None)
+    if anchor is None:
+        return ""
+    row = [w for w in words if abs(w["top"] - anchor["top"]) < 1]
+    head = next(w for w in row if w["text"] == header)
+    right = next(w for w in row if w["text"] == next_header)["x0"] if next_header else page.width
+    bottom = page.height - 60  # above the marking in the bottom margin
+    return str(page.crop((head["x0"] - 1, head["bottom"] + 1, right - 1, bottom)).extract_text())
+
+
+@pytest.mark.django_db
+def test_the_demo_chronology_pdf_lists_every_significant_event_in_date_order(
+    demo_chronology: DemoChronology,
+) -> None:
+    import pdfplumber  # noqa: PLC0415
+
+    found_events, found_dates, whole = [], [], ""
+    with pdfplumber.open(io.BytesIO(demo_chronology.pdf)) as pdf:
+        assert len(pdf.pages) >= 2
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            whole += " " + " ".join(text.split())
+            # The marking at the top and the bottom of every page.
+            assert text.count("RESTRICTED — not for publication") == 2, text
+            found_events.append(_column(page, "Event", "Significance"))
+            found_dates.append(_column(page, "Date", "Source"))
+            # Rendered to PNG: a real image with ink on it (the red marking in the top band).
+            image = page.to_image(resolution=60).original.convert("RGB")
+            png = io.BytesIO()
+            image.save(png, format="PNG")
+            assert png.getvalue().startswith(b"\x89PNG")
+            top = image.crop((0, 0, image.width, image.height // 10))
+            colours = top.getcolors(maxcolors=1 << 20) or []
+            assert any(r > 180 and g < 90 and b < 90 for _, (r, g, b) in colours)
+    events = " ".join(" ".join(found_events).split())
+    assert events == " ".join(" ".join(demo_chronology.events).split())
+    dates = " ".join(found_dates).split()
+    assert dates == demo_chronology.dates
+    as_days = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dates]
+    assert as_days == sorted(as_days)
+    assert demo_chronology.marked in demo_chronology.keys
+    assert demo_chronology.unmarked not in demo_chronology.keys
+    assert "Shows the pattern" in whole
+    assert "Risk rose after each missing episode." in whole
