@@ -358,7 +358,7 @@ def test_the_demo_chronology_pdf_lists_every_significant_event_in_date_order(
     assert events == " ".join(" ".join(demo_chronology.events).split())
     dates = " ".join(found_dates).split()
     assert dates == demo_chronology.dates
-    as_days = [dt.datetime.strptime(d, "%d/%m/%Y").date() for d in dates]
+    as_days = [dt.date(int(d[6:]), int(d[3:5]), int(d[:2])) for d in dates]
     assert as_days == sorted(as_days)
     assert demo_chronology.marked in demo_chronology.keys
     assert demo_chronology.unmarked not in demo_chronology.keys
