@@ -65,3 +65,10 @@ def test_a_flag_raised_and_approved_shows_on_the_child_page_and_in_search(
     expect(banner).not_to_contain_text("Waiting for sign-off")
     FindChildPage(page, live_server.url).open().search("Flagworthy")
     expect(page.locator("#results")).to_contain_text(WARNING)
+
+    # The approved flag is an event of the child's chronology, significant by default.
+    page.goto(f"{live_server.url}/children/{child.pk}")
+    page.get_by_role("link", name="Chronology").click()
+    row = page.locator("#chronology tbody tr").filter(has_text=WARNING)
+    expect(row.get_by_role("checkbox")).to_be_checked()
+    expect(page.locator("#warning-flags")).to_contain_text(WARNING)
