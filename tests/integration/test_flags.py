@@ -5,6 +5,7 @@ partners by the risk section."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -291,3 +292,46 @@ def test_the_triage_queue_chases_due_reviews_and_waiting_sign_offs(
     review = next(i for i in items if i.kind == "flag_review")
     assert review.rag == "red"
     assert review.remaining < dt.timedelta(0)
+
+
+@pytest.mark.django_db
+def test_the_banner_shows_on_every_page_about_the_child(
+    child: Child, manager: User, make_user: Callable[..., User], hub_practitioner_client: Client
+) -> None:
+    from safehub.episodes import services as episodes  # noqa: PLC0415
+    from safehub.referrals import services as referrals  # noqa: PLC0415
+
+    flags.sign_off(_raise(child, manager), approve=True, acting_user=make_user(Role.HUB_MANAGER))
+    referral = referrals.receive_referral(
+        child=child,
+        received_at=timezone.now() - dt.timedelta(hours=2),
+        source="6",
+        concerns="Concerns",
+        exploitation_types=["cce"],
+        acting_user=manager,
+    )
+    referrals.record_screening(referral, {"disclosure": True}, acting_user=manager)
+    referral.refresh_from_db()
+    missing = episodes.record_missing_episode(
+        child,
+        started_at=timezone.now() - dt.timedelta(days=2),
+        ended_at=timezone.now() - dt.timedelta(days=1),
+        acting_user=manager,
+    )
+    pages = [
+        f"/children/{child.pk}",
+        f"/children/{child.pk}/chronology",
+        f"/children/{child.pk}/missing/new",
+        f"/referrals/{referral.pk}",
+        f"/referrals/{referral.pk}/screening",
+        f"/referrals/{referral.pk}/decision",
+        f"/episodes/{referral.episode_id}",
+        f"/episodes/{referral.episode_id}/review",
+        f"/missing/{missing.pk}",
+    ]
+    for url in pages:
+        response = hub_practitioner_client.get(url)
+        assert response.status_code == 200, url
+        banner = re.search(r'id="warning-flags".*?</ul>', response.content.decode(), re.DOTALL)
+        assert banner is not None, url
+        assert TEXT in banner.group(0), url
