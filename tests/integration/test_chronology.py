@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
@@ -22,14 +22,17 @@ from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.audit.models import AuditEvent
 from safehub.casefile import chronology, chronology_export, services
+from safehub.demo import case_history
+from safehub.demo import history as synth
+from safehub.demo import intelligence as demo_intelligence
 from safehub.demo import services as demo
 from safehub.episodes import services as episodes
 from safehub.geo import services as geo
+from safehub.intelligence import services as intelligence
 from safehub.people import services as people
 from safehub.people.models import Child
 from safehub.referrals import services as referrals
 from safehub.referrals.models import Referral
-from tests.factories import AgencyFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -277,44 +280,65 @@ class DemoChronology:
     marked: str
 
 
-@pytest.fixture(scope="module")
-def demo_chronology(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoChronology]:
+def _longest_demo_histories(count: int = 5) -> synth.History:
+    """The demo generator's children with the most referrals and missing episodes: the whole
+    demo takes minutes to load on a busy machine, a few children a moment."""
+    history = synth.generate(until=timezone.localdate())
+    counts = Counter(r.child_key for r in history.referrals)
+    counts.update(m.child_key for m in history.missing)
+    keys = set(sorted(counts, key=lambda k: (-counts[k], k))[:count])
+    return synth.History(
+        children=tuple(c for c in history.children if c.key in keys),
+        referrals=tuple(r for r in history.referrals if r.child_key in keys),
+        episodes=tuple(e for e in history.episodes if e.child_key in keys),
+        missing=tuple(m for m in history.missing if m.child_key in keys),
+    )
+
+
+@pytest.fixture
+def demo_chronology(practitioner: User, monkeypatch: pytest.MonkeyPatch) -> DemoChronology:
     """The chronology PDF of the demo child with the longest history, with one default
-    event unmarked and one marked significant with a reason; the demo is rolled back after."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo.load(acting_user=SYSTEM)
-        user = UserFactory(role=Role.HUB_PRACTITIONER, agency=AgencyFactory(name="Hub"))
-        child = (
-            Child.objects.annotate(
-                n=Count("referrals", distinct=True) + Count("missing_episodes", distinct=True)
-            )
-            .order_by("-n", "pk")
-            .first()
+    event unmarked and one marked significant with a reason, and a disruption linked."""
+    demo.load(acting_user=SYSTEM, with_history=False)
+    # The demo's places and people need hundreds of children to pick from; one is added below.
+    monkeypatch.setattr(demo_intelligence, "load", dict)
+    case_history.load(_longest_demo_histories(), acting_user=SYSTEM)
+    child = (
+        Child.objects.annotate(
+            n=Count("referrals", distinct=True) + Count("missing_episodes", distinct=True)
         )
-        assert child is not None
-        today = timezone.localdate()
-        rows = chronology.chronology_for(user, child, today).rows
-        unmark = next(r for r in rows if r.significant)
-        mark = next(r for r in rows if not r.significant)
-        services.mark_events(
-            child,
-            {unmark.event.key: (False, ""), mark.event.key: (True, "Shows the pattern")},
-            acting_user=user,
-        )
-        services.save_analysis(
-            child, text="Risk rose after each missing episode.", acting_user=user
-        )
-        record = chronology.chronology_for(user, child, today)
-        assert len(record.significant) >= 10, "the demo child's history is too short to test"
-        yield DemoChronology(
-            pdf=chronology_export.to_pdf(record),
-            events=[r.event.text for r in record.significant],
-            dates=[f"{r.event.moment:%d/%m/%Y}" for r in record.significant],
-            keys=[r.event.key for r in record.significant],
-            unmarked=unmark.event.key,
-            marked=mark.event.key,
-        )
-        transaction.set_rollback(True)
+        .order_by("-n", "pk")
+        .first()
+    )
+    assert child is not None
+    intelligence.record_disruption(
+        kind="abduction_warning",
+        occurred_on=child.referrals.earliest("received_at").received_at.date(),
+        child=child,
+        acting_user=practitioner,
+    )
+    today = timezone.localdate()
+    rows = chronology.chronology_for(practitioner, child, today).rows
+    unmark = next(r for r in rows if r.significant)
+    mark = next(r for r in rows if not r.significant)
+    services.mark_events(
+        child,
+        {unmark.event.key: (False, ""), mark.event.key: (True, "Shows the pattern")},
+        acting_user=practitioner,
+    )
+    services.save_analysis(
+        child, text="Risk rose after each missing episode.", acting_user=practitioner
+    )
+    record = chronology.chronology_for(practitioner, child, today)
+    assert len(record.significant) >= 20, "the demo child's history is too short to test"
+    return DemoChronology(
+        pdf=chronology_export.to_pdf(record),
+        events=[r.event.text for r in record.significant],
+        dates=[f"{r.event.moment:%d/%m/%Y}" for r in record.significant],
+        keys=[r.event.key for r in record.significant],
+        unmarked=unmark.event.key,
+        marked=mark.event.key,
+    )
 
 
 def _column(page: Any, header: str, next_header: str | None) -> str:
@@ -363,4 +387,5 @@ def test_the_demo_chronology_pdf_lists_every_significant_event_in_date_order(
     assert demo_chronology.marked in demo_chronology.keys
     assert demo_chronology.unmarked not in demo_chronology.keys
     assert "Shows the pattern" in whole
+    assert "Disruption: Child abduction warning notice" in demo_chronology.events
     assert "Risk rose after each missing episode." in whole
