@@ -144,6 +144,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     }
     values.update(_intelligence(child, manager))
     values["notification_id"] = _notification(manager)
+    values["flag_id"] = _flag(child, manager, make_user(Role.HUB_MANAGER))
     return values
 
 
@@ -154,6 +155,21 @@ def _notification(manager: User) -> int:
 
     notify(recipients=[manager], kind="k:x", key="matrix", title="t", link="/", reference="R")
     return Notification.objects.get(key="matrix").pk
+
+
+def _flag(child: Child, raised_by: User, signed_off_by: User) -> int:
+    """An approved warning flag: what a partner may see when the risk section is shared."""
+    from safehub.flags import services as flags  # noqa: PLC0415
+
+    flag = flags.raise_flag(
+        child,
+        kind="criminal_exploitation",
+        text="Do not disclose her address to callers",
+        owner=raised_by,
+        review_on=timezone.localdate() + dt.timedelta(days=90),
+        acting_user=raised_by,
+    )
+    return flags.sign_off(flag, approve=True, acting_user=signed_off_by).pk
 
 
 def _missing(child: object, user: User) -> int:

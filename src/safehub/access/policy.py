@@ -62,6 +62,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "episode:review": HUB_ROLES,
     "missing:record": HUB_ROLES,
     "triage:view": HUB_ROLES,
+    # Warning flags: hub roles raise and correct them, a hub manager signs each off. Partner
+    # workers see approved flags of a child whose risk section is shared (flags.queries).
+    "flag:view": HUB_ROLES | {Role.PARTNER_WORKER},
+    "flag:raise": HUB_ROLES,
+    "flag:sign_off": frozenset({Role.HUB_MANAGER}),
+    # A child's chronology is the hub's analysis for meetings and courts: hub roles only.
+    "chronology:view": HUB_ROLES,
+    "chronology:mark": HUB_ROLES,
+    "chronology:export": HUB_ROLES,
     # Intelligence about places and disruption activity: the hub's own roles.
     "location:view": HUB_ROLES,
     "location:record": HUB_ROLES,

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from safehub.access.policy import Principal
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.flags import queries as flag_queries
+from safehub.flags.models import WarningFlag
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
@@ -283,6 +285,7 @@ class SearchResult:
     episode_opened_on: dt.date | None
     risk_level: str | None
     latest_referral_at: dt.datetime | None
+    flags: list[WarningFlag] = field(default_factory=list)
 
 
 def find_children(
@@ -338,6 +341,7 @@ def find_children(
         )
         .values("pk", "ward_name", "episode_opened_on", "risk_level", "latest_referral_at")
     }
+    flags = flag_queries.current_by_child(user, children)
     return [
         SearchResult(
             child,
@@ -346,6 +350,7 @@ def find_children(
             facts[child.pk]["episode_opened_on"],
             facts[child.pk]["risk_level"],
             facts[child.pk]["latest_referral_at"],
+            flags.get(child.pk, []),
         )
         for child in children
     ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from safehub.access.policy import can, require
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
+from safehub.flags import queries as flag_queries
 from safehub.intelligence import queries as intelligence_queries
 from safehub.people import queries as people_queries
 from safehub.people import services as people_services
@@ -67,6 +68,10 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             else [],
             "can_share": can(request.user, "child:share"),
             "can_view_log": can(request.user, "child:access_log:view"),
+            "can_raise_flag": can(request.user, "flag:raise"),
+            "can_view_chronology": can(request.user, "chronology:view"),
+            # Every flag, pending, ended and withdrawn ones too: for those who raise them.
+            "flags": flag_queries.flags_of(child) if can(request.user, "flag:raise") else [],
             "shares": child.shares.select_related("agency")
             if can(request.user, "child:share")
             else [],

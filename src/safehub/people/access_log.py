@@ -62,6 +62,18 @@ ACTION_LABELS = {
     "person_of_concern:link:viewed": "Viewed the child's link to a person of concern",
     "person_of_concern:child:linked": "Linked the child to a person of concern",
     "person_of_concern:child:unlinked": "Unlinked the child from a person of concern",
+    "flag:raised": "Raised a warning flag",
+    "flag:viewed": "Viewed a warning flag",
+    "flag:approved": "Approved a warning flag",
+    "flag:declined": "Did not approve a warning flag",
+    "flag:corrected": "Reviewed or corrected a warning flag",
+    "flag:ended": "Ended a warning flag",
+    "flag:withdrawn": "Withdrew a warning flag raised in error",
+    "child:chronology:viewed": "Viewed the chronology",
+    "child:chronology:marked": "Marked events of the chronology",
+    "child:chronology:analysis:saved": "Wrote the chronology's analysis",
+    "child:chronology:exported:pdf": "Downloaded the chronology (PDF)",
+    "child:chronology:exported:csv": "Downloaded the chronology (CSV)",
     "history:exported": "Exported the hub's history",
     "history:imported": "Imported the hub's history",
 }
@@ -73,6 +85,7 @@ OBJECT_LABELS = {
     "episodes.episode": "Episode",
     "episodes.missingepisode": "Missing episode",
     "people.breakglass": "Emergency access",
+    "flags.warningflag": "Warning flag",
 }
 
 OUTCOME_LABELS: dict[str, str] = {

@@ -126,6 +126,31 @@ def _years_before(on: dt.date, years: int) -> dt.date:
         return on.replace(year=on.year - years, day=28)
 
 
+def _years_after(on: dt.date, years: int) -> dt.date:
+    try:
+        return on.replace(year=on.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return on.replace(year=on.year + years, day=28)
+
+
+# A warning flag is checked at least this often: a flag nobody reviews stops being believed.
+FLAG_REVIEW_YEARS: Final = 1
+
+
+def flag_review(review_on: dt.date | None, *, today: dt.date, field: str = "review_on") -> Problems:
+    """A warning flag's review date: from today to no more than a year ahead."""
+    if review_on is None:
+        return []
+    if review_on < today:
+        return [(field, "Review date must be today or in the future")]
+    latest = _years_after(today, FLAG_REVIEW_YEARS)
+    if review_on > latest:
+        return [
+            (field, f"Review date must be no more than a year ahead ({latest:%-d %B %Y} at most)")
+        ]
+    return []
+
+
 def child(
     birth: Birth, *, arrived_uk: dt.date | None, today: dt.date, referred_on: dt.date | None
 ) -> Problems:

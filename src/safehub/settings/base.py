@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "safehub.people",
     "safehub.referrals",
     "safehub.episodes",
+    "safehub.flags",
     "safehub.intelligence",
     "safehub.interchange",
     "safehub.triage",

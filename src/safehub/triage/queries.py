@@ -5,7 +5,9 @@ Each due item applies one time rule from `safehub.rules.working_time`:
 - a decision within 1 working day of a referral's receipt;
 - a strategy discussion within 1 working day of a child being graded high risk;
 - a return home interview within 72 hours of a child's return from a missing episode;
-- an episode review every 12 weeks from opening or the last review.
+- an episode review every 12 weeks from opening or the last review;
+- a warning flag's review by its review date (shown from two weeks before), and a new flag's
+  sign-off by a hub manager within 1 working day.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -20,6 +23,7 @@ from django.utils import timezone
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.flags import queries as flag_queries
 from safehub.people.models import Child
 from safehub.people.queries import children_for
 from safehub.referrals.models import Referral
@@ -31,6 +35,8 @@ KINDS = {
     "strategy_discussion": "Strategy discussion (high risk)",
     "return_interview": "Return home interview",
     "review": "Episode review",
+    "flag_review": "Warning flag review",
+    "flag_sign_off": "Warning flag sign-off",
 }
 # Returns older than this are reported by the timeliness figures, not chased in the queue.
 RETURN_INTERVIEW_WINDOW = dt.timedelta(days=28)
@@ -80,6 +86,7 @@ def due_items(
         items.extend(_return_interviews(children, now))
     if "review" in wanted:
         items.extend(_reviews(children, now))
+    items.extend(i for i in _flags(children, now) if i.kind in wanted)
     if rags:
         keep = {Rag(r) for r in rags}
         items = [i for i in items if i.rag in keep]
@@ -202,5 +209,24 @@ def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
                 now=now,
                 link=f"/episodes/{episode.pk}",
             )
+        )
+    return items
+
+
+def _flags(children: Any, now: dt.datetime) -> list[DueItem]:
+    """Warning flags: reviews overdue or due within two weeks, and sign-offs waiting."""
+    tz = timezone.get_current_timezone()
+    items = []
+    for flag in flag_queries.reviews_due(children, timezone.localdate(now)):
+        due = dt.datetime.combine(flag.review_on, dt.time(17), tzinfo=tz)
+        # Signed off after its review date (a flag due for review on the day it was raised).
+        since = min(flag.signed_off_at or flag.raised_at, due)
+        link = f"/flags/{flag.pk}"
+        items.append(_item("flag_review", flag.child, start=since, due=due, now=now, link=link))
+    for flag in flag_queries.waiting_for_sign_off(children):
+        due = working_time.decision_due(flag.raised_at)
+        link = f"/flags/{flag.pk}/sign-off"
+        items.append(
+            _item("flag_sign_off", flag.child, start=flag.raised_at, due=due, now=now, link=link)
         )
     return items

@@ -155,3 +155,23 @@ def test_nul_is_refused_and_new_lines_are_not() -> None:
         ("concerns", "Concerns must not include control characters (such as NUL)")
     ]
     assert plausibility.text("concerns", "line one\r\nline\ttwo", label="Concerns") == []
+
+
+def test_a_flag_review_date_runs_from_today_to_a_year_ahead() -> None:
+    today = dt.date(2026, 3, 10)
+    assert plausibility.flag_review(today, today=today) == []
+    assert plausibility.flag_review(dt.date(2027, 3, 10), today=today) == []
+    assert plausibility.flag_review(None, today=today) == []
+    (too_late,) = plausibility.flag_review(dt.date(2027, 3, 11), today=today)
+    assert too_late == (
+        "review_on",
+        "Review date must be no more than a year ahead (10 March 2027 at most)",
+    )
+    (past,) = plausibility.flag_review(dt.date(2026, 3, 9), today=today)
+    assert past == ("review_on", "Review date must be today or in the future")
+
+
+def test_a_flag_raised_on_29_february_may_be_reviewed_until_28_february() -> None:
+    leap = dt.date(2028, 2, 29)
+    assert plausibility.flag_review(dt.date(2029, 2, 28), today=leap) == []
+    assert plausibility.flag_review(dt.date(2029, 3, 1), today=leap) != []

@@ -1,0 +1,102 @@
+"""Scoped reads of warning flags.
+
+Flags belong to the child's `risk` section: a partner worker sees them only when the risk
+section is shared with their agency (or by break-glass), and then only approved, current ones.
+Hub roles see every flag, pending, ended and withdrawn ones included, on the flag's page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
+from safehub.audit import services as audit
+from safehub.flags.models import WarningFlag
+from safehub.people.models import Child
+from safehub.people.queries import children_with_section
+
+SECTION = "risk"
+# A review due within this many days shows in the triage queue ahead of its date.
+REVIEW_NOTICE = dt.timedelta(days=14)
+
+
+def _current() -> QuerySet[WarningFlag]:
+    return WarningFlag.objects.filter(
+        approved=True, ended_at__isnull=True, withdrawn_at__isnull=True
+    )
+
+
+def _scope(user: Principal) -> QuerySet[WarningFlag]:
+    if not can(user, "flag:view"):
+        return WarningFlag.objects.none()
+    flags = WarningFlag.objects.filter(child__in=children_with_section(user, SECTION))
+    if getattr(user, "role", None) not in HUB_ROLES:
+        flags = flags.filter(approved=True, ended_at__isnull=True, withdrawn_at__isnull=True)
+    return flags
+
+
+def get_flag(user: Principal, flag_id: int) -> WarningFlag:
+    """One flag, or 404 when its child or the risk section is outside the caller's scope."""
+    flag = _scope(user).filter(pk=flag_id).select_related("child", "owner", "raised_by").first()
+    if flag is None:
+        owner = WarningFlag.objects.filter(pk=flag_id).values_list("child_id", flat=True).first()
+        raise OutOfScopeError("flags.warningflag", str(flag_id), child_id=owner)
+    audit.write(user, "flag:viewed", flag)
+    return flag
+
+
+def banner_for(user: Principal, child: Child) -> list[WarningFlag]:
+    """What the banner on every page about the child shows: approved, current flags, and
+    (to hub roles) the pending ones, marked. The page showing it has audited its own read."""
+    if not can(user, "flag:view"):
+        return []
+    flags = _scope(user).filter(child=child, ended_at__isnull=True, withdrawn_at__isnull=True)
+    return list(flags.exclude(approved=False).select_related("owner").order_by("raised_at"))
+
+
+def flags_of(child: Child) -> list[WarningFlag]:
+    """Every flag of the child, newest first, for the hub's list on the child page.
+
+    The caller has read the child through `people.queries.get_child` as a hub role.
+    """
+    return list(child.flags.select_related("owner").order_by("-raised_at", "-id"))
+
+
+def current_by_child(user: Principal, children: Iterable[Child]) -> dict[int, list[WarningFlag]]:
+    """Approved, current flags of each child in a list (search results): one query."""
+    ids = [c.pk for c in children]
+    found: dict[int, list[WarningFlag]] = {}
+    if not ids or not can(user, "flag:view"):
+        return found
+    flags = _scope(user).filter(
+        child_id__in=ids, approved=True, ended_at__isnull=True, withdrawn_at__isnull=True
+    )
+    for flag in flags.order_by("raised_at"):
+        found.setdefault(flag.child_id, []).append(flag)
+    return found
+
+
+def reviews_due(children: QuerySet[Child], today: dt.date | None = None) -> list[WarningFlag]:
+    """Current flags in scope whose review is overdue or due soon: the triage queue's source."""
+    today = today or timezone.localdate()
+    return list(
+        _current()
+        .filter(child__in=children, review_on__lte=today + REVIEW_NOTICE)
+        .select_related("child")
+    )
+
+
+def waiting_for_sign_off(children: QuerySet[Child]) -> list[WarningFlag]:
+    """Flags raised and not yet signed off, in scope."""
+    return list(
+        WarningFlag.objects.filter(
+            child__in=children,
+            approved__isnull=True,
+            ended_at__isnull=True,
+            withdrawn_at__isnull=True,
+        ).select_related("child")
+    )
