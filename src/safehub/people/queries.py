@@ -36,23 +36,26 @@ SEARCH_LIMIT = 50
 ALL_SECTIONS = frozenset(ShareSection.values)
 
 
-def children_for(user: Principal) -> QuerySet[Child]:
+def children_for(user: Principal, *, include_merged: bool = False) -> QuerySet[Child]:
     """The children this user may see at all.
 
     Hub roles: every child the hub holds. Partner workers: the children shared with their
     agency by a share that is neither revoked nor expired, and any child they opened by
-    break-glass within the last hour. Everyone else: none.
+    break-glass within the last hour. Everyone else: none. A record merged into another
+    (a tombstone, `Child.merged_into`) is left out unless `include_merged`: only the
+    duplicates queue, which must show it to undo the merge, asks for it.
     """
     if not can(user, "child:view"):
         return Child.objects.none()
+    held = Child.objects.all() if include_merged else Child.objects.filter(merged_into=None)
     if getattr(user, "role", None) in HUB_ROLES:
-        return Child.objects.all()
+        return held
     account = user_or_none(user)
     if account is None:
         return Child.objects.none()
     shared = _active_shares(account).values("child_id")
     glass = BreakGlass.objects.filter(user=account, expires_at__gt=timezone.now())
-    return Child.objects.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
+    return held.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
 
 
 def _active_shares(account: User) -> QuerySet[Share]:
