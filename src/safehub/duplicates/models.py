@@ -28,7 +28,7 @@ class DuplicatePair(models.Model):
     child_a = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
     child_b = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
     probability = models.FloatField(help_text="Match probability from the matching model")
-    # [{"field": "date of birth", "outcome": "day and month swapped", "weight": 3.2}, ...]
+    # A list of {field, outcome, weight}: the matching model's per-field explanation.
     evidence: models.JSONField[Any] = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
     offered_at = models.DateTimeField()

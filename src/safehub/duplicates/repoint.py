@@ -41,18 +41,23 @@ class ChildKey:
         return getattr(self.model, "instance_type", None) is not None
 
 
+def _holds_children(model: type[models.Model]) -> bool:
+    meta = model._meta  # noqa: SLF001
+    if meta.app_label in SKIP_APPS or meta.proxy or not meta.managed:
+        return False
+    # The child's own row and history: a tombstone keeps its identity.
+    return model is not Child and getattr(model, "instance_type", None) is not Child
+
+
 def child_keys() -> list[ChildKey]:
     """Every concrete foreign key to a child, live tables first, then history tables."""
-    keys = []
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta  # noqa: SLF001
-        if meta.app_label in SKIP_APPS or meta.proxy or not meta.managed:
-            continue
-        if model is Child or getattr(model, "instance_type", None) is Child:
-            continue  # the child's own row and history: a tombstone keeps its identity
-        for f in meta.concrete_fields:
-            if isinstance(f, models.ForeignKey) and f.related_model is Child:
-                keys.append(ChildKey(model, f))
+    keys = [
+        ChildKey(model, f)
+        for model in apps.get_models(include_auto_created=True)
+        if _holds_children(model)
+        for f in model._meta.concrete_fields  # noqa: SLF001
+        if isinstance(f, models.ForeignKey) and f.related_model is Child
+    ]
     return sorted(keys, key=lambda k: (k.is_history, k.label))
 
 
@@ -61,18 +66,14 @@ def _unique_partners(key: ChildKey) -> list[tuple[str, ...]]:
     meta = key.model._meta  # noqa: SLF001
     if key.field.unique:
         return [()]
-    partners = []
-    for fields in meta.unique_together:
-        if key.field.name in fields:
-            partners.append(tuple(meta.get_field(f).attname for f in fields if f != key.field.name))
-    for constraint in meta.total_unique_constraints:
-        if constraint.condition is None and key.field.name in constraint.fields:
-            partners.append(
-                tuple(
-                    meta.get_field(f).attname for f in constraint.fields if f != key.field.name
-                )
-            )
-    return partners
+    groups = [tuple(fields) for fields in meta.unique_together] + [
+        tuple(c.fields) for c in meta.total_unique_constraints if c.condition is None
+    ]
+    return [
+        tuple(meta.get_field(f).attname for f in group if f != key.field.name)
+        for group in groups
+        if key.field.name in group
+    ]
 
 
 @dataclass

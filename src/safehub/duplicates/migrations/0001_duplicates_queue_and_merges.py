@@ -6,62 +6,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0006_child_merged_into'),
+        ("people", "0006_child_merged_into"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DuplicatePair',
+            name="DuplicatePair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('probability', models.FloatField(help_text='Match probability from the matching model')),
-                ('evidence', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('open', 'Waiting for review'), ('merged', 'Merged: the same child'), ('not_same', 'Not the same child'), ('unmerged', 'Merged, then unmerged')], default='open', max_length=10)),
-                ('offered_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, help_text='Why they are not the same child')),
-                ('child_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.child')),
-                ('child_b', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.child')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "probability",
+                    models.FloatField(help_text="Match probability from the matching model"),
+                ),
+                ("evidence", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for review"),
+                            ("merged", "Merged: the same child"),
+                            ("not_same", "Not the same child"),
+                            ("unmerged", "Merged, then unmerged"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("offered_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, help_text="Why they are not the same child")),
+                (
+                    "child_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "child_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Merge',
+            name="Merge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merged_at', models.DateTimeField()),
-                ('moved', models.JSONField(default=dict)),
-                ('kept', models.JSONField(default=dict)),
-                ('unmerged_at', models.DateTimeField(blank=True, null=True)),
-                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.child')),
-                ('merged_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pair', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='merges', to='duplicates.duplicatepair')),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.child')),
-                ('unmerged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("merged_at", models.DateTimeField()),
+                ("moved", models.JSONField(default=dict)),
+                ("kept", models.JSONField(default=dict)),
+                ("unmerged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "merged",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "merged_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merges",
+                        to="duplicates.duplicatepair",
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "unmerged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-merged_at',),
+                "ordering": ("-merged_at",),
             },
         ),
         migrations.AddIndex(
-            model_name='duplicatepair',
-            index=models.Index(fields=['status', '-probability'], name='duplicates__status_4700f8_idx'),
+            model_name="duplicatepair",
+            index=models.Index(
+                fields=["status", "-probability"], name="duplicates__status_4700f8_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='duplicatepair',
-            constraint=models.UniqueConstraint(fields=('child_a', 'child_b'), name='duplicates_pair_once'),
+            model_name="duplicatepair",
+            constraint=models.UniqueConstraint(
+                fields=("child_a", "child_b"), name="duplicates_pair_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='duplicatepair',
-            constraint=models.CheckConstraint(condition=models.Q(('child_a__lt', models.F('child_b'))), name='duplicates_pair_ordered'),
+            model_name="duplicatepair",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("child_a__lt", models.F("child_b"))),
+                name="duplicates_pair_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='merge',
-            constraint=models.UniqueConstraint(condition=models.Q(('unmerged_at__isnull', True)), fields=('merged',), name='duplicates_merged_once'),
+            model_name="merge",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unmerged_at__isnull", True)),
+                fields=("merged",),
+                name="duplicates_merged_once",
+            ),
         ),
     ]
