@@ -202,7 +202,10 @@ def test_merge_moves_everything_and_unmerge_restores_every_row_exactly(
         ("child:merged", jaden.pk),
         ("child:merged:into", jayden.pk),
     }
-    assert "referrals.referral.child 1" in merged_events.get(action="child:merged").reason
+    reason = merged_events.get(action="child:merged").reason
+    assert reason.startswith(f"from {jayden.pk}: ")
+    assert "referrals.referral 1" in reason
+    assert "kept with the merged record 2" in reason
     after_merge = _dump()
     assert after_merge != before
 

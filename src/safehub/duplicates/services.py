@@ -131,12 +131,19 @@ def dismiss(pair_id: int, *, note: str, acting_user: Principal) -> DuplicatePair
     return pair
 
 
-def _summary(moves: repoint.Moves) -> str:
-    """What moved, as table names and counts (identifiers only, as the trail requires)."""
-    parts = [f"{label} {n}" for label, n in sorted(moves.counts().items())]
-    kept = [f"{label} {len(ids)}" for label, ids in sorted(moves.kept.items())]
-    text = "moved: " + (", ".join(parts) or "nothing")
-    return text + ("; kept with the merged record: " + ", ".join(kept) if kept else "")
+REASON_LENGTH = 500  # the audit trail's reason column
+
+
+def _summary(merged_id: int, moves: repoint.Moves) -> str:
+    """What moved, as the merged record's id, table names and counts (identifiers only, as the
+    trail requires); history rows as one total. The merge row holds every id."""
+    live = {label: n for label, n in moves.counts().items() if ".historical" not in label}
+    history = sum(n for label, n in moves.counts().items() if ".historical" in label)
+    parts = [f"{label.rsplit('.', 1)[0]} {n}" for label, n in sorted(live.items())]
+    kept = sum(len(ids) for label, ids in moves.kept.items() if ".historical" not in label)
+    text = f"from {merged_id}: {', '.join(parts) or 'nothing'}; history rows {history}"
+    text += f"; kept with the merged record {kept}" if kept else ""
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
 
 
 @transaction.atomic
@@ -182,9 +189,8 @@ def merge(pair_id: int, *, survivor_id: int, acting_user: Principal) -> Merge:
         kept=moves.kept,
     )
     _decided(pair, PairStatus.MERGED, acting_user)
-    summary = _summary(moves)
     audit.write(
-        acting_user, "child:merged", record, child_id=survivor_id, reason=f"{merged_id}; {summary}"
+        acting_user, "child:merged", record, child_id=survivor_id, reason=_summary(merged_id, moves)
     )
     audit.write(
         acting_user, "child:merged:into", record, child_id=merged_id, reason=str(survivor_id)
