@@ -84,7 +84,9 @@ def _audited(user: Principal, views: list[PairView], context: str) -> None:
     )
 
 
-def queue(user: Principal, page_number: object = 1) -> tuple[Page[DuplicatePair], list[PairView]]:
+def queue(
+    user: Principal, page_number: int | str | None = 1
+) -> tuple[Page[DuplicatePair], list[PairView]]:
     """The pairs waiting for review, most likely first, one page at a time; audited."""
     waiting = (
         _pairs(user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -61,6 +62,10 @@ def child_keys() -> list[ChildKey]:
     return sorted(keys, key=lambda k: (k.is_history, k.label))
 
 
+def _attname(f: object) -> str:
+    return str(getattr(f, "attname", ""))
+
+
 def _unique_partners(key: ChildKey) -> list[tuple[str, ...]]:
     """For each unconditional uniqueness rule that includes the child, the other fields."""
     meta = key.model._meta  # noqa: SLF001
@@ -70,7 +75,7 @@ def _unique_partners(key: ChildKey) -> list[tuple[str, ...]]:
         tuple(c.fields) for c in meta.total_unique_constraints if c.condition is None
     ]
     return [
-        tuple(meta.get_field(f).attname for f in group if f != key.field.name)
+        tuple(_attname(meta.get_field(f)) for f in group if f != key.field.name)
         for group in groups
         if key.field.name in group
     ]
@@ -96,7 +101,7 @@ def _update(key: ChildKey, ids: list[int], child_id: int) -> None:
         manager.filter(pk__in=chunk).update(**{key.field.attname: child_id})
 
 
-def _kept_rows(key: ChildKey, rows: list[dict[str, object]], survivor: int) -> set[int]:
+def _kept_rows(key: ChildKey, rows: list[dict[str, Any]], survivor: int) -> set[int]:
     """The merged child's rows the survivor already has an equal of, under a uniqueness rule."""
     kept: set[int] = set()
     manager = key.model._base_manager  # noqa: SLF001
@@ -105,7 +110,7 @@ def _kept_rows(key: ChildKey, rows: list[dict[str, object]], survivor: int) -> s
             tuple(r[f] for f in partners)
             for r in manager.filter(**{key.field.attname: survivor}).values(*partners)
         }
-        kept |= {int(r["pk"]) for r in rows if tuple(r[f] for f in partners) in theirs}  # type: ignore[arg-type]
+        kept |= {int(r["pk"]) for r in rows if tuple(r[f] for f in partners) in theirs}
     return kept
 
 
