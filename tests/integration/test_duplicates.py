@@ -28,7 +28,7 @@ from safehub.intelligence import services as intelligence
 from safehub.people import services as people
 from safehub.people import sharing
 from safehub.people.models import BreakGlass, Child
-from safehub.people.queries import children_for
+from safehub.people.queries import access_log, children_for
 from safehub.referrals import services as referrals
 from safehub.rules.codes import RiskLevel
 from tests.integration.conftest import sign_in_verified
@@ -388,3 +388,16 @@ def test_every_key_to_a_child_is_found() -> None:
     ):
         assert label in labels
     assert not any(label.startswith(("duplicates.", "people.child.")) for label in labels)
+
+
+def test_the_kept_records_access_log_shows_the_merged_records_events(manager: User) -> None:
+    a = _child(manager, "Aisha", "Begum", dt.date(2012, 6, 1))
+    b = _child(manager, "Ayesha", "Begum", dt.date(2012, 6, 1))
+    _offer(a, b)
+    services.merge(DuplicatePair.objects.get().pk, survivor_id=a.pk, acting_user=manager)
+    logged = {(e.action, e.child_id) for e in access_log(manager, a)}
+    assert ("child:created", b.pk) in logged
+    assert ("child:merged:into", b.pk) in logged
+    assert ("child:merged", a.pk) in logged
+    other = _child(manager, "Other", "Child", dt.date(2012, 6, 1))
+    assert {e.child_id for e in access_log(manager, other)} == {other.pk}

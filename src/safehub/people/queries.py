@@ -255,10 +255,14 @@ def access_log(user: Principal, child: Child) -> QuerySet[AuditEvent]:
 
     Events carry the child they are about (`child_id`: set for the child, their episodes,
     missing episodes, referrals, notes, shares and links, and for every list they appeared
-    in); events written before that column existed are found by the child's own id.
+    in); events written before that column existed are found by the child's own id. A
+    record merged into this one (a duplicate) brings its own log: its rows are this child's now.
     """
     require(user, "child:access_log:view", child)
-    about = Q(child_id=child.pk) | Q(object_type="people.child", object_id=str(child.pk))
+    ids = [child.pk, *Child.objects.filter(merged_into=child).values_list("pk", flat=True)]
+    about = Q(child_id__in=ids) | Q(
+        object_type="people.child", object_id__in=[str(pk) for pk in ids]
+    )
     return (
         AuditEvent.objects.filter(about)
         .select_related("actor", "actor_agency")
