@@ -8,7 +8,7 @@ merged into it; every row of the tombstone's, in every table and its history, is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,14 @@ class Prediction(Protocol):
     evidence: tuple[Evidence, ...]
 
 
+CHUNK = 500  # ids per query: well inside SQLite's limit on a statement's parameters
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
 def _evidence(prediction: Prediction) -> list[dict[str, object]]:
     return [
         {"field": e.field, "outcome": e.outcome, "weight": round(float(e.weight), 3)}
@@ -58,18 +66,22 @@ def offer_pairs(pairs: Iterable[Prediction], *, acting_user: Principal) -> int:
     wanted: dict[tuple[int, int], Prediction] = {}
     for p in pairs:
         a, b = sorted((int(p.child_a), int(p.child_b)))
-        if a != b:
-            wanted.setdefault((a, b), p)
+        if a != b and ((a, b) not in wanted or p.probability > wanted[(a, b)].probability):
+            wanted[(a, b)] = p  # the same pair twice in one run: the likelier
     if not wanted:
         return 0
-    ids = {pk for pair in wanted for pk in pair}
-    live = set(Child.objects.filter(pk__in=ids, merged_into=None).values_list("pk", flat=True))
+    ids = sorted({pk for pair in wanted for pk in pair})
+    live: set[int] = set()
     known: set[tuple[int, int]] = set()
-    for a in {a for a, _ in wanted}:
-        known |= {
-            (a, b)
-            for b in DuplicatePair.objects.filter(child_a_id=a).values_list("child_b_id", flat=True)
-        }
+    for chunk in _chunks(ids):
+        live |= set(
+            Child.objects.filter(pk__in=chunk, merged_into=None).values_list("pk", flat=True)
+        )
+        known |= set(
+            DuplicatePair.objects.filter(child_a_id__in=chunk).values_list(
+                "child_a_id", "child_b_id"
+            )
+        )
     now = timezone.now()
     new = [
         DuplicatePair(
