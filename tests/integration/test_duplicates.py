@@ -239,8 +239,9 @@ def test_a_pair_is_offered_once_in_either_order_and_never_after_a_decision(
         "outcome": "day and month swapped",
         "weight": 4.8,
     }
-    with pytest.raises(ValidationError):
-        services.dismiss(queued.pk, note="  ", acting_user=manager)
+    for bad in ("  ", "Checked\x00"):
+        with pytest.raises(ValidationError):
+            services.dismiss(queued.pk, note=bad, acting_user=manager)
     services.dismiss(queued.pk, note="Different mothers, checked", acting_user=manager)
     assert _offer(a, b) == 0
     assert _offer(a, c) == 1

@@ -22,6 +22,8 @@ from safehub.duplicates.models import DuplicatePair, Merge, PairStatus
 from safehub.episodes.models import Episode
 from safehub.people.models import Child
 from safehub.people.queries import children_for
+from safehub.people.services import refuse
+from safehub.rules import plausibility
 
 
 class Evidence(Protocol):
@@ -49,7 +51,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 def _evidence(prediction: Prediction) -> list[dict[str, object]]:
     return [
-        {"field": e.field, "outcome": e.outcome, "weight": round(float(e.weight), 3)}
+        {"field": str(e.field), "outcome": str(e.outcome), "weight": round(float(e.weight), 3)}
         for e in prediction.evidence
     ]
 
@@ -136,6 +138,7 @@ def dismiss(pair_id: int, *, note: str, acting_user: Principal) -> DuplicatePair
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Enter why they are not the same child"})
+    refuse(plausibility.text("note", note, label="The note"))
     pair = _pair(acting_user, pair_id, status=PairStatus.OPEN)
     _decided(pair, PairStatus.DISMISSED, acting_user, note)
     for child_id in (pair.child_a_id, pair.child_b_id):
