@@ -311,6 +311,7 @@ def test_the_queue_shows_the_evidence_in_words_and_audits_both_children(
     assert "day and month swapped — counted strongly for the same child" in text
     assert "disagree — counted against" in text
     assert "97.0%" in text
+    assert "Referrals, episodes" in text
     listed = AuditEvent.objects.filter(action="child:listed", reason="listed: duplicates queue")
     assert sorted(e.child_id for e in listed) == sorted([a.pk, b.pk])
 

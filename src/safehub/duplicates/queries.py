@@ -10,8 +10,10 @@ from django.db.models import QuerySet
 from safehub.access.policy import OutOfScopeError, Principal, require
 from safehub.audit import services as audit
 from safehub.duplicates.models import DuplicatePair, Merge, PairStatus
-from safehub.people.models import Child
+from safehub.episodes.models import Episode
+from safehub.people.models import AddressPeriod, Child
 from safehub.people.queries import children_for
+from safehub.referrals.models import Referral
 
 PAGE_SIZE = 10
 DECIDED_LIMIT = 20
@@ -45,12 +47,23 @@ class EvidenceLine:
 
 
 @dataclass(frozen=True)
+class Held:
+    """What each record holds, beside its identity, to help tell the two apart."""
+
+    postcode: str
+    referrals: int
+    episodes: int
+
+
+@dataclass(frozen=True)
 class PairView:
     pair: DuplicatePair
     child_a: Child
     child_b: Child
     evidence: list[EvidenceLine]
     merge: Merge | None
+    held_a: Held
+    held_b: Held
 
     @property
     def percent(self) -> str:
@@ -71,7 +84,23 @@ def _view(pair: DuplicatePair, merge: Merge | None = None) -> PairView:
         for e in pair.evidence
         if isinstance(e, dict)
     ]
-    return PairView(pair, pair.child_a, pair.child_b, lines, merge)
+    return PairView(
+        pair, pair.child_a, pair.child_b, lines, merge, _held(pair.child_a), _held(pair.child_b)
+    )
+
+
+def _held(child: Child) -> Held:
+    latest = (
+        AddressPeriod.objects.filter(child=child, withdrawn_at__isnull=True)
+        .order_by("-valid_from", "-pk")
+        .values_list("postcode", flat=True)
+        .first()
+    )
+    return Held(
+        postcode=latest or "",
+        referrals=Referral.objects.filter(child=child, withdrawn_at__isnull=True).count(),
+        episodes=Episode.objects.filter(child=child, withdrawn_at__isnull=True).count(),
+    )
 
 
 def _audited(user: Principal, views: list[PairView], context: str) -> None:
