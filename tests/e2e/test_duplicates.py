@@ -91,7 +91,8 @@ def test_a_manager_merges_a_duplicate_pair_and_undoes_it(
     expect(page.get_by_text("Records merged")).to_be_visible()
     assert jaden.referrals.count() == 2
     page.goto(f"{live_server.url}/children/{jayden.pk}")
-    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/children/{jaden.pk}")
+    expect(page.get_by_text("That record was merged into this one")).to_be_visible()
 
     page.goto(f"{live_server.url}/oversight/duplicates")
     expect(page.locator("#duplicates-decided")).to_contain_text("Merged: the same child")

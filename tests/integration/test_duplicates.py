@@ -295,7 +295,7 @@ def test_only_hub_managers_decide_and_the_system_only_offers(
 
 
 def test_the_queue_shows_the_evidence_in_words_and_audits_both_children(
-    manager: User, hub_practitioner_client: Client
+    manager: User, hub_practitioner_client: Client, make_user: Callable[..., User]
 ) -> None:
     a = _child(manager, "Jaden", "Smith", dt.date(2009, 3, 7))
     b = _child(manager, "Jayden", "Smyth", dt.date(2009, 7, 3))
@@ -327,8 +327,13 @@ def test_the_queue_shows_the_evidence_in_words_and_audits_both_children(
     merged = client.post(f"/oversight/duplicates/{queued.pk}/merge", {"survivor": str(b.pk)})
     assert merged.status_code == 302
     assert merged["Location"] == f"/children/{b.pk}"
-    assert client.get(f"/children/{a.pk}").status_code == 404
+    followed = client.get(f"/children/{a.pk}")
+    assert followed.status_code == 302
+    assert followed["Location"] == f"/children/{b.pk}"
+    assert AuditEvent.objects.filter(action="child:merged:followed", child_id=a.pk).exists()
     assert client.get(f"/children/{b.pk}").status_code == 200
+    partner = sign_in_verified(Client(), make_user(Role.PARTNER_WORKER))
+    assert partner.get(f"/children/{a.pk}").status_code == 404
 
     undone = client.post(f"/oversight/duplicates/{queued.pk}/unmerge")
     assert undone.status_code == 302

@@ -194,6 +194,34 @@ def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Chi
     return child
 
 
+def kept_record_of(user: Principal, child_id: int) -> int | None:
+    """The record a merged one was folded into, when the caller may see it; else None.
+
+    A link to a merged record (a bookmark, an old note) then leads to the child's record as
+    it is now, rather than to "page not found". Followed through merges of merges; audited
+    against the merged record.
+    """
+    seen: set[int] = set()
+    current = child_id
+    while current not in seen:
+        seen.add(current)
+        into = Child.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if into is None:
+            break
+        current = into
+    if current == child_id or not children_for(user).filter(pk=current).exists():
+        return None
+    audit.write(
+        user,
+        "child:merged:followed",
+        object_type="people.child",
+        object_id=str(child_id),
+        child_id=child_id,
+        reason=str(current),
+    )
+    return current
+
+
 def get_address(user: Principal, address_id: int) -> AddressPeriod:
     """One address period, or 404 unless its child and the address section are visible."""
     address = (
