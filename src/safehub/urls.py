@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("safehub.intelligence.urls")),
     path("", include("safehub.triage.urls")),
     path("", include("safehub.casefile.urls")),
+    path("", include("safehub.duplicates.urls")),
     path("", include("safehub.reports.urls")),
     path("notifications/", include("safehub.notifications.urls")),
     # One sign-in page for everything, so every sign-in is audited and later gains two

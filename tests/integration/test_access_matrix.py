@@ -145,6 +145,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     values.update(_intelligence(child, manager))
     values["notification_id"] = _notification(manager)
     values["flag_id"] = _flag(child, manager, make_user(Role.HUB_MANAGER))
+    values["pair_id"] = _duplicate_pair(child, manager)
     return values
 
 
@@ -170,6 +171,26 @@ def _flag(child: Child, raised_by: User, signed_off_by: User) -> int:
         acting_user=raised_by,
     )
     return flags.sign_off(flag, approve=True, acting_user=signed_off_by).pk
+
+
+def _duplicate_pair(child: Child, manager: User) -> int:
+    """A second record of the same child, queued as a likely duplicate pair."""
+    from safehub.duplicates import services as duplicates  # noqa: PLC0415
+    from safehub.duplicates.models import DuplicatePair  # noqa: PLC0415
+
+    other = people.register_child(
+        acting_user=manager,
+        given_name="Matrix",
+        family_name="Testcase",
+        date_of_birth=dt.date(2010, 1, 1),
+        sex="F",
+    )
+
+    class Pair:
+        child_a, child_b, probability, evidence = child.pk, other.pk, 0.99, ()
+
+    duplicates.offer_pairs([Pair()], acting_user=SYSTEM)
+    return DuplicatePair.objects.get().pk
 
 
 def _missing(child: object, user: User) -> int:

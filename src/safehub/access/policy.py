@@ -71,6 +71,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "chronology:view": HUB_ROLES,
     "chronology:mark": HUB_ROLES,
     "chronology:export": HUB_ROLES,
+    # Records of one child held twice: the matching engine offers pairs, managers decide.
+    "duplicates:review": frozenset({Role.HUB_MANAGER}),
+    "duplicates:decide": frozenset({Role.HUB_MANAGER}),
+    "duplicates:offer": frozenset({Role.HUB_MANAGER}),
     # Intelligence about places and disruption activity: the hub's own roles.
     "location:view": HUB_ROLES,
     "location:record": HUB_ROLES,
@@ -110,6 +114,9 @@ SYSTEM_PERMISSIONS = frozenset(
         "snapshot:create",
         "report:view:restricted",
         "report:view:public",
+        # The scheduled `safehub match dedupe` queues likely duplicate pairs (ids, probability
+        # and evidence) for the hub managers; it reads and changes no record.
+        "duplicates:offer",
     }
 )
 

@@ -39,13 +39,16 @@ from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
+from safehub.duplicates.models import Merge
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.geo.models import Ward
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, working_time
 
-SCHEMA_VERSION = 2
+# 3: adds `merges` (records merged into another, counted once) and leaves merged records out
+# of `children`. Additive: a reader of version 2 finds every table it knew.
+SCHEMA_VERSION = 3
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
@@ -243,6 +246,16 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("withdrawn_at", TS),
         ]
     ),
+    # Records found to be one child and merged by T (and not unmerged by T): `child` was
+    # merged into `into_child`. The merged record is not in `children`; its referrals,
+    # episodes and the rest are the survivor's, so every figure counts the child once.
+    "merges": pa.schema(
+        [
+            ("child", pa.string()),
+            ("into_child", pa.string()),
+            ("merged_at", TS),
+        ]
+    ),
 }
 
 
@@ -298,6 +311,17 @@ def _extract(
             "ward_set__local_authority", "area_committee"
         ).order_by("pk")
     ]
+    merges = [
+        {
+            "child": pseudo("child", m.merged_id),
+            "into_child": pseudo("child", m.survivor_id),
+            "merged_at": _utc(m.merged_at),
+        }
+        for m in Merge.objects.filter(merged_at__lte=knowledge_time)
+        .exclude(unmerged_at__lte=knowledge_time)
+        .order_by("merged_at", "pk")
+    ]
+    merged_away = {m["child"] for m in merges}
     children = [
         {
             "child": pseudo("child", c["id"]),
@@ -311,6 +335,7 @@ def _extract(
             "arrived_month": _month(c["arrived_uk"]),
         }
         for c in rows_as_of(Child, knowledge_time, legacy_until)
+        if pseudo("child", c["id"]) not in merged_away
     ]
     withdrawals: list[dict[str, Any]] = []
     addresses = [
@@ -444,6 +469,7 @@ def _extract(
         "risk_changes": risk,
         "missing_episodes": missing,
         "withdrawals": withdrawals,
+        "merges": merges,
     }
 
 

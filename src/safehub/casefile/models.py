@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 
 
@@ -22,7 +22,7 @@ class ChronologyMark(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     marked_at = models.DateTimeField()
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         constraints = (
@@ -45,7 +45,7 @@ class ChronologyAnalysis(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     written_at = models.DateTimeField()
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         verbose_name_plural = "chronology analyses"

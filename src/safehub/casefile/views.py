@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from safehub.access.policy import can, require
+from safehub.access.policy import OutOfScopeError, can, require
 from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
 from safehub.flags import queries as flag_queries
@@ -36,7 +38,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = people_queries.get_child(request.user, child_id)
+    try:
+        child = people_queries.get_child(request.user, child_id)
+    except OutOfScopeError:
+        kept = people_queries.kept_record_of(request.user, child_id)
+        if kept is None:
+            raise
+        messages.info(request, "That record was merged into this one, the same child's.")
+        return redirect(f"/children/{kept}")
     today = timezone.localdate()
     as_of_form = AsOfForm(request.GET or None)
     on = today

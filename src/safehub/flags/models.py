@@ -12,8 +12,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 from safehub.people.corrections import Correctable
 
@@ -58,7 +58,7 @@ class WarningFlag(Correctable):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     end_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-raised_at", "-id")

@@ -138,7 +138,8 @@ def export_history(directory: Path, *, acting_user: Principal) -> HistoryExport:
 
 def _scope(user: Principal) -> QuerySet[Child]:
     if isinstance(user, System) or getattr(user, "role", None) == Role.ADMINISTRATOR:
-        return Child.objects.all()
+        # A record merged into another holds nothing of its own any more: it is not exported.
+        return Child.objects.filter(merged_into=None)
     return children_for(user)
 
 

@@ -46,6 +46,12 @@ class Child(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when a hub manager found this record to be a duplicate and merged it into another
+    # (`safehub.duplicates`): the row stays, as a tombstone that an unmerge can bring back,
+    # but it leaves every list, search and scope.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     history = KeptHistory()
 
     class Meta:

@@ -37,23 +37,26 @@ SEARCH_LIMIT = 50
 ALL_SECTIONS = frozenset(ShareSection.values)
 
 
-def children_for(user: Principal) -> QuerySet[Child]:
+def children_for(user: Principal, *, include_merged: bool = False) -> QuerySet[Child]:
     """The children this user may see at all.
 
     Hub roles: every child the hub holds. Partner workers: the children shared with their
     agency by a share that is neither revoked nor expired, and any child they opened by
-    break-glass within the last hour. Everyone else: none.
+    break-glass within the last hour. Everyone else: none. A record merged into another
+    (a tombstone, `Child.merged_into`) is left out unless `include_merged`: only the
+    duplicates queue, which must show it to undo the merge, asks for it.
     """
     if not can(user, "child:view"):
         return Child.objects.none()
+    held = Child.objects.all() if include_merged else Child.objects.filter(merged_into=None)
     if getattr(user, "role", None) in HUB_ROLES:
-        return Child.objects.all()
+        return held
     account = _partner(user)
     if account is None:
         return Child.objects.none()
     shared = _active_shares(account).values("child_id")
     glass = _glass(account)
-    return Child.objects.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
+    return held.filter(Q(pk__in=shared) | Q(pk__in=glass.values("child_id")))
 
 
 def _partner(user: Principal) -> User | AgencyPrincipal | None:
@@ -205,6 +208,34 @@ def get_child(user: Principal, child_id: int, *, purpose: str = "viewed") -> Chi
     return child
 
 
+def kept_record_of(user: Principal, child_id: int) -> int | None:
+    """The record a merged one was folded into, when the caller may see it; else None.
+
+    A link to a merged record (a bookmark, an old note) then leads to the child's record as
+    it is now, rather than to "page not found". Followed through merges of merges; audited
+    against the merged record.
+    """
+    seen: set[int] = set()
+    current = child_id
+    while current not in seen:
+        seen.add(current)
+        into = Child.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if into is None:
+            break
+        current = into
+    if current == child_id or not children_for(user).filter(pk=current).exists():
+        return None
+    audit.write(
+        user,
+        "child:merged:followed",
+        object_type="people.child",
+        object_id=str(child_id),
+        child_id=child_id,
+        reason=str(current),
+    )
+    return current
+
+
 def get_address(user: Principal, address_id: int) -> AddressPeriod:
     """One address period, or 404 unless its child and the address section are visible."""
     address = (
@@ -266,10 +297,14 @@ def access_log(user: Principal, child: Child) -> QuerySet[AuditEvent]:
 
     Events carry the child they are about (`child_id`: set for the child, their episodes,
     missing episodes, referrals, notes, shares and links, and for every list they appeared
-    in); events written before that column existed are found by the child's own id.
+    in); events written before that column existed are found by the child's own id. A
+    record merged into this one (a duplicate) brings its own log: its rows are this child's now.
     """
     require(user, "child:access_log:view", child)
-    about = Q(child_id=child.pk) | Q(object_type="people.child", object_id=str(child.pk))
+    ids = [child.pk, *Child.objects.filter(merged_into=child).values_list("pk", flat=True)]
+    about = Q(child_id__in=ids) | Q(
+        object_type="people.child", object_id__in=[str(pk) for pk in ids]
+    )
     return (
         AuditEvent.objects.filter(about)
         .select_related("actor", "actor_agency")

@@ -95,6 +95,7 @@ def _exact_matches(given_name: str, family_name: str, date_of_birth: dt.date) ->
             given_name__iexact=" ".join(given_name.split()),
             family_name__iexact=" ".join(family_name.split()),
             date_of_birth=date_of_birth,
+            merged_into=None,
         ).values_list("pk", flat=True)[:2]
     )
 

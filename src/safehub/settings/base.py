@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "safehub.interchange",
     "safehub.triage",
     "safehub.casefile",
+    "safehub.duplicates",
     "safehub.analytics",
     "safehub.reports",
     "safehub.demo",
