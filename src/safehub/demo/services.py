@@ -21,6 +21,7 @@ from safehub.access.policy import TWO_FACTOR_ROLES, Principal
 from safehub.demo import case_history
 from safehub.demo import history as synth
 from safehub.geo import services as geo
+from safehub.triage import store as triage_store
 
 AGENCIES: tuple[tuple[str, AgencyType], ...] = (
     ("Children's Services – Exploitation Hub", AgencyType.CHILDRENS_SERVICES),
@@ -100,4 +101,5 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
         accounts.append((account, not exists))
     if with_history and not case_history.already_loaded():
         case_history.load(synth.generate(until=timezone.localdate()), acting_user=acting_user)
+        triage_store.refresh_all()  # the history was bulk-created, past the queue's signals
     return accounts

@@ -17,11 +17,15 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
 BATCH = 5000
+# Sent after a bulk insert, which skips `post_save`: (sender=model, objects=[...]); derived
+# data kept in step with records (the triage queue's due rows) listens.
+bulk_created = Signal()
 _HISTORY_OWN = (
     "history_id",
     "history_date",
@@ -49,6 +53,7 @@ def create_with_history(
         bulk_create_with_history(
             list(objects), model, batch_size=BATCH, default_user=user, default_change_reason=reason
         )
+        bulk_created.send(sender=model, objects=objects)
         return
     model._default_manager.bulk_create(objects, batch_size=BATCH)  # noqa: SLF001
     history = model.history.model  # type: ignore[attr-defined]
@@ -82,3 +87,4 @@ def create_with_history(
                     f"WHERE r.{pk} IN ({marks})",
                     [now, reason, user_id, *chunk],
                 )
+    bulk_created.send(sender=model, objects=objects)

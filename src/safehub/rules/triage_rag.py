@@ -6,7 +6,8 @@ not amber for three weeks while a high-risk strategy discussion due tomorrow rea
 | status | when |
 |---|---|
 | red   | overdue: the due time has passed |
-| amber | due within the child's risk window: by the same time on the 3rd working day ahead (high risk), the 2nd (medium), the next working day (low, none or not yet graded) |
+| amber | due by the same time on the working day `AMBER_WORKING_DAYS` ahead: 3rd (high) |
+|       | 2nd (medium), next (low, none or not yet graded) |
 | green | due later than that |
 
 Working days are Monday to Friday except England and Wales bank holidays; a "now" on a weekend
