@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decision:record": HUB_ROLES,
     "episode:update": HUB_ROLES,
     "episode:review": HUB_ROLES,
+    # Managing the team: who holds which child, caseloads, and second-pair-of-eyes sign-off.
+    "episode:allocate": frozenset({Role.HUB_MANAGER}),
+    "sign_off:decide": frozenset({Role.HUB_MANAGER}),
     "missing:record": HUB_ROLES,
     "triage:view": HUB_ROLES,
     # Intelligence about places and disruption activity: the hub's own roles.

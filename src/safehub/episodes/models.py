@@ -132,3 +132,36 @@ class MissingEpisode(Correctable):
 
     def __str__(self) -> str:
         return f"missing episode {self.pk}"
+
+
+class Allocation(models.Model):
+    """Who held an episode, for which lead agency, from when until when, and why.
+
+    The episode's `allocated_worker` and `lead_agency` are the current holder; these rows are
+    the dated history (the open one has no `ended_at`).
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="allocations")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    lead_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("started_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("episode",),
+                condition=Q(ended_at__isnull=True),
+                name="episodes_one_current_allocation",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"allocation {self.pk}"

@@ -47,7 +47,8 @@ def hold_at_risk(
         child=child, closed_on__isnull=True, withdrawn_at__isnull=True
     ).first()
     if episode is None:
-        episode = Episode(child=child, opened_on=on, allocated_worker=user_or_none(acting_user))
+        # Opened unallocated: a hub manager allocates it (safehub.episodes.allocation).
+        episode = Episode(child=child, opened_on=on)
         save_with_history(episode, acting_user)
         audit.write(acting_user, "episode:opened", episode)
         _record_change(episode, level, on, reason, acting_user)
