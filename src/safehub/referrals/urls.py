@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safehub.referrals import override_views, views
+from safehub.referrals import override_views, signoff_views, views
 
 urlpatterns = [
     path("referrals/new", views.new_referral, name="referral-new"),
@@ -12,6 +12,17 @@ urlpatterns = [
         "oversight/overrides/<int:screening_id>/review",
         override_views.review,
         name="override-review",
+    ),
+    path("oversight/sign-off", signoff_views.queue, name="sign-off"),
+    path(
+        "oversight/sign-off/<int:request_id>/approve",
+        signoff_views.approve,
+        name="sign-off-approve",
+    ),
+    path(
+        "oversight/sign-off/<int:request_id>/return",
+        signoff_views.send_back,
+        name="sign-off-return",
     ),
     path("referrals/<int:referral_id>/withdraw", views.withdraw, name="referral-withdraw"),
 ]

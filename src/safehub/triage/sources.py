@@ -95,19 +95,17 @@ def _own(obj: models.Model) -> int | None:
 
 
 def _via_referral(obj: models.Model) -> int | None:
-    return (
-        Referral.objects.filter(pk=getattr(obj, "referral_id", None))
-        .values_list("child_id", flat=True)
-        .first()
-    )
+    referral_id = getattr(obj, "referral_id", None)
+    if referral_id is None:
+        return None
+    return Referral.objects.filter(pk=referral_id).values_list("child_id", flat=True).first()
 
 
 def _via_episode(obj: models.Model) -> int | None:
-    return (
-        Episode.objects.filter(pk=getattr(obj, "episode_id", None))
-        .values_list("child_id", flat=True)
-        .first()
-    )
+    episode_id = getattr(obj, "episode_id", None)
+    if episode_id is None:
+        return None
+    return Episode.objects.filter(pk=episode_id).values_list("child_id", flat=True).first()
 
 
 # Returns older than this are reported by the timeliness figures, not chased in the queue.
