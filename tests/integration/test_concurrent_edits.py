@@ -137,7 +137,9 @@ def test_the_service_refuses_a_save_from_an_older_version(practitioner: User) ->
     assert MissingEpisode.objects.get(pk=missing.pk).ended_at is not None
 
 
-def test_a_stale_close_form_is_refused(practitioner: User, make_user: Callable[..., User]) -> None:
+def test_a_stale_close_form_is_refused(
+    practitioner: User, make_user: Callable[..., User], no_sign_off: None
+) -> None:
     child = _child(practitioner)
     episode = episodes.hold_at_risk(
         child,
@@ -271,7 +273,9 @@ def test_ten_simultaneous_withdrawals_and_decisions_happen_once(
     assert AuditEvent.objects.filter(action="decision:recorded").count() == 1
 
 
-def test_closes_made_from_stale_copies_after_the_first_are_refused(practitioner: User) -> None:
+def test_closes_made_from_stale_copies_after_the_first_are_refused(
+    practitioner: User, no_sign_off: None
+) -> None:
     """What each waiting writer sees once it holds the lock: the row as now, not as read."""
     child = _child(practitioner)
     episode = episodes.hold_at_risk(

@@ -79,12 +79,12 @@ def caseloads(user: Principal, *, now: dt.datetime | None = None) -> list[Caselo
         DueRow.objects.filter(worker__isnull=False)
         .filter(sources.windowed(now))
         .values("worker_id")
-        .annotate(due=Count("id"), overdue=Count("id", filter=Q(due__lt=now)))
+        .annotate(n_due=Count("id"), n_overdue=Count("id", filter=Q(due__lt=now)))
     )
     for row in due:
         load = loads.get(row["worker_id"])
         if load is not None:
-            load.due, load.overdue = row["due"], row["overdue"]
+            load.due, load.overdue = row["n_due"], row["n_overdue"]
     return sorted(
         loads.values(), key=lambda c: (-c.open, -c.overdue, c.worker.get_full_name(), c.worker.pk)
     )
