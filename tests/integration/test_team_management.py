@@ -272,11 +272,14 @@ def test_sign_off_pages(practitioner: User, manager: User) -> None:
     page = client.get("/oversight/sign-off").content.decode()
     assert "Lou Samplewell" in page
     assert "Moved away" in page
-    assert client.post(f"/oversight/sign-off/{asked.pk}/approve", {"note": ""}).status_code == 302
+    assert client.post(f"/oversight/sign-off/{asked.pk}", {"note": ""}).status_code == 302
+    assert not Decision.objects.filter(referral=referral).exists()  # no button, no decision
+    done = client.post(f"/oversight/sign-off/{asked.pk}", {"outcome": "approve", "note": ""})
+    assert done.status_code == 302
     assert Decision.objects.filter(referral=referral).exists()
     worker = sign_in_verified(Client(), practitioner)
     assert worker.get("/oversight/sign-off").status_code == 403
-    assert worker.post(f"/oversight/sign-off/{asked.pk}/approve").status_code == 403
+    assert worker.post(f"/oversight/sign-off/{asked.pk}", {"outcome": "return"}).status_code == 403
 
 
 # --- the triage queue ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ QUEUE = "/oversight/sign-off"
 
 
 class SignOffForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
     note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea)
 
 
@@ -27,10 +28,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, request_id: int, *, approve: bool) -> HttpResponse:
+@require_POST
+def decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Approve or return one request: the button pressed says which (nothing without one)."""
     require(request.user, "sign_off:decide")
     form = SignOffForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "Choose whether to approve or return it")
+        return redirect(QUEUE)
+    approve = form.cleaned_data["outcome"] == "approve"
+    note = form.cleaned_data["note"]
     try:
         if approve:
             signoff.approve(request_id, note=note, acting_user=request.user)
@@ -41,13 +48,3 @@ def _decide(request: HttpRequest, request_id: int, *, approve: bool) -> HttpResp
     else:
         messages.success(request, "Approved: it has taken effect" if approve else "Returned")
     return redirect(QUEUE)
-
-
-@require_POST
-def approve(request: HttpRequest, request_id: int) -> HttpResponse:
-    return _decide(request, request_id, approve=True)
-
-
-@require_POST
-def send_back(request: HttpRequest, request_id: int) -> HttpResponse:
-    return _decide(request, request_id, approve=False)

@@ -14,15 +14,6 @@ urlpatterns = [
         name="override-review",
     ),
     path("oversight/sign-off", signoff_views.queue, name="sign-off"),
-    path(
-        "oversight/sign-off/<int:request_id>/approve",
-        signoff_views.approve,
-        name="sign-off-approve",
-    ),
-    path(
-        "oversight/sign-off/<int:request_id>/return",
-        signoff_views.send_back,
-        name="sign-off-return",
-    ),
+    path("oversight/sign-off/<int:request_id>", signoff_views.decide, name="sign-off-decide"),
     path("referrals/<int:referral_id>/withdraw", views.withdraw, name="referral-withdraw"),
 ]
