@@ -20,6 +20,9 @@ class DueRow(models.Model):
     start = models.DateTimeField(help_text="When the item's clock started")
     due = models.DateTimeField()
     risk_level = models.CharField(max_length=6, blank=True, help_text="The child's current level")
+    risk_rank = models.SmallIntegerField(
+        default=-1, help_text="The level's rank, 3 for high down to 0 for none; -1 not graded"
+    )
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -40,6 +43,7 @@ class DueRow(models.Model):
             models.Index(fields=("worker", "due"), name="triage_worker_due"),
             models.Index(fields=("kind", "due"), name="triage_kind_due"),
             models.Index(fields=("risk_level", "due"), name="triage_risk_due"),
+            models.Index(fields=("-risk_rank", "due", "id"), name="triage_rank_due"),
             models.Index(fields=("child",), name="triage_child"),
         )
 

@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from safehub.access.models import User
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.people.models import Child
-from safehub.people.queries import children_for
+from safehub.people.queries import children_for, sees_every_child
 from safehub.rules import triage_rag, working_time
 from safehub.rules.codes import RiskLevel
 from safehub.rules.working_time import Rag
@@ -110,7 +110,9 @@ def _rag_q(now: dt.datetime, rag: str) -> Q:
 
 
 def _scoped(user: Principal, filters: Filters, now: dt.datetime) -> QuerySet[DueRow]:
-    rows = DueRow.objects.filter(child__in=children_for(user)).filter(sources.windowed(now))
+    rows = DueRow.objects.filter(sources.windowed(now))
+    if not sees_every_child(user):
+        rows = rows.filter(child__in=children_for(user))
     if filters.kinds:
         rows = rows.filter(kind__in=filters.kinds)
     if filters.risks:
@@ -176,13 +178,8 @@ def queue_page(  # noqa: PLR0913 - each is a control on the queue
     total = sum(counts[r] for r in filters.rags) if filters.rags else sum(counts.values())
     pages = max(1, -(-total // size))
     number = min(max(1, page), pages)
-    risk_rank = Case(
-        *[When(risk_level=level.value, then=Value(level.rank)) for level in RiskLevel],
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
     ordered = (
-        rows.annotate(rag=_rag_case(now), risk_rank=risk_rank)
+        rows.annotate(rag=_rag_case(now))
         .select_related("child", "worker")
         .order_by(*SORTS.get(sort, SORTS["due"]))
     )

@@ -19,6 +19,7 @@ from safehub.episodes.models import Episode, RiskChange
 from safehub.people.models import Child
 from safehub.referrals.bulk import bulk_created
 from safehub.referrals.models import Referral
+from safehub.rules.codes import RiskLevel
 from safehub.triage import sources
 from safehub.triage.models import DueRow
 
@@ -62,6 +63,7 @@ def refresh(child_ids: Iterable[int]) -> int:
                             start=item.start,
                             due=item.due,
                             risk_level=level,
+                            risk_rank=RiskLevel(level).rank if level else -1,
                             worker_id=worker,
                             worker_agency_id=agency,
                             link=item.link,
