@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from safehub.access.models import User
@@ -15,7 +15,7 @@ from safehub.demo import services as demo
 from safehub.people import services as people
 from safehub.referrals import services as referrals
 from safehub.referrals.models import Referral
-from tests.e2e.pages import DecisionFormPage, HomePage, SignInPage, TriagePage
+from tests.e2e.pages import AccessibilityAudit, DecisionFormPage, SignInPage, TriagePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,7 @@ def _referred(name: str, answers: dict[str, bool], by: User) -> Referral:
 
 
 def test_a_manager_allocates_three_children_and_signs_off_a_no_further_action(
-    page: Page, live_server: LiveServer
+    page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
     demo.load(acting_user=SYSTEM, with_history=False)
     worker = User.objects.get(username="practitioner")
@@ -72,9 +72,33 @@ def test_a_manager_allocates_three_children_and_signs_off_a_no_further_action(
     row = page.locator('#caseloads tr[data-worker="practitioner"]')
     expect(row.locator('[data-label="Open"]')).to_have_text("3")
     expect(row.locator('[data-label="Low or none"]')).to_have_text("3")
-    HomePage(page).sign_out()
 
-    # The worker's home page lists them; their "no further action" on a high risk waits.
+    # The worker, in a browser of their own: their home page lists them, and their "no further
+    # action" on a high risk waits for the manager.
+    context = browser.new_context()
+    try:
+        worker_audit = AccessibilityAudit(worker_page := context.new_page())
+        worker_audit.watch()
+        _worker_asks(worker_page, live_server, high)
+        problems = worker_audit.problems()
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+    # The manager approves; only then does the decision leave the queue.
+    page.goto(f"{live_server.url}/oversight/sign-off")
+
+    waiting = page.locator("#sign-off-waiting tr", has_text="Hana Highrisk")
+    expect(waiting).to_contain_text("The family has moved out of the area.")
+    waiting.get_by_role("button", name="Approve for Hana Highrisk").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Approved")
+    triage = TriagePage(page, live_server.url).open()
+    expect(triage.row_for("Hana Highrisk").filter(has_text="Decision on referral")).to_have_count(0)
+    page.goto(f"{live_server.url}/referrals/{high.pk}")
+    expect(page.locator("#decision")).to_contain_text("No further action")
+
+
+def _worker_asks(page: Page, live_server: LiveServer, high: Referral) -> None:
     SignInPage(page, live_server.url).open().sign_in("practitioner", demo.demo_password())
     mine = page.locator("#my-children")
     for name in ALLOCATED:
@@ -88,16 +112,3 @@ def test_a_manager_allocates_three_children_and_signs_off_a_no_further_action(
     expect(page.locator("#decision")).to_contain_text("Waiting for sign-off")
     triage = TriagePage(page, live_server.url).open()
     expect(triage.row_for("Hana Highrisk").filter(has_text="Decision on referral")).to_have_count(1)
-    HomePage(page).sign_out()
-
-    # The manager approves; only then does the decision leave the queue.
-    SignInPage(page, live_server.url).open().sign_in("manager", demo.demo_password())
-    page.goto(f"{live_server.url}/oversight/sign-off")
-    waiting = page.locator("#sign-off-waiting tr", has_text="Hana Highrisk")
-    expect(waiting).to_contain_text("The family has moved out of the area.")
-    waiting.get_by_role("button", name="Approve for Hana Highrisk").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Approved")
-    triage.open()
-    expect(triage.row_for("Hana Highrisk").filter(has_text="Decision on referral")).to_have_count(0)
-    page.goto(f"{live_server.url}/referrals/{high.pk}")
-    expect(page.locator("#decision")).to_contain_text("No further action")
