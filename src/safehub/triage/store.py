@@ -48,6 +48,9 @@ def refresh(child_ids: Iterable[int]) -> int:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with transaction.atomic():
+            # One refresh of a child at a time: two transactions saving records of the same
+            # child would otherwise both insert its rows. In id order, so never a deadlock.
+            list(Child.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk"))
             DueRow.objects.filter(child_id__in=batch).delete()
             children = Child.objects.filter(pk__in=batch)
             context = _context(batch)
