@@ -6,13 +6,15 @@ not amber for three weeks while a high-risk strategy discussion due tomorrow rea
 | status | when |
 |---|---|
 | red   | overdue: the due time has passed |
-| amber | due by the same time on the working day `AMBER_WORKING_DAYS` ahead: 3rd (high) |
-|       | 2nd (medium), next (low, none or not yet graded) |
+| amber | high risk: due by the same time on the 2nd working day ahead |
+| amber | medium risk: due within 8 hours |
+| amber | low, none or not yet graded: due within 4 hours |
 | green | due later than that |
 
 Working days are Monday to Friday except England and Wales bank holidays; a "now" on a weekend
 or bank holiday counts from 09:00 on the next working day (`working_time.add_working_days`). So a
-high-risk item is never green when it is due within a working day, and no item is.
+high-risk item is never green when it is due within a working day (nor within the next); hours
+are real elapsed hours.
 
 The rule is written as cut-off instants (`cutoffs`) so the database can apply it to every row in
 one pass: an item is red when due before `red_before`, amber when due by its risk level's
@@ -22,18 +24,19 @@ one pass: an item is red when due before `red_before`, amber when due by its ris
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from safehub.rules.codes import RiskLevel
-from safehub.rules.working_time import Rag, _require_aware, add_working_days
+from safehub.rules.working_time import LONDON, Rag, _require_aware, add_working_days
 
-# How many working days ahead an item turns amber, by the child's current risk level.
-AMBER_WORKING_DAYS: dict[RiskLevel | None, int] = {
-    RiskLevel.HIGH: 3,
-    RiskLevel.MEDIUM: 2,
-    RiskLevel.LOW: 1,
-    RiskLevel.NONE: 1,
-    None: 1,
+# How far ahead an item turns amber, by the child's current risk level: a whole number is
+# working days (same time of day), a timedelta is elapsed time.
+AMBER_WINDOW: dict[RiskLevel | None, int | timedelta] = {
+    RiskLevel.HIGH: 2,
+    RiskLevel.MEDIUM: timedelta(hours=8),
+    RiskLevel.LOW: timedelta(hours=4),
+    RiskLevel.NONE: timedelta(hours=4),
+    None: timedelta(hours=4),
 }
 
 
@@ -51,10 +54,14 @@ def cutoffs(now: datetime) -> Cutoffs:
     _require_aware("now", now)
     return Cutoffs(
         red_before=now,
-        amber_until={
-            level: add_working_days(now, days) for level, days in AMBER_WORKING_DAYS.items()
-        },
+        amber_until={level: _ahead(now, window) for level, window in AMBER_WINDOW.items()},
     )
+
+
+def _ahead(now: datetime, window: int | timedelta) -> datetime:
+    if isinstance(window, int):
+        return add_working_days(now, window)
+    return (now.astimezone(UTC) + window).astimezone(LONDON)
 
 
 def rag(*, now: datetime, due: datetime, level: str | None) -> Rag:
