@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -338,3 +340,13 @@ def test_rows_follow_the_record_and_rebuild_gives_the_same(
     after = sorted(DueRow.objects.values_list("kind", "source_id", "due", "worker_id"))
     store.refresh_all()
     assert sorted(DueRow.objects.values_list("kind", "source_id", "due", "worker_id")) == after
+
+
+def test_the_rebuild_command_recomputes_every_row(practitioner: User) -> None:
+    _held(practitioner, "Sam")
+    DueRow.objects.all().delete()
+    out = io.StringIO()
+    call_command("triage", "rebuild", stdout=out)
+    assert out.getvalue().strip() == "2 due items in the triage queue."
+    assert set(DueRow.objects.values_list("kind", flat=True)) == {"decision", "review"}
+    assert AuditEvent.objects.filter(action="triage:rebuilt", object_id="2").count() == 1
