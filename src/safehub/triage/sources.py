@@ -11,7 +11,8 @@ The time rules come from `safehub.rules.working_time`:
 - a decision within 1 working day of a referral's receipt;
 - a strategy discussion within 1 working day of a child being graded high risk;
 - a return home interview within 72 hours of a child's return from a missing episode;
-- an episode review every 12 weeks from opening or the last review.
+- an episode review every 12 weeks from opening or the last review;
+- a hub manager's sign-off within 1 working day of the request.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from django.db import models
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange, StrategyDiscussion
+from safehub.episodes.models import (
+    Episode,
+    MissingEpisode,
+    Review,
+    RiskChange,
+    SignOffRequest,
+    SignOffStatus,
+    StrategyDiscussion,
+)
 from safehub.people.models import Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import working_time
@@ -198,6 +207,15 @@ def _reviews(children: QuerySet[Child]) -> Iterator[Item]:
         start = dt.datetime.combine(since, dt.time(9), tzinfo=tz)
         due = dt.datetime.combine(due_date, dt.time(17), tzinfo=tz)
         yield Item(episode.child_id, episode.pk, start, due, f"/episodes/{episode.pk}")
+
+
+@source("sign_off", "Sign-off by a hub manager", models={SignOffRequest: _own})
+def _sign_offs(children: QuerySet[Child]) -> Iterator[Item]:
+    waiting = SignOffRequest.objects.filter(child__in=children, status=SignOffStatus.WAITING)
+    for r in waiting:
+        link = f"/referrals/{r.referral_id}" if r.referral_id else f"/episodes/{r.episode_id}"
+        due = working_time.add_working_days(r.requested_at, 1)
+        yield Item(r.child_id, r.pk, r.requested_at, due, link)
 
 
 def windowed(now: dt.datetime) -> Q:
