@@ -85,6 +85,19 @@ VARIABLES: tuple[Variable, ...] = (
         "Hours after signing in at which a session ends however active it is (absolute timeout).",
     ),
     Variable(
+        "SAFEHUB_CASELOAD_SOFT_LIMIT",
+        "12",
+        "Open episodes a worker may hold before the manager's caseload view marks them over "
+        "their limit (a soft limit: allocation is not refused).",
+    ),
+    Variable(
+        "SAFEHUB_SIGN_OFF",
+        "no_further_action,override,closure",
+        "Comma-separated kinds of decision that wait for a hub manager's approval before they "
+        "take effect: `no_further_action` (on a medium- or high-risk screening), `override` "
+        "(of the screening tool's level), `closure` (of an episode). Empty: none do.",
+    ),
+    Variable(
         "SAFEHUB_DEMO_PASSWORD",
         "hub-demo-password-2026",
         "Password given to the demo users when `safehub demo` first creates them.",

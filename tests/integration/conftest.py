@@ -163,3 +163,10 @@ def demo_history(
         transaction.set_rollback(True)
     yield DemoHistory(manifest, root, figures)
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def no_sign_off(settings: Any) -> None:
+    """Nothing waits for a manager's sign-off (`SAFEHUB_SIGN_OFF` empty): decisions, overrides
+    and closures take effect at once, as for a hub that turns sign-off off."""
+    settings.SAFEHUB_SIGN_OFF = frozenset()

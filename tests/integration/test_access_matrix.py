@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
+from safehub.episodes import services as episodes_services
 from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people import sharing
@@ -131,6 +132,9 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         acting_user=other,
     )
     grant = _grant(child, partner)
+    closing = episodes_services.close_episode(
+        episode, closed_on=timezone.localdate(), reason="r", acting_user=other
+    )
     values = {
         "child_id": child.pk,
         "referral_id": referral.pk,
@@ -141,6 +145,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "share_id": share.pk,
         "grant_id": grant,
         "screening_id": screening.pk,
+        "request_id": closing.pk,
     }
     values.update(_intelligence(child, manager))
     values["notification_id"] = _notification(manager)

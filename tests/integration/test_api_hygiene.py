@@ -47,7 +47,7 @@ def test_the_site_still_answers_its_own_500_page_elsewhere(
     def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("a fault injected by the test")
 
-    monkeypatch.setattr(views, "due_items", broken)
+    monkeypatch.setattr(views, "queue_page", broken)
     hub_practitioner_client.raise_request_exception = False
     response = hub_practitioner_client.get("/triage")
     assert response.status_code == 500

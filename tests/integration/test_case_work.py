@@ -93,7 +93,9 @@ def test_screening_opens_an_episode_and_later_screenings_escalate(practitioner: 
     assert len([e for e in after.timeline if e.kind == "referral"]) == 2
 
 
-def test_an_override_needs_a_reason_and_is_recorded_as_one(practitioner: User) -> None:
+def test_an_override_needs_a_reason_and_is_recorded_as_one(
+    practitioner: User, no_sign_off: None
+) -> None:
     child = _child(practitioner)
     referral = _referral(practitioner, child, timezone.now() - dt.timedelta(hours=1))
     with pytest.raises(ValidationError) as refused:
@@ -153,7 +155,9 @@ def test_a_high_risk_episode_needs_a_strategy_discussion(practitioner: User) -> 
     assert {i.kind for i in due_items(practitioner)} == {"review"}
 
 
-def test_risk_changes_need_reasons_and_closing_ends_the_episode(practitioner: User) -> None:
+def test_risk_changes_need_reasons_and_closing_ends_the_episode(
+    practitioner: User, no_sign_off: None
+) -> None:
     child = _child(practitioner)
     referral = _referral(practitioner, child, dt.datetime(2016, 1, 4, 9, tzinfo=LONDON))
     referrals.record_screening(

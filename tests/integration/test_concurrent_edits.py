@@ -17,7 +17,7 @@ from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
 from safehub.audit.models import AuditEvent
 from safehub.episodes import services as episodes
-from safehub.episodes.models import Episode, MissingEpisode
+from safehub.episodes.models import Episode, MissingEpisode, SignOffRequest
 from safehub.geo import services as geo
 from safehub.people import services as people
 from safehub.people.models import Child
@@ -137,7 +137,9 @@ def test_the_service_refuses_a_save_from_an_older_version(practitioner: User) ->
     assert MissingEpisode.objects.get(pk=missing.pk).ended_at is not None
 
 
-def test_a_stale_close_form_is_refused(practitioner: User, make_user: Callable[..., User]) -> None:
+def test_a_stale_close_form_is_refused(
+    practitioner: User, make_user: Callable[..., User], no_sign_off: None
+) -> None:
     child = _child(practitioner)
     episode = episodes.hold_at_risk(
         child,
@@ -206,7 +208,7 @@ THREADS_NEED_POSTGRES = (
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_closes_close_once_and_audit_once(
-    make_user: Callable[..., User], engine: str
+    make_user: Callable[..., User], engine: str, no_sign_off: None
 ) -> None:
     if engine == "sqlite":
         pytest.skip(THREADS_NEED_POSTGRES)
@@ -271,7 +273,9 @@ def test_ten_simultaneous_withdrawals_and_decisions_happen_once(
     assert AuditEvent.objects.filter(action="decision:recorded").count() == 1
 
 
-def test_closes_made_from_stale_copies_after_the_first_are_refused(practitioner: User) -> None:
+def test_closes_made_from_stale_copies_after_the_first_are_refused(
+    practitioner: User, no_sign_off: None
+) -> None:
     """What each waiting writer sees once it holds the lock: the row as now, not as read."""
     child = _child(practitioner)
     episode = episodes.hold_at_risk(
@@ -328,3 +332,27 @@ def test_ten_simultaneous_screenings_open_one_episode(
     assert outcomes == ["done"] * 10
     assert Episode.objects.filter(child=child).count() == 1
     assert AuditEvent.objects.filter(action="episode:opened").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_closure_requests_ask_once(
+    make_user: Callable[..., User], engine: str
+) -> None:
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    user = make_user(Role.HUB_PRACTITIONER)
+    episode = episodes.hold_at_risk(
+        _child(user), level=RiskLevel.HIGH, on=dt.date(2026, 1, 5), reason="S", acting_user=user
+    )
+    copies = [Episode.objects.get(pk=episode.pk) for _ in range(10)]
+
+    outcomes = _at_once(
+        lambda n: episodes.close_episode(
+            copies[n], closed_on=dt.date(2026, 2, 1), reason=f"Attempt {n}", acting_user=user
+        )
+    )
+
+    assert outcomes == ["done"] + ["refused"] * 9, (engine, outcomes)
+    assert SignOffRequest.objects.filter(episode=episode).count() == 1
+    assert Episode.objects.get(pk=episode.pk).closed_on is None

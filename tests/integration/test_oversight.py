@@ -62,7 +62,7 @@ def _overridden(child: Child, by: User) -> Screening:
 
 
 def test_managers_see_overrides_to_review_and_mark_them_reviewed(
-    manager: User, hub_practitioner_client: Client, hub_manager_client: Client
+    manager: User, hub_practitioner_client: Client, hub_manager_client: Client, no_sign_off: None
 ) -> None:
     practitioner = _me(hub_practitioner_client)
     child = _child(manager)

@@ -60,6 +60,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decision:record": HUB_ROLES,
     "episode:update": HUB_ROLES,
     "episode:review": HUB_ROLES,
+    # Managing the team: who holds which child, caseloads, and second-pair-of-eyes sign-off.
+    "episode:allocate": frozenset({Role.HUB_MANAGER}),
+    "sign_off:decide": frozenset({Role.HUB_MANAGER}),
     "missing:record": HUB_ROLES,
     "triage:view": HUB_ROLES,
     # Warning flags: hub roles raise and correct them, a hub manager signs each off. Partner

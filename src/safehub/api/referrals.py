@@ -25,11 +25,14 @@ from safehub.api.schemas import (
     ReferralSummary,
     ScreeningIn,
     ScreeningOut,
+    SignOffOut,
     decision_out,
     referral_out,
     referral_summary,
     screening_out,
+    sign_off_out,
 )
+from safehub.episodes.models import SignOffRequest
 from safehub.people import queries as people_queries
 from safehub.people import services as people
 from safehub.people.models import Child
@@ -209,12 +212,14 @@ def screen_referral(
 
 @router.post(
     "/referrals/{referral_id}/decision",
-    response={201: DecisionOut, **problems.PROBLEM_RESPONSES},
+    response={201: DecisionOut, 202: SignOffOut, **problems.PROBLEM_RESPONSES},
     summary="Decide on a referral",
 )
 def decide_referral(
     request: HttpRequest, referral_id: int, payload: DecisionIn
-) -> Status[DecisionOut]:
+) -> Status[DecisionOut] | Status[SignOffOut]:
+    """201 with the decision; or 202 when it waits for a hub manager's sign-off (no further
+    action on a medium- or high-risk screening): nothing is decided until it is approved."""
     referral = queries.get_referral(request.user, referral_id)
     decision = services.record_decision(
         referral,
@@ -224,4 +229,6 @@ def decide_referral(
         decided_at=payload.decided_at,
         acting_user=request.user,
     )
+    if isinstance(decision, SignOffRequest):
+        return Status(202, sign_off_out(decision))
     return Status(201, decision_out(decision))

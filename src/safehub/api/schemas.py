@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from safehub.access.models import Agency
 from safehub.casefile.queries import ChildRecord
-from safehub.episodes.models import Episode
+from safehub.episodes.models import Episode, SignOffRequest
 from safehub.people.models import AddressPeriod, CareStatus, Child
 from safehub.referrals.models import Decision, DecisionOutcome, Referral, Screening
 from safehub.rules import codes, plausibility
@@ -48,6 +48,7 @@ DueKind = Literal[
     "strategy_discussion",
     "return_interview",
     "review",
+    "sign_off",
     "flag_review",
     "flag_sign_off",
 ]
@@ -277,6 +278,26 @@ class DecisionOut(Schema):
     decided_at: dt.datetime
     rationale: str
     pathway_agency: AgencyOut | None
+
+
+class SignOffOut(Schema):
+    """A decision held back: it takes effect only when a hub manager approves it."""
+
+    id: int
+    kind: str
+    status: str
+    referral_id: int | None
+    requested_at: dt.datetime
+
+
+def sign_off_out(request: SignOffRequest) -> SignOffOut:
+    return SignOffOut(
+        id=request.pk,
+        kind=request.kind,
+        status=request.status,
+        referral_id=request.referral_id,
+        requested_at=request.requested_at,
+    )
 
 
 def decision_out(decision: Decision) -> DecisionOut:

@@ -14,7 +14,14 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from safehub.access.policy import Principal
-from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.episodes.models import (
+    Allocation,
+    Episode,
+    MissingEpisode,
+    RiskChange,
+    SignOffRequest,
+    SignOffStatus,
+)
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
 from safehub.people import queries as people_queries
@@ -75,6 +82,9 @@ SECTION_OF_ENTRY = {
     "risk": "risk",
     "missing": "missing",
     "note": "notes",
+    "sign_off_referral": "referrals",
+    "sign_off_episode": "risk",
+    "allocation": "risk",
 }
 
 
@@ -253,7 +263,38 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         TimelineEntry(n.written_at, "note", "Case note", n.text)
         for n in child.notes.filter(written_at__lt=end)
     )
+    entries.extend(_sign_offs(child, end))
+    entries.extend(
+        TimelineEntry(
+            a.started_at,
+            "allocation",
+            f"Allocated to {a.worker.get_full_name() or a.worker.username}",
+            f"Lead agency {a.lead_agency.name}: {a.reason}",
+        )
+        for a in Allocation.objects.filter(episode__child=child, started_at__lt=end).select_related(
+            "worker", "lead_agency"
+        )
+    )
     return sorted(entries, key=_sort_key, reverse=True)
+
+
+def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
+    """Each request for a manager's sign-off, and its approval or return, as they happened."""
+    entries = []
+    for r in SignOffRequest.objects.filter(child=child, requested_at__lt=end):
+        kind = "sign_off_referral" if r.referral_id else "sign_off_episode"
+        entries.append(
+            TimelineEntry(
+                r.requested_at, kind, f"Sign-off asked: {r.get_kind_display()}", r.reasons
+            )
+        )
+        if r.decided_at and r.decided_at < end and r.status != SignOffStatus.WAITING:
+            entries.append(
+                TimelineEntry(
+                    r.decided_at, kind, f"Sign-off {r.get_status_display().lower()}", r.note
+                )
+            )
+    return entries
 
 
 def _decision_title(decision: Decision) -> str:

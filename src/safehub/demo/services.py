@@ -20,7 +20,10 @@ from safehub.access.models import AgencyType, Role, User
 from safehub.access.policy import TWO_FACTOR_ROLES, Principal
 from safehub.demo import case_history
 from safehub.demo import history as synth
+from safehub.episodes import allocation
+from safehub.episodes.models import Episode
 from safehub.geo import services as geo
+from safehub.triage import store as triage_store
 
 AGENCIES: tuple[tuple[str, AgencyType], ...] = (
     ("Children's Services – Exploitation Hub", AgencyType.CHILDRENS_SERVICES),
@@ -100,4 +103,30 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
         accounts.append((account, not exists))
     if with_history and not case_history.already_loaded():
         case_history.load(synth.generate(until=timezone.localdate()), acting_user=acting_user)
+        triage_store.refresh_all()  # the history was bulk-created, past the queue's signals
+        _allocate_open_episodes()
     return accounts
+
+
+# The demo's hub workers hold its open episodes, shared out in turn by the demo manager.
+DEMO_WORKERS = ("practitioner", "police")
+
+
+def _allocate_open_episodes() -> None:
+    manager = User.objects.get(username="manager")
+    workers = [User.objects.get(username=name) for name in DEMO_WORKERS]
+    waiting = Episode.objects.filter(
+        closed_on__isnull=True, withdrawn_at__isnull=True, allocated_worker__isnull=True
+    ).order_by("pk")
+    shares: list[list[Episode]] = [[] for _ in workers]
+    for n, episode in enumerate(waiting):
+        shares[n % len(workers)].append(episode)
+    for worker, episodes in zip(workers, shares, strict=True):
+        if episodes:
+            allocation.allocate(
+                episodes,
+                worker=worker,
+                lead_agency=worker.agency,
+                reason="Demo: open cases shared out when the demo was loaded",
+                acting_user=manager,
+            )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -132,3 +134,102 @@ class MissingEpisode(Correctable):
 
     def __str__(self) -> str:
         return f"missing episode {self.pk}"
+
+
+class Allocation(models.Model):
+    """Who held an episode, for which lead agency, from when until when, and why.
+
+    The episode's `allocated_worker` and `lead_agency` are the current holder; these rows are
+    the dated history (the open one has no `ended_at`).
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="allocations")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    lead_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("started_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("episode",),
+                condition=Q(ended_at__isnull=True),
+                name="episodes_one_current_allocation",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"allocation {self.pk}"
+
+
+class SignOffKind(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", "No further action on a medium or high risk"
+    OVERRIDE = "override", "Override of the screening tool"
+    CLOSURE = "closure", "Closing an episode"
+
+
+class SignOffStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for sign-off"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
+class SignOffRequest(models.Model):
+    """A decision held back until a hub manager approves it (`safehub.referrals.signoff`).
+
+    `proposal` is what takes effect on approval (the decision's outcome and rationale, the
+    override's level and reason, the closure's date and reason); until then the record is as
+    it was, so the item stays in the triage queue.
+    """
+
+    kind = models.CharField(max_length=20, choices=SignOffKind.choices)
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    screening = models.ForeignKey(
+        "referrals.Screening", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="sign_offs"
+    )
+    proposal: models.JSONField[Any] = models.JSONField(default=dict)
+    reasons = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=SignOffStatus.choices, default=SignOffStatus.WAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    history = KeptHistory()
+
+    class Meta:
+        ordering = ("requested_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("kind", "referral"),
+                condition=Q(status="waiting", referral__isnull=False),
+                name="episodes_one_waiting_sign_off_per_referral",
+            ),
+            models.UniqueConstraint(
+                fields=("kind", "episode"),
+                condition=Q(status="waiting", referral__isnull=True),
+                name="episodes_one_waiting_sign_off_per_episode",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"sign-off request {self.pk}"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from safehub.access.models import Role, User
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes.models import (
@@ -16,6 +18,9 @@ from safehub.episodes.models import (
     MissingKind,
     Review,
     RiskChange,
+    SignOffKind,
+    SignOffRequest,
+    SignOffStatus,
     StrategyDiscussion,
 )
 from safehub.people.corrections import check_version, lock, mark_withdrawn
@@ -47,7 +52,8 @@ def hold_at_risk(
         child=child, closed_on__isnull=True, withdrawn_at__isnull=True
     ).first()
     if episode is None:
-        episode = Episode(child=child, opened_on=on, allocated_worker=user_or_none(acting_user))
+        # Opened unallocated: a hub manager allocates it (safehub.episodes.allocation).
+        episode = Episode(child=child, opened_on=on)
         save_with_history(episode, acting_user)
         audit.write(acting_user, "episode:opened", episode)
         _record_change(episode, level, on, reason, acting_user)
@@ -102,16 +108,77 @@ RETURN_LABELS = {
 }
 
 
+def sign_off_needed(kind: SignOffKind, acting_user: Principal) -> bool:
+    """Whether this decision by this user waits for a hub manager (`SAFEHUB_SIGN_OFF`).
+
+    A hub manager's own decision takes effect at once: they are the one who signs off. The
+    server operator's commands (imports, the demo) are not decisions made now.
+    """
+    account = user_or_none(acting_user)
+    return (
+        kind.value in settings.SAFEHUB_SIGN_OFF
+        and account is not None
+        and account.role != Role.HUB_MANAGER
+    )
+
+
+def request_sign_off(  # noqa: PLR0913 - what is asked, about what, and why
+    kind: SignOffKind,
+    *,
+    child: Child,
+    reasons: str,
+    proposal: dict[str, object],
+    acting_user: Principal,
+    referral_id: int | None = None,
+    screening_id: int | None = None,
+    episode: Episode | None = None,
+) -> SignOffRequest:
+    """Hold a decision back for a manager's approval (the caller's transaction)."""
+    account = user_or_none(acting_user)
+    assert isinstance(account, User)  # noqa: S101 - sign_off_needed said so
+    waiting = SignOffRequest.objects.filter(kind=kind, status=SignOffStatus.WAITING)
+    if referral_id is None:
+        waiting = waiting.filter(referral__isnull=True, episode=episode)
+    else:
+        waiting = waiting.filter(referral_id=referral_id)
+    refused = {"reasons": "This is already waiting for a hub manager's sign-off"}
+    if waiting.exists():
+        raise ValidationError(refused)
+    try:
+        with transaction.atomic():
+            request = SignOffRequest(
+                kind=kind,
+                child=child,
+                referral_id=referral_id,
+                screening_id=screening_id,
+                episode=episode,
+                proposal=proposal,
+                reasons=reasons,
+                requested_by=account,
+                requested_at=timezone.now(),
+            )
+            save_with_history(request, acting_user)
+    except IntegrityError as error:  # asked by someone else a moment ago
+        raise ValidationError(refused) from error
+    audit.write(acting_user, "sign_off:requested", request)
+    return request
+
+
 @transaction.atomic
-def close_episode(
+def close_episode(  # noqa: PLR0913 - the closure, and the sign-off it may carry
     episode: Episode,
     *,
     closed_on: dt.date,
     reason: str,
     acting_user: Principal,
     expected_version: int | None = None,
-) -> Episode:
-    """Close the episode, once: the row is locked, so of simultaneous closes one succeeds."""
+    signed_off: SignOffRequest | None = None,
+) -> Episode | SignOffRequest:
+    """Close the episode, once: the row is locked, so of simultaneous closes one succeeds.
+
+    When closures need sign-off (`sign_off_needed`) and none is given, nothing closes: a
+    request waits for a manager, who approves it through `safehub.referrals.signoff`.
+    """
     require(acting_user, "episode:update", episode)
     episode = lock(Episode, episode.pk)
     check_version(episode, expected_version, labels=CLOSE_LABELS)
@@ -130,6 +197,15 @@ def close_episode(
         errors["closure_reason"] = "Give the reason for closing"
     if errors:
         raise ValidationError(errors)
+    if signed_off is None and sign_off_needed(SignOffKind.CLOSURE, acting_user):
+        return request_sign_off(
+            SignOffKind.CLOSURE,
+            child=episode.child,
+            reasons=reason,
+            proposal={"closed_on": closed_on.isoformat(), "reason": reason},
+            acting_user=acting_user,
+            episode=episode,
+        )
     episode.closed_on = closed_on
     episode.closure_reason = reason
     save_with_history(episode, acting_user)

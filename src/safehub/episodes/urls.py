@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safehub.episodes import views
+from safehub.episodes import allocation_views, views
 
 urlpatterns = [
     path("episodes/<int:episode_id>", views.episode_page, name="episode"),
@@ -17,6 +17,7 @@ urlpatterns = [
         views.withdraw_risk_change,
         name="episode-risk-withdraw",
     ),
+    path("allocation", allocation_views.allocate, name="allocation"),
     path("missing/<int:missing_id>", views.update_missing, name="missing"),
     path("missing/<int:missing_id>/withdraw", views.withdraw_missing, name="missing-withdraw"),
 ]

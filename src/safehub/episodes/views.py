@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from safehub.access.policy import can, require
-from safehub.episodes import queries, services
+from safehub.episodes import allocation, queries, services
 from safehub.episodes.forms import (
     CloseForm,
     MissingForm,
@@ -23,7 +23,7 @@ from safehub.episodes.forms import (
     RiskChangeForm,
     StrategyDiscussionForm,
 )
-from safehub.episodes.models import Episode
+from safehub.episodes.models import Episode, SignOffRequest, SignOffStatus
 from safehub.govuk.forms import apply_errors, redraw_version
 from safehub.govuk.views import Withdrawal, withdraw_page
 from safehub.people import queries as people_queries
@@ -50,6 +50,9 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "current_level": services.level_on(episode, timezone.localdate()),
             "review_due": working_time.review_due(since) if not episode.closed_on else None,
             "can_update": can(request.user, "episode:update"),
+            "allocations": allocation.history(episode),
+            "can_allocate": can(request.user, "episode:allocate"),
+            "sign_offs": episode.sign_offs.filter(status=SignOffStatus.WAITING),
         },
     )
 
@@ -71,14 +74,19 @@ def _episode_form(
         )
         if request.method == "POST" and form.is_valid():
             try:
-                action(episode, form.cleaned_data, request.user)
+                result = action(episode, form.cleaned_data, request.user)
             except StaleEditError as error:
                 apply_errors(form, error)
                 redraw_version(form, error.current_version)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, done)
+                messages.success(
+                    request,
+                    "Sent to a hub manager for sign-off: it takes effect when approved"
+                    if isinstance(result, SignOffRequest)
+                    else done,
+                )
                 return redirect(f"/episodes/{episode.pk}")
         return TemplateResponse(
             request,

@@ -7,11 +7,9 @@ Hub roles see every flag, pending, ended and withdrawn ones included, on the fla
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
 from safehub.audit import services as audit
@@ -21,7 +19,6 @@ from safehub.people.queries import children_with_section
 
 SECTION = "risk"
 # A review due within this many days shows in the triage queue ahead of its date.
-REVIEW_NOTICE = dt.timedelta(days=14)
 
 
 def _current() -> QuerySet[WarningFlag]:
@@ -80,14 +77,10 @@ def current_by_child(user: Principal, children: Iterable[Child]) -> dict[int, li
     return found
 
 
-def reviews_due(children: QuerySet[Child], today: dt.date | None = None) -> list[WarningFlag]:
-    """Current flags in scope whose review is overdue or due soon: the triage queue's source."""
-    today = today or timezone.localdate()
-    return list(
-        _current()
-        .filter(child__in=children, review_on__lte=today + REVIEW_NOTICE)
-        .select_related("child")
-    )
+def current(children: QuerySet[Child]) -> QuerySet[WarningFlag]:
+    """Approved flags in force on these children: each owes its review by its review date
+    (the triage queue's source)."""
+    return _current().filter(child__in=children)
 
 
 def waiting_for_sign_off(children: QuerySet[Child]) -> list[WarningFlag]:

@@ -18,11 +18,15 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
 BATCH = 5000
+# Sent after a bulk insert, which skips `post_save`: (sender=model, objects=[...]); derived
+# data kept in step with records (the triage queue's due rows) listens.
+bulk_created = Signal()
 _HISTORY_OWN = (
     "history_id",
     "history_date",
@@ -61,6 +65,7 @@ def create_with_history(
                 history.objects.filter(id__in=ids[start : start + 500]).update(
                     source_recorded_at=F("history_date")
                 )
+        bulk_created.send(sender=model, objects=objects)
         return
     model._default_manager.bulk_create(objects, batch_size=BATCH)  # noqa: SLF001
     fields = [f for f in history._meta.concrete_fields if f.name not in _HISTORY_OWN]  # noqa: SLF001
@@ -99,3 +104,4 @@ def create_with_history(
                     f"WHERE r.{pk} IN ({marks})",
                     [now, *learned_at, reason, user_id, *chunk],
                 )
+    bulk_created.send(sender=model, objects=objects)

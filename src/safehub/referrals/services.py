@@ -17,10 +17,11 @@ from safehub.access.models import Agency
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.episodes import services as episodes
+from safehub.episodes.models import SignOffKind, SignOffRequest
 from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
 from safehub.people.services import birth_of, refuse, save_with_history
-from safehub.referrals.models import Decision, Referral, Screening
+from safehub.referrals.models import Decision, DecisionOutcome, Referral, Screening
 from safehub.rules import codes, plausibility, screening
 from safehub.rules.codes import RiskLevel
 
@@ -110,6 +111,10 @@ def record_screening(  # noqa: PLR0913
                 {"override_reason": "Give the reason for changing the computed risk level"}
             )
         final = RiskLevel(override_level)
+    proposed = None
+    if final != computed and episodes.sign_off_needed(SignOffKind.OVERRIDE, acting_user):
+        # The tool's level stands until a hub manager approves the override.
+        proposed, final = final, computed
     record = Screening(
         referral=referral,
         tool_id=tool.id,
@@ -126,6 +131,16 @@ def record_screening(  # noqa: PLR0913
     audit.write(acting_user, "screening:recorded", record)
     if final != computed:
         audit.write(acting_user, "screening:overridden", record)
+    if proposed is not None:
+        episodes.request_sign_off(
+            SignOffKind.OVERRIDE,
+            child=child,
+            reasons=override_reason.strip(),
+            proposal={"level": proposed.value, "reason": override_reason.strip()},
+            acting_user=acting_user,
+            referral_id=referral.pk,
+            screening_id=record.pk,
+        )
     if final != RiskLevel.NONE:
         episode = episodes.hold_at_risk(
             child,
@@ -149,28 +164,65 @@ def record_decision(  # noqa: PLR0913
     rationale: str = "",
     pathway_agency: Agency | None = None,
     decided_at: dt.datetime | None = None,
-) -> Decision:
+    signed_off: SignOffRequest | None = None,
+) -> Decision | SignOffRequest:
+    """Record the decision; or, for no further action on a medium- or high-risk screening by
+    someone other than a hub manager (when `SAFEHUB_SIGN_OFF` says so), ask for sign-off: the
+    referral keeps no decision, and stays in the triage queue, until a manager approves."""
     require(acting_user, "decision:record", referral)
     _hold_live(referral)
     if Decision.objects.filter(referral=referral).exists():
         raise ValidationError({"outcome": "A decision has already been recorded"})
+    if (
+        signed_off is None
+        and SignOffRequest.objects.filter(
+            referral=referral, kind=SignOffKind.NO_FURTHER_ACTION, status="waiting"
+        ).exists()
+    ):
+        raise ValidationError(
+            {"outcome": "A decision of no further action is waiting for a hub manager's sign-off"}
+        )
     if outcome == "pathway_referral" and pathway_agency is None:
         raise ValidationError({"pathway_agency": "Choose the agency the child is referred to"})
     if pathway_agency is not None:
         refuse(plausibility.pathway_agency(pathway_agency.agency_type))
     decided_at = decided_at or timezone.now()
     refuse(_after_receipt("decided_at", decided_at, referral, label="Date decided"))
+    if signed_off is None and _needs_sign_off(referral, outcome, acting_user):
+        if not rationale.strip():
+            raise ValidationError(
+                {"rationale": "Give the reasons for no further action, for the hub manager"}
+            )
+        return episodes.request_sign_off(
+            SignOffKind.NO_FURTHER_ACTION,
+            child=referral.child,
+            reasons=rationale.strip(),
+            proposal={"outcome": outcome, "decided_at": decided_at.isoformat()},
+            acting_user=acting_user,
+            referral_id=referral.pk,
+        )
     decision = Decision(
         referral=referral,
         outcome=outcome,
         rationale=rationale,
         pathway_agency=pathway_agency,
         decided_at=decided_at,
-        decided_by=user_or_none(acting_user),
+        decided_by=signed_off.requested_by if signed_off else user_or_none(acting_user),
     )
     save_with_history(decision, acting_user)
     audit.write(acting_user, "decision:recorded", decision)
     return decision
+
+
+def _needs_sign_off(referral: Referral, outcome: str, acting_user: Principal) -> bool:
+    if outcome != DecisionOutcome.NO_FURTHER_ACTION:
+        return False
+    latest = referral.screenings.order_by("-screened_at", "-id").first()
+    return (
+        latest is not None
+        and latest.final_level in {RiskLevel.MEDIUM, RiskLevel.HIGH}
+        and episodes.sign_off_needed(SignOffKind.NO_FURTHER_ACTION, acting_user)
+    )
 
 
 REFERRAL_LABELS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safehub.referrals import override_views, views
+from safehub.referrals import override_views, signoff_views, views
 
 urlpatterns = [
     path("referrals/new", views.new_referral, name="referral-new"),
@@ -13,5 +13,7 @@ urlpatterns = [
         override_views.review,
         name="override-review",
     ),
+    path("oversight/sign-off", signoff_views.queue, name="sign-off"),
+    path("oversight/sign-off/<int:request_id>", signoff_views.decide, name="sign-off-decide"),
     path("referrals/<int:referral_id>/withdraw", views.withdraw, name="referral-withdraw"),
 ]

@@ -9,10 +9,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from safehub.access.policy import can, require
+from safehub.episodes.models import SignOffRequest
 from safehub.govuk.forms import apply_errors
 from safehub.govuk.views import Withdrawal, withdraw_page
 from safehub.people import queries as people_queries
-from safehub.referrals import queries, services
+from safehub.referrals import queries, services, signoff
 from safehub.referrals.forms import DecisionForm, ReferralForm, ScreeningForm
 from safehub.rules import screening
 
@@ -62,6 +63,8 @@ def referral_page(request: HttpRequest, referral_id: int) -> HttpResponse:
             "screening": latest,
             "rule": tool_rule,
             "decision": getattr(referral, "decision", None),
+            "sign_offs": (waiting := signoff.waiting_for(referral)),
+            "nfa_waiting": any(r.kind == "no_further_action" for r in waiting),
             "can_withdraw": can(request.user, "referral:withdraw"),
         },
     )
@@ -74,7 +77,7 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
     form = ScreeningForm(request.POST if request.method == "POST" else None, tool=tool)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_screening(
+            recorded = services.record_screening(
                 referral,
                 form.answers(),
                 override_level=form.cleaned_data["override_level"] or None,
@@ -85,7 +88,14 @@ def screen(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "Screening recorded")
+            chosen = form.cleaned_data["override_level"]
+            waits = chosen and chosen != recorded.computed_level and not recorded.overridden
+            messages.success(
+                request,
+                "Screening recorded. Your change of risk level waits for a hub manager's sign-off"
+                if waits
+                else "Screening recorded",
+            )
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/screening_form.html", {"form": form, "referral": referral, "tool": tool}
@@ -98,7 +108,7 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_decision(
+            made = services.record_decision(
                 referral,
                 outcome=form.cleaned_data["outcome"],
                 pathway_agency=form.cleaned_data["pathway_agency"],
@@ -108,7 +118,12 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "Decision recorded")
+            messages.success(
+                request,
+                "Decision sent to a hub manager for sign-off: it takes effect when approved"
+                if isinstance(made, SignOffRequest)
+                else "Decision recorded",
+            )
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/decision_form.html", {"form": form, "referral": referral}

@@ -235,6 +235,10 @@ STORAGES = {
 }
 
 LOG_LEVEL = config.get("SAFEHUB_LOG_LEVEL").upper()
+
+# Team management (docs/triage.md): the caseload soft limit, and what needs a manager's sign-off.
+SAFEHUB_CASELOAD_SOFT_LIMIT = int(config.get("SAFEHUB_CASELOAD_SOFT_LIMIT"))
+SAFEHUB_SIGN_OFF = frozenset(config.get_list("SAFEHUB_SIGN_OFF"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

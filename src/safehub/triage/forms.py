@@ -3,14 +3,28 @@ from __future__ import annotations
 from django import forms
 
 from safehub.govuk.forms import GovukForm
+from safehub.rules.codes import RiskLevel
 from safehub.rules.working_time import Rag
-from safehub.triage.queries import KINDS
+from safehub.triage.queries import KINDS, SCOPES
 
 
 class TriageFilterForm(GovukForm):
+    scope = forms.ChoiceField(
+        label="Whose work",
+        choices=list(SCOPES.items()),
+        widget=forms.RadioSelect,
+        required=False,
+    )
     kind = forms.MultipleChoiceField(
         label="Kind of work",
         choices=list(KINDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    risk = forms.MultipleChoiceField(
+        label="Risk level",
+        choices=[(level.value, level.label) for level in reversed(RiskLevel)]
+        + [("unknown", "Not graded")],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -24,3 +38,14 @@ class TriageFilterForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=[
+            ("due", "Due first"),
+            ("-due", "Due last"),
+            ("risk", "Highest risk"),
+            ("worker", "Worker"),
+        ],
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)

@@ -1,45 +1,44 @@
-"""What is due, for whom, by when: computed from the record, never stored.
+"""What is due, for whom, by when: the triage queue read from its due rows, in the database.
 
-Each due item applies one time rule from `safehub.rules.working_time`:
-
-- a decision within 1 working day of a referral's receipt;
-- a strategy discussion within 1 working day of a child being graded high risk;
-- a return home interview within 72 hours of a child's return from a missing episode;
-- an episode review every 12 weeks from opening or the last review;
-- a warning flag's review by its review date (shown from two weeks before), and a new flag's
-  sign-off by a hub manager within 1 working day.
+Filtering, colour (`safehub.rules.triage_rag`, as cut-off instants), counts, sorting and paging
+all happen in one or two SQL queries, so the first page costs the same with 100 items or
+100,000. Only the children on the page are audited as listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from safehub.access.policy import Principal, require
+from safehub.access.models import User
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
-from safehub.episodes.models import Episode, MissingEpisode, RiskChange
-from safehub.flags import queries as flag_queries
 from safehub.people.models import Child
-from safehub.people.queries import children_for
-from safehub.referrals.models import Referral
-from safehub.rules import working_time
+from safehub.people.queries import children_for, sees_every_child
+from safehub.rules import triage_rag, working_time
+from safehub.rules.codes import RiskLevel
 from safehub.rules.working_time import Rag
+from safehub.triage import sources
+from safehub.triage.models import DueRow
 
-KINDS = {
-    "decision": "Decision on referral",
-    "strategy_discussion": "Strategy discussion (high risk)",
-    "return_interview": "Return home interview",
-    "review": "Episode review",
-    "flag_review": "Warning flag review",
-    "flag_sign_off": "Warning flag sign-off",
+KINDS = sources.kinds()
+PAGE_SIZE = 50
+SCOPES = {
+    "all": "Everyone's",
+    "mine": "Mine",
+    "team": "My team's",
+    "unallocated": "Unallocated",
 }
-# Returns older than this are reported by the timeliness figures, not chased in the queue.
-RETURN_INTERVIEW_WINDOW = dt.timedelta(days=28)
+SORTS = {
+    "due": ("due", "id"),
+    "-due": ("-due", "-id"),
+    "risk": ("-risk_rank", "due", "id"),
+    "worker": ("worker__last_name", "worker__first_name", "due", "id"),
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,8 @@ class DueItem:
     rag: Rag
     remaining: dt.timedelta
     link: str
+    risk_level: str = ""
+    worker: User | None = None
 
     @property
     def label(self) -> str:
@@ -59,174 +60,149 @@ class DueItem:
     def remaining_text(self) -> str:
         return working_time.describe_remaining(self.remaining)
 
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label if self.risk_level else "Not graded"
 
-def due_items(
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: frozenset[str] = frozenset()
+    rags: frozenset[str] = frozenset()
+    risks: frozenset[str] = frozenset()
+    scope: str = "all"
+    due_before: dt.datetime | None = None
+
+
+@dataclass
+class Page:
+    items: list[DueItem]
+    total: int
+    counts: dict[str, int]
+    number: int
+    pages: int
+    size: int = PAGE_SIZE
+    sort: str = "due"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _rag_case(now: dt.datetime) -> Case:
+    cut = triage_rag.cutoffs(now)
+    whens = [When(due__lt=cut.red_before, then=Value(Rag.RED.value))]
+    for level in (*RiskLevel, None):
+        at_level = Q(risk_level=level.value if level else "")
+        whens.append(When(at_level & Q(due__lte=cut.amber_for(level)), then=Value(Rag.AMBER.value)))
+    return Case(*whens, default=Value(Rag.GREEN.value), output_field=CharField())
+
+
+def _rag_q(now: dt.datetime, rag: str) -> Q:
+    """The rows of one colour, as a filter the database can use with its index on due."""
+    cut = triage_rag.cutoffs(now)
+    red = Q(due__lt=cut.red_before)
+    amber = Q()
+    for level in (*RiskLevel, None):
+        amber |= Q(risk_level=level.value if level else "", due__lte=cut.amber_for(level))
+    if rag == Rag.RED:
+        return red
+    if rag == Rag.AMBER:
+        return ~red & amber
+    return ~red & ~amber
+
+
+def _scoped(user: Principal, filters: Filters, now: dt.datetime) -> QuerySet[DueRow]:
+    rows = DueRow.objects.filter(sources.windowed(now))
+    if not sees_every_child(user):
+        rows = rows.filter(child__in=children_for(user))
+    if filters.kinds:
+        rows = rows.filter(kind__in=filters.kinds)
+    if filters.risks:
+        rows = rows.filter(risk_level__in=[("" if r == "unknown" else r) for r in filters.risks])
+    account = user_or_none(user)
+    if filters.scope == "mine":
+        rows = rows.filter(worker=account)
+    elif filters.scope == "team":
+        rows = rows.filter(worker_agency_id=getattr(account, "agency_id", None))
+    elif filters.scope == "unallocated":
+        rows = rows.filter(worker__isnull=True)
+    if filters.due_before is not None:
+        rows = rows.filter(due__lt=filters.due_before)
+    return rows
+
+
+def _counts(rows: QuerySet[DueRow], now: dt.datetime) -> dict[str, int]:
+    found = rows.aggregate(**{rag.value: Count("id", filter=_rag_q(now, rag)) for rag in Rag})
+    return {rag.value: found[rag.value] for rag in Rag}
+
+
+def _items(rows: Iterable[DueRow], now: dt.datetime) -> list[DueItem]:
+    return [
+        DueItem(
+            kind=r.kind,
+            child=r.child,
+            due=timezone.localtime(r.due),
+            rag=Rag(r.rag),  # type: ignore[attr-defined]
+            remaining=working_time.time_remaining(now, r.due),
+            link=r.link,
+            risk_level=r.risk_level,
+            worker=r.worker,
+        )
+        for r in rows
+    ]
+
+
+def queue_page(  # noqa: PLR0913 - each is a control on the queue
+    user: Principal,
+    *,
+    filters: Filters | None = None,
+    sort: str = "due",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    now: dt.datetime | None = None,
+    listed_as: str = "listed: triage",
+) -> Page:
+    """One page of the caller's due items, with the total and counts per colour.
+
+    The counts ignore the colour filter (they are the header's "12 overdue, 30 due soon"), and
+    every other filter applies. The children on the page are audited as listed, once each.
+    """
+    require(user, "triage:view")
+    now = now or timezone.now()
+    filters = filters or Filters()
+    rows = _scoped(user, filters, now)
+    counts = _counts(rows, now)
+    if filters.rags:
+        wanted = Q(pk__in=[])
+        for rag in filters.rags:
+            wanted |= _rag_q(now, rag)
+        rows = rows.filter(wanted)
+    total = sum(counts[r] for r in filters.rags) if filters.rags else sum(counts.values())
+    pages = max(1, -(-total // size))
+    number = min(max(1, page), pages)
+    ordered = (
+        rows.annotate(rag=_rag_case(now))
+        .select_related("child", "worker")
+        .order_by(*SORTS.get(sort, SORTS["due"]))
+    )
+    found = list(ordered[(number - 1) * size : number * size])
+    items = _items(found, now)
+    audit.write(user, "triage:viewed", object_type="triage", object_id=str(total))
+    named = {item.child.pk: item.child for item in items}
+    audit.write_each(user, "child:listed", named.values(), context=listed_as)
+    return Page(items, total, counts, number, pages, size, sort if sort in SORTS else "due")
+
+
+def due_items(  # noqa: PLR0913 - the queue's filters, for the API
     user: Principal,
     *,
     now: dt.datetime | None = None,
     kinds: Iterable[str] | None = None,
     rags: Iterable[str] | None = None,
     listed_as: str = "listed: triage",
+    limit: int = 1000,
+    due_before: dt.datetime | None = None,
 ) -> list[DueItem]:
-    """Every open due item in the caller's scope, most urgent first.
-
-    Each child named is audited as listed, once however many items name them, with
-    `listed_as` saying which list (the queue page, the API).
-    """
-    require(user, "triage:view")
-    now = now or timezone.now()
-    wanted = set(kinds or KINDS)
-    children = children_for(user)
-    items: list[DueItem] = []
-    if "decision" in wanted:
-        items.extend(_decisions(children, now))
-    if "strategy_discussion" in wanted:
-        items.extend(_strategy_discussions(children, now))
-    if "return_interview" in wanted:
-        items.extend(_return_interviews(children, now))
-    if "review" in wanted:
-        items.extend(_reviews(children, now))
-    items.extend(i for i in _flags(children, now) if i.kind in wanted)
-    if rags:
-        keep = {Rag(r) for r in rags}
-        items = [i for i in items if i.rag in keep]
-    items.sort(key=lambda i: (i.due, i.kind, i.child.pk))
-    audit.write(user, "triage:viewed", object_type="triage", object_id=str(len(items)))
-    named = {item.child.pk: item.child for item in items}
-    audit.write_each(user, "child:listed", named.values(), context=listed_as)
-    return items
-
-
-def _item(  # noqa: PLR0913 - each is a column of the queue
-    kind: str, child: Child, *, start: dt.datetime, due: dt.datetime, now: dt.datetime, link: str
-) -> DueItem:
-    return DueItem(
-        kind=kind,
-        child=child,
-        due=due,
-        rag=working_time.rag(now=now, due=due, period_start=start),
-        remaining=working_time.time_remaining(now, due),
-        link=link,
+    """The caller's open due items, most urgent first, at most `limit` (one audited page)."""
+    filters = Filters(
+        kinds=frozenset(kinds or ()), rags=frozenset(rags or ()), due_before=due_before
     )
-
-
-def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
-    pending = Referral.objects.filter(
-        child__in=children, decision__isnull=True, withdrawn_at__isnull=True
-    ).select_related("child")
-    return [
-        _item(
-            "decision",
-            r.child,
-            start=r.received_at,
-            due=working_time.decision_due(r.received_at),
-            now=now,
-            link=f"/referrals/{r.pk}/decision",
-        )
-        for r in pending
-    ]
-
-
-def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
-    latest = RiskChange.objects.filter(episode=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
-        "-effective_on", "-id"
-    )
-    episodes = (
-        Episode.objects.filter(
-            child__in=children, closed_on__isnull=True, withdrawn_at__isnull=True
-        )
-        .annotate(level=Subquery(latest.values("level")[:1]))
-        .filter(level="high")
-        .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
-        .annotate(last_discussion=Max("strategy_discussions__held_at"))
-        .select_related("child")
-    )
-    items = []
-    for episode in episodes:
-        graded_at = episode.graded_at
-        if episode.last_discussion and episode.last_discussion >= graded_at:
-            continue
-        due = working_time.strategy_discussion_due(graded_at)
-        items.append(
-            _item(
-                "strategy_discussion",
-                episode.child,
-                start=graded_at,
-                due=due,
-                now=now,
-                link=f"/episodes/{episode.pk}",
-            )
-        )
-    return items
-
-
-def _return_interviews(children: object, now: dt.datetime) -> list[DueItem]:
-    returns = MissingEpisode.objects.filter(
-        child__in=children,
-        ended_at__isnull=False,
-        ended_at__gte=now - RETURN_INTERVIEW_WINDOW,
-        return_interview_completed_at__isnull=True,
-        withdrawn_at__isnull=True,
-    ).select_related("child")
-    items = []
-    for m in returns:
-        returned = m.ended_at
-        assert returned is not None  # noqa: S101 - filtered above
-        items.append(
-            _item(
-                "return_interview",
-                m.child,
-                start=returned,
-                due=working_time.return_interview_due(returned),
-                now=now,
-                link=f"/missing/{m.pk}",
-            )
-        )
-    return items
-
-
-def _reviews(children: object, now: dt.datetime) -> list[DueItem]:
-    episodes = (
-        Episode.objects.filter(
-            child__in=children, closed_on__isnull=True, withdrawn_at__isnull=True
-        )
-        .annotate(last_review=Max("reviews__reviewed_on"))
-        .select_related("child")
-    )
-    items = []
-    tz = timezone.get_current_timezone()
-    for episode in episodes:
-        since = episode.last_review or episode.opened_on
-        due_date = working_time.review_due(since)
-        start = dt.datetime.combine(since, dt.time(9), tzinfo=tz)
-        due = dt.datetime.combine(due_date, dt.time(17), tzinfo=tz)
-        items.append(
-            _item(
-                "review",
-                episode.child,
-                start=start,
-                due=due,
-                now=now,
-                link=f"/episodes/{episode.pk}",
-            )
-        )
-    return items
-
-
-def _flags(children: Any, now: dt.datetime) -> list[DueItem]:
-    """Warning flags: reviews overdue or due within two weeks, and sign-offs waiting."""
-    tz = timezone.get_current_timezone()
-    items = []
-    for flag in flag_queries.reviews_due(children, timezone.localdate(now)):
-        due = dt.datetime.combine(flag.review_on, dt.time(17), tzinfo=tz)
-        # Signed off after its review date (a flag due for review on the day it was raised).
-        since = min(flag.signed_off_at or flag.raised_at, due)
-        link = f"/flags/{flag.pk}"
-        items.append(_item("flag_review", flag.child, start=since, due=due, now=now, link=link))
-    for flag in flag_queries.waiting_for_sign_off(children):
-        due = working_time.decision_due(flag.raised_at)
-        link = f"/flags/{flag.pk}/sign-off"
-        items.append(
-            _item("flag_sign_off", flag.child, start=flag.raised_at, due=due, now=now, link=link)
-        )
-    return items
+    return queue_page(user, filters=filters, size=limit, now=now, listed_as=listed_as).items

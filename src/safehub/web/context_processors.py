@@ -26,6 +26,8 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("child:shared:list", "Shared with us", "/shared", ""),
     ("break_glass:use", "Emergency access", "/emergency-access", ""),
     ("break_glass:review", "Break-glass review", "/access/break-glass", "/access"),
+    ("episode:allocate", "Allocation", "/allocation", ""),
+    ("sign_off:decide", "Sign-off", "/oversight/sign-off", "/oversight/sign-off"),
     ("screening:override:review", "Overrides", "/oversight/overrides", "/oversight/overrides"),
     ("duplicates:review", "Duplicates", "/oversight/duplicates", "/oversight/duplicates"),
     ("child:search", "Find a child", "/children/search", "/children"),

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_GET
 from safehub.access import sessions
 from safehub.access.policy import can, needs_two_factor, require
 from safehub.audit import context
+from safehub.episodes import allocation
 from safehub.geo import queries as geo_queries
-from safehub.triage.queries import DueItem, due_items
+from safehub.triage.caseloads import caseloads
+from safehub.triage.queries import DueItem, Filters, queue_page
 from safehub.web.forms import SignInForm
 
 ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
@@ -30,6 +32,7 @@ ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
     ),
     "hub_manager": (
         "Oversee the triage queue and its timeliness.",
+        "Allocate children to workers, watch caseloads, sign off decisions and closures.",
         "Review screening-tool overrides and emergency (break-glass) access.",
         "See who has looked at each child's record.",
     ),
@@ -82,19 +85,28 @@ def home(request: HttpRequest) -> HttpResponse:
     require(request.user, "home:view")
     role = getattr(request.user, "role", "")
     due: list[DueItem] | None = None
+    due_count = 0
+    mine = None
     if can(request.user, "triage:view"):
         end_of_today = timezone.make_aware(
             dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min)
         )
-        due = [item for item in due_items(request.user) if item.due < end_of_today]
+        today = queue_page(
+            request.user, filters=Filters(due_before=end_of_today), size=HOME_DUE_LIMIT
+        )
+        due, due_count = today.items, today.total
+        mine = allocation.allocated_to(request.user)
+    loads = caseloads(request.user) if can(request.user, "episode:allocate") else None
     return TemplateResponse(
         request,
         "web/home.html",
         {
             "role_summary": ROLE_SUMMARY.get(role, ()),
             "ward_sets": geo_queries.ward_sets(),
-            "due": due[:HOME_DUE_LIMIT] if due is not None else None,
-            "due_count": len(due) if due is not None else 0,
+            "due": due,
+            "due_count": due_count,
+            "my_episodes": mine,
+            "caseloads": loads,
             "can_record_referral": can(request.user, "referral:create"),
         },
     )
