@@ -23,6 +23,7 @@ from safehub.people import services as people
 from safehub.people import sharing
 from safehub.people.corrections import StaleEditError
 from safehub.people.models import Child
+from safehub.triage import store
 from safehub.triage.queries import due_items
 
 TEXT = "Do not disclose her address to callers"
@@ -283,15 +284,20 @@ def test_the_triage_queue_chases_due_reviews_and_waiting_sign_offs(
         review_on=today - dt.timedelta(days=3)
     )
     WarningFlag.objects.filter(pk=far.pk).update(review_on=today + dt.timedelta(days=200))
+    store.refresh([child.pk])  # the updates above bypass the saves that keep the queue
     items = due_items(manager, kinds=["flag_review", "flag_sign_off"])
-    found = {(i.kind, i.link) for i in items}
-    assert found == {
+    found = {(i.kind, i.link): i for i in items}
+    # Every flag in force owes its review (like an episode's review, listed from the start);
+    # an ended flag owes nothing.
+    assert set(found) == {
         ("flag_review", f"/flags/{overdue.pk}"),
+        ("flag_review", f"/flags/{far.pk}"),
         ("flag_sign_off", f"/flags/{waiting.pk}/sign-off"),
     }
-    review = next(i for i in items if i.kind == "flag_review")
+    review = found[("flag_review", f"/flags/{overdue.pk}")]
     assert review.rag == "red"
     assert review.remaining < dt.timedelta(0)
+    assert found[("flag_review", f"/flags/{far.pk}")].rag == "green"
 
 
 @pytest.mark.django_db
