@@ -120,7 +120,8 @@ def _small_counts(value: object, path: str = "") -> list[str]:
         return [
             p
             for key, item in value.items()
-            if key not in {"snapshot", "definitions", "notes", "suppressed_cells"}
+            # A ward's number on the map is a label, not a count.
+            if key not in {"snapshot", "definitions", "notes", "suppressed_cells", "map_number"}
             for p in _small_counts(item, f"{path}.{key}")
         ]
     if isinstance(value, list):

@@ -44,6 +44,10 @@ class Table:
     note: str = ""
     metrics: tuple[str, ...] = ()
     row_keys: list[str] = field(default_factory=list)
+    # A short key printed before each row's label, under `mark_header` (the ward's number on
+    # the map); empty for a table without one. Not a count: never suppressed.
+    row_marks: list[str] = field(default_factory=list)
+    mark_header: str = ""
     total_column: bool = True
     total_row: bool = True
     published: dict[tuple[int, int], Value] | None = None
@@ -93,6 +97,11 @@ class Table:
             (label, shown[i], self.shown_row_total(i) if self.has_row_total else None)
             for i, label in enumerate(self.row_labels)
         ]
+
+    def marked_body(self) -> list[tuple[str, str, list[Value], Value | None]]:
+        """Rows as (mark, label, shown cells, shown row total or None): what the page prints."""
+        marks = self.row_marks or [""] * len(self.row_labels)
+        return [(mark, *row) for mark, row in zip(marks, self.body(), strict=True)]
 
     def total_row_cells(self) -> list[Value]:
         """The "Total" row as shown: each column's total, then the grand total if there is one."""

@@ -34,8 +34,11 @@ def by_ward(ctx: Context) -> Part:
     rows = sorted(wards, key=lambda w: (-sum(counts[w["ward_code"]].values()), w["ward_name"]))
     keys = [w["ward_code"] for w in rows]
     labels = [w["ward_name"] for w in rows]
+    # Each ward's number on the map, in the table's order, so a reader finds it in both.
+    marks = [str(n) for n in range(1, len(rows) + 1)]
     if counts.get(UNKNOWN_WARD):
         keys.append(UNKNOWN_WARD)
+        marks.append("")
         labels.append(
             "Ward not known"
             if ctx.wards
@@ -48,6 +51,8 @@ def by_ward(ctx: Context) -> Part:
         row_header="Ward",
         row_labels=labels,
         row_keys=keys,
+        row_marks=marks if rows else [],
+        mark_header="Map",
         columns=[c.capitalize() if c != "none" else "Not graded" for c in levels],
         counts=[[counts[code][level] for level in levels] for code in keys],
         total_label="Children at risk",
