@@ -18,7 +18,13 @@ from typing import Any
 from safehub.analytics import engines, metrics, revisions, snapshot
 from safehub.reports import sections
 from safehub.reports.sections.children import LEVELS
-from safehub.reports.tables import NotRecorded, Table, apply_disclosure_control, publish_total
+from safehub.reports.tables import (
+    NotRecorded,
+    Table,
+    add_changes,
+    apply_disclosure_control,
+    publish_total,
+)
 from safehub.rules.disclosure import SUPPRESSED
 
 EDITIONS = ("restricted", "public")
@@ -207,6 +213,8 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
     trend_rows = _trend(ctx)
     if public:
         apply_disclosure_control(list(tables.values()))
+    add_changes(list(tables.values()))
+    if public:
         headline = _public_headline(headline, tables["by_ward"])
         # Month totals only: by level, one small count would follow from the total and the rest.
         trend_rows = [

@@ -22,6 +22,9 @@ FORMATS = ("html", "pdf", "xlsx", "json")
 PLACED_TABLES = frozenset(
     {
         "by_ward",
+        "year_earlier_by_level",
+        "year_earlier_by_ward",
+        "exploitation_types",
         "referrals_by_financial_year",
         "referrals_by_source",
         "age_sex",
