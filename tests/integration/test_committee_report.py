@@ -120,8 +120,10 @@ def _small_counts(value: object, path: str = "") -> list[str]:
         return [
             p
             for key, item in value.items()
-            # A ward's number on the map is a label, not a count.
-            if key not in {"snapshot", "definitions", "notes", "suppressed_cells", "map_number"}
+            # A ward's number on the map is a label, and the headline's change the difference
+            # of two printed figures (printed only when both are), not counts.
+            if key
+            not in {"snapshot", "definitions", "notes", "suppressed_cells", "map_number", "change"}
             for p in _small_counts(item, f"{path}.{key}")
         ]
     if isinstance(value, list):
@@ -168,9 +170,12 @@ def _small_in_pdf(content: bytes) -> list[str]:
             for line in (page.extract_text() or "").splitlines():
                 tokens = line.replace(",", "").split()
                 cells: list[str] = []
-                for token in reversed(tokens):
+                for k in range(len(tokens) - 1, -1, -1):
+                    token = tokens[k]
                     if token[:1] in {"+", "\u2212"} and token[1:].isdigit():
                         continue  # a change between two printed figures, not a count
+                    if token.isdigit() and k > 0 and tokens[k - 1] in {"up", "down"}:
+                        break  # the headline's change: "a year earlier (…): up 5"
                     if not (token.isdigit() or token == "c"):
                         break
                     cells.append(token)

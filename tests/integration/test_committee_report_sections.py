@@ -224,3 +224,31 @@ def test_the_pdf_check_sees_a_heading_at_a_page_foot(tmp_path: Path) -> None:
         text, size, bold = _content_lines(pdf.pages[0])[-1]
     assert (text, bold) == ("Orphan", True)
     assert size >= 11.5
+
+
+@pytest.mark.parametrize("as_of", ["2016-10-31", "today"])
+def test_the_public_headline_change_is_printed_only_beside_both_its_ends(
+    manifest: snapshot.Manifest, as_of: str
+) -> None:
+    day = manifest.knowledge_time.date() if as_of == "today" else dt.date.fromisoformat(as_of)
+    area = "Bradford" if as_of == "today" else "Bradford West"
+    headline = render.to_json(_build(manifest, area, day, "public"))["headline"]
+    now, then = headline["open_children"], headline["open_children_year_earlier"]
+    if isinstance(now, int) and isinstance(then, int):
+        assert headline["change"] == now - then
+    else:
+        assert headline["change"] is None
+
+
+def test_the_web_page_styles_the_headline_like_the_pdf(
+    demo_history: DemoHistory, monkeypatch: pytest.MonkeyPatch, elected_member_client: Any
+) -> None:
+    """Each headline number is a block above its words: never "76children at risk"."""
+    monkeypatch.setenv("SAFEHUB_SNAPSHOT_DIR", str(demo_history.root))
+    query = "?area=Bradford+West&edition=public&as_of_0=31&as_of_1=10&as_of_2=2016"
+    body = elected_member_client.get("/reports/committee" + query).content.decode()
+    link = re.search(r'href="([^"]*reports/report\.css)"', body)
+    assert link is not None
+    assert '<span class="app-headline__number">60</span>' in body
+    css = b"".join(elected_member_client.get(link.group(1)).streaming_content).decode()
+    assert re.search(r"\.app-headline__number \{[^}]*display: block", css)
