@@ -18,6 +18,7 @@ from typing import Any
 from safehub.analytics import engines, metrics, revisions, snapshot
 from safehub.reports import sections
 from safehub.reports.sections.children import LEVELS
+from safehub.reports.sections.year_earlier import year_earlier
 from safehub.reports.tables import (
     NotRecorded,
     Table,
@@ -61,13 +62,6 @@ class Report:
     def title(self) -> str:
         place = f"{self.district} district" if self.area == self.district else f"{self.area} area"
         return f"Child exploitation: {place}"
-
-
-def _year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def district_name(manifest: snapshot.Manifest) -> str:
@@ -256,7 +250,7 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
 
 def _headline(ctx: sections.Context) -> dict[str, Any]:
     """Children at risk on D and a year earlier (live cases now against a year ago)."""
-    a_year_ago = _year_earlier(ctx.as_of)
+    a_year_ago = year_earlier(ctx.as_of)
     then = _sum(ctx.rows("open_children", d=a_year_ago))
     levels = Counter[str]()
     for r in ctx.open_now:
