@@ -30,6 +30,7 @@ from shapely.ops import polylabel
 
 from safehub.reports.committee import Report
 from safehub.reports.tables import Value
+from safehub.rules import disclosure
 
 BLUE, DARK_BLUE, LIGHT_BLUE = "#1d70b8", "#003078", "#5694ca"
 RED, ORANGE, GREEN, GREY = "#d4351c", "#f47738", "#00703c", "#b1b4b6"
@@ -196,8 +197,11 @@ def ward_map(report: Report) -> str:
     numbers = [v for v in values.values() if isinstance(v, int)]
     keys = ward_numbers(report)
     top = max(numbers, default=0)
-    bounds = [0, 1, *sorted({max(2, round(top * f)) for f in (0.25, 0.5, 0.75)}), top + 1]
-    bounds = sorted(set(bounds))
+    # The public edition shows no number from 1 to the threshold, so its scale starts above it.
+    lowest = disclosure.DEFAULT_THRESHOLD + 1 if report.public else 1
+    inner = {max(lowest + 1, round(top * f)) for f in (0.25, 0.5, 0.75)}
+    bounds = sorted({0, lowest, *inner, top + 1})
+    bounds = [b for b in bounds if b <= max(top + 1, lowest)]
     cmap = ListedColormap(SCALE[: len(bounds) - 1])
     norm = BoundaryNorm(bounds, cmap.N)
     fig, ax = plt.subplots(figsize=(8, 7))
@@ -237,7 +241,7 @@ def ward_map(report: Report) -> str:
         ax.set_aspect(1 / math.cos(math.radians(latitude)))
     ax.axis("off")
     legend = [
-        Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 else f"{lo}–{hi - 1}")
+        Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 or lo == 0 else f"{lo}–{hi - 1}")
         for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
     ]
     if report.public:
