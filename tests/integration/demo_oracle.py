@@ -69,6 +69,15 @@ def _open_on(on: dt.date, area: str) -> list[tuple[Episode, str, str, int, bool,
     return rows
 
 
+def _types_named(episode: Episode, on: dt.date) -> list[str]:
+    """The exploitation types named on the episode's referrals received by the end of `on`."""
+    end = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
+    named = Referral.objects.filter(episode=episode, received_at__lt=end).values_list(
+        "exploitation_types", flat=True
+    )
+    return sorted({t for types in named for t in types or []})
+
+
 def compute() -> dict[str, Any]:
     per_child = (
         Referral.objects.filter(_fy(2015))
@@ -81,6 +90,11 @@ def compute() -> dict[str, Any]:
         "children_2015_16": (len(per_child), sum(1 for n in per_child if n > 1)),
         "south": [r[1:] for r in _open_on(dt.date(2016, 10, 27), "Bradford South")],
         "west": [r[1:] for r in _open_on(dt.date(2016, 10, 31), "Bradford West")],
+        "west_year_earlier": [r[1:3] for r in _open_on(dt.date(2015, 10, 31), "Bradford West")],
+        "west_types": [
+            _types_named(r[0], dt.date(2016, 10, 31))
+            for r in _open_on(dt.date(2016, 10, 31), "Bradford West")
+        ],
         "intelligence": (
             LocationOfConcern.objects.count(),
             LocationLink.objects.count(),

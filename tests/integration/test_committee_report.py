@@ -120,7 +120,10 @@ def _small_counts(value: object, path: str = "") -> list[str]:
         return [
             p
             for key, item in value.items()
-            if key not in {"snapshot", "definitions", "notes", "suppressed_cells"}
+            # A ward's number on the map is a label, and the headline's change the difference
+            # of two printed figures (printed only when both are), not counts.
+            if key
+            not in {"snapshot", "definitions", "notes", "suppressed_cells", "map_number", "change"}
             for p in _small_counts(item, f"{path}.{key}")
         ]
     if isinstance(value, list):
@@ -167,7 +170,12 @@ def _small_in_pdf(content: bytes) -> list[str]:
             for line in (page.extract_text() or "").splitlines():
                 tokens = line.replace(",", "").split()
                 cells: list[str] = []
-                for token in reversed(tokens):
+                for k in range(len(tokens) - 1, -1, -1):
+                    token = tokens[k]
+                    if token[:1] in {"+", "\u2212"} and token[1:].isdigit():
+                        continue  # a change between two printed figures, not a count
+                    if token.isdigit() and k > 0 and tokens[k - 1] in {"up", "down"}:
+                        break  # the headline's change: "a year earlier (…): up 5"
                     if not (token.isdigit() or token == "c"):
                         break
                     cells.append(token)
@@ -218,6 +226,12 @@ def test_no_public_format_prints_a_count_from_one_to_five(
         else __import__("datetime").date.fromisoformat(as_of)
     )
     report = committee.build(manifest, area=area, as_of=day, edition="public")
+    # The year-earlier comparisons and the exploitation types are checked too (by ward only
+    # where the wards in force on the day are loaded).
+    compared = {"year_earlier_by_level", "exploitation_types"}
+    compared |= {"year_earlier_by_ward"} if as_of != "today" else set()
+    assert compared <= set(report.tables)
+    assert all(report.tables[key].published for key in compared)
     assert _small_counts(render.to_json(report)) == []
     assert _small_in_html(render.to_html(report)) == []
     assert _small_in_xlsx(render.to_xlsx(report)) == []

@@ -21,12 +21,16 @@ mpl.use("Agg")
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch, Polygon
+from shapely.geometry import Polygon as ShapelyPolygon
+from shapely.ops import polylabel
 
 from safehub.reports.committee import Report
 from safehub.reports.tables import Value
+from safehub.rules import disclosure
 
 BLUE, DARK_BLUE, LIGHT_BLUE = "#1d70b8", "#003078", "#5694ca"
 RED, ORANGE, GREEN, GREY = "#d4351c", "#f47738", "#00703c", "#b1b4b6"
@@ -164,16 +168,43 @@ def ward_values_shown(report: Report) -> dict[str, Value]:
     return {code: shown.get(code, 0) for code in report.ward_values}
 
 
+def ward_numbers(report: Report) -> dict[str, str]:
+    """Each ward's number on the map: the one printed beside it in the ward table."""
+    table = report.tables["by_ward"]
+    return {code: mark for code, mark in zip(table.row_keys, table.row_marks, strict=False) if mark}
+
+
+def _label_point(rings: list[list[list[float]]]) -> tuple[float, float]:
+    """Where a ward's number goes: inside its largest part, as far from its edges as can be
+    (a centroid may fall outside a crescent-shaped ward, or in its neighbour)."""
+    parts = [ShapelyPolygon(ring) for ring in rings if len(ring) >= 4]  # noqa: PLR2004
+    parts = [p if p.is_valid else p.buffer(0) for p in parts]
+    largest = max(parts, key=lambda p: p.area)
+    if largest.geom_type != "Polygon" or largest.is_empty:
+        point = largest.representative_point()
+    else:
+        point = polylabel(largest, tolerance=largest.length / 1000)
+    return point.x, point.y
+
+
 def ward_map(report: Report) -> str:
-    """A choropleth of children at risk by ward from the wards' own boundaries."""
+    """A choropleth of children at risk by ward from the wards' own boundaries.
+
+    Each ward carries its number in the ward table (the map's key), drawn with a white halo so
+    it reads on any shade; the legend sits under the map so the map takes the page's width.
+    """
     values = ward_values_shown(report)
     numbers = [v for v in values.values() if isinstance(v, int)]
+    keys = ward_numbers(report)
     top = max(numbers, default=0)
-    bounds = [0, 1, *sorted({max(2, round(top * f)) for f in (0.25, 0.5, 0.75)}), top + 1]
-    bounds = sorted(set(bounds))
+    # The public edition shows no number from 1 to the threshold, so its scale starts above it.
+    lowest = disclosure.DEFAULT_THRESHOLD + 1 if report.public else 1
+    inner = {max(lowest + 1, round(top * f)) for f in (0.25, 0.5, 0.75)}
+    bounds = sorted({0, lowest, *inner, top + 1})
+    bounds = [b for b in bounds if b <= max(top + 1, lowest)]
     cmap = ListedColormap(SCALE[: len(bounds) - 1])
     norm = BoundaryNorm(bounds, cmap.N)
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, ax = plt.subplots(figsize=(8, 7))
     patches, colours, labels = [], [], []
     for ward in report.ward_boundaries:
         if not ward.get("boundary_geojson"):
@@ -186,13 +217,22 @@ def ward_map(report: Report) -> str:
             patches.append(Polygon(ring, closed=True))
             colours.append(colour)
         if rings:
-            xs = [p[0] for p in rings[0]]
-            ys = [p[1] for p in rings[0]]
-            labels.append((sum(xs) / len(xs), sum(ys) / len(ys), value))
+            x, y = _label_point(rings)
+            labels.append((x, y, keys.get(ward["ward_code"], "")))
     collection = PatchCollection(patches, facecolors=colours, edgecolors="white", linewidths=0.8)
     ax.add_collection(collection)
-    for x, y, value in labels:
-        ax.annotate(str(value), (x, y), ha="center", va="center", fontsize=8, color="#0b0c0c")
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for x, y, key in labels:
+        ax.annotate(
+            key,
+            (x, y),
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color="#0b0c0c",
+            path_effects=halo,
+        )
     ax.autoscale_view()
     if labels:
         # A degree of longitude shrinks with the cosine of the latitude: this keeps the
@@ -201,18 +241,20 @@ def ward_map(report: Report) -> str:
         ax.set_aspect(1 / math.cos(math.radians(latitude)))
     ax.axis("off")
     legend = [
-        Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 else f"{lo}–{hi - 1}")
+        Patch(facecolor=cmap(i), label=f"{lo}" if hi - lo == 1 or lo == 0 else f"{lo}–{hi - 1}")
         for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
     ]
     if report.public:
         legend.append(Patch(facecolor=GREY, label="c (1–5 or withheld)"))
     ax.legend(
         handles=legend,
-        title="Children at risk",
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
+        title="Children at risk (the number in each ward is its row in the ward table)",
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=min(len(legend), 4),
         frameon=False,
         fontsize=9,
+        title_fontsize=9,
     )
     return _data_uri(fig)
 

@@ -18,7 +18,14 @@ from typing import Any
 from safehub.analytics import engines, metrics, revisions, snapshot
 from safehub.reports import sections
 from safehub.reports.sections.children import LEVELS
-from safehub.reports.tables import NotRecorded, Table, apply_disclosure_control, publish_total
+from safehub.reports.sections.year_earlier import year_earlier
+from safehub.reports.tables import (
+    NotRecorded,
+    Table,
+    add_changes,
+    apply_disclosure_control,
+    publish_total,
+)
 from safehub.rules.disclosure import SUPPRESSED
 
 EDITIONS = ("restricted", "public")
@@ -56,13 +63,6 @@ class Report:
     def title(self) -> str:
         place = f"{self.district} district" if self.area == self.district else f"{self.area} area"
         return f"Child exploitation: {place}"
-
-
-def _year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def district_name(manifest: snapshot.Manifest) -> str:
@@ -213,6 +213,8 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
     trend_rows = _trend(ctx)
     if public:
         apply_disclosure_control(list(tables.values()))
+    add_changes(list(tables.values()))
+    if public:
         headline = _public_headline(headline, tables["by_ward"])
         # Month totals only: by level, one small count would follow from the total and the rest.
         trend_rows = [
@@ -254,7 +256,7 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
 
 def _headline(ctx: sections.Context) -> dict[str, Any]:
     """Children at risk on D and a year earlier (live cases now against a year ago)."""
-    a_year_ago = _year_earlier(ctx.as_of)
+    a_year_ago = year_earlier(ctx.as_of)
     then = _sum(ctx.rows("open_children", d=a_year_ago))
     levels = Counter[str]()
     for r in ctx.open_now:

@@ -24,6 +24,9 @@ FORMATS = ("html", "pdf", "xlsx", "json")
 PLACED_TABLES = frozenset(
     {
         "by_ward",
+        "year_earlier_by_level",
+        "year_earlier_by_ward",
+        "exploitation_types",
         "referrals_by_financial_year",
         "referrals_by_source",
         "age_sex",
@@ -53,13 +56,15 @@ def to_json(report: Report) -> dict[str, Any]:
     ward_table = report.tables["by_ward"]
     shown_values = charts.ward_values_shown(report)
     levels = [c.lower() for c in ward_table.columns]
+    map_numbers = charts.ward_numbers(report)
     by_ward = []
     for code, label, row in zip(
         ward_table.row_keys, ward_table.row_labels, ward_table.shown(), strict=True
     ):
-        entry: dict[str, Value | str] = {
+        entry: dict[str, Value | str | None] = {
             "ward_code": code,
             "ward_name": label,
+            "map_number": int(map_numbers[code]) if code in map_numbers else None,
             "open_children": shown_values.get(
                 code, ward_table.shown_row_total(ward_table.row_keys.index(code))
             ),
@@ -219,9 +224,15 @@ def _table_json(table: Table) -> dict[str, Any]:
         "row_header": table.row_header,
         "columns": table.columns,
         "rows": [
-            {"label": label, "values": cells, **({"total": total} if total is not None else {})}
-            for label, cells, total in table.body()
+            {
+                "label": label,
+                **({"mark": mark} if table.row_marks else {}),
+                "values": cells,
+                **({"total": total} if total is not None else {}),
+            }
+            for mark, label, cells, total in table.marked_body()
         ],
+        **({"mark_header": table.mark_header} if table.row_marks else {}),
         **({"totals": table.total_row_cells()} if table.has_total_row else {}),
         "suppressed_cells": table.suppressed_cells,
         "note": table.note,

@@ -44,8 +44,24 @@ class Table:
     note: str = ""
     metrics: tuple[str, ...] = ()
     row_keys: list[str] = field(default_factory=list)
+    # A short key printed before each row's label, under `mark_header` (the ward's number on
+    # the map); empty for a table without one. Not a count: never suppressed.
+    row_marks: list[str] = field(default_factory=list)
+    mark_header: str = ""
     total_column: bool = True
     total_row: bool = True
+    # Column j filled from another table's published figures instead of being published again
+    # (two tables showing the same count must show it the same way, or together they would
+    # disclose): j -> (that table's key, "row_totals" or "column_totals"), matched by this
+    # table's row keys against its row keys, or its column labels.
+    links: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Rows that overlap (a child under two types) print no total; the audit still assumes the
+    # reader knows the rows' sum exactly, which is more than they can know (only that it is at
+    # least the children at risk), so what passes it is safe.
+    audit_total: bool = False
+    # A "Change" column after the last one: the last column minus the one before it, shown
+    # only where both are ("+3", a minus sign and 2, "0"; "c" when either end is withheld).
+    change: bool = False
     published: dict[tuple[int, int], Value] | None = None
     suppressed_cells: int = 0
     coarsened: bool = False
@@ -93,6 +109,11 @@ class Table:
             (label, shown[i], self.shown_row_total(i) if self.has_row_total else None)
             for i, label in enumerate(self.row_labels)
         ]
+
+    def marked_body(self) -> list[tuple[str, str, list[Value], Value | None]]:
+        """Rows as (mark, label, shown cells, shown row total or None): what the page prints."""
+        marks = self.row_marks or [""] * len(self.row_labels)
+        return [(mark, *row) for mark, row in zip(marks, self.body(), strict=True)]
 
     def total_row_cells(self) -> list[Value]:
         """The "Total" row as shown: each column's total, then the grand total if there is one."""
@@ -147,7 +168,45 @@ def _labels(labels: list[str]) -> list[str]:
     return out
 
 
-def control(table: Table) -> Table:
+def _linked_value(source: Table, kind: str, key: str | None) -> Value | None:
+    """One published figure of `source`: a row's total or a column's total, the grand total
+    for `key` None; None when `source` has no such row or column."""
+    if key is None:
+        return source.shown_column_totals()[0] if source.coarsened else source.shown_grand_total()
+    if kind == "row_totals":
+        if key not in source.row_keys:
+            return None
+        i = source.row_keys.index(key)
+        return source.shown()[i][0] if source.coarsened else source.shown_row_total(i)
+    if source.coarsened:  # its columns are gone: nothing by column is published
+        return disclosure.SUPPRESSED
+    if key not in source.columns:
+        return None
+    return source.shown_column_totals()[source.columns.index(key)]
+
+
+def _linked(table: Table, j: int, done: dict[str, Table]) -> dict[tuple[int, int], Value]:
+    """Column j as the table it repeats publishes it.
+
+    A row that table does not have is a count it implies is 0 (a ward table without a "Not
+    graded" column says no child is ungraded), so a 0 is shown as 0 and anything else as "c".
+    """
+    key, kind = table.links[j]
+    source = done[key]
+    n = len(table.row_labels)
+    values: dict[tuple[int, int], Value] = {}
+    for i, k in enumerate([*table.row_keys, None]):
+        true = table.counts[i][j] if i < n else table.column_totals()[j]
+        value = _linked_value(source, kind, k)
+        if value is None:
+            value = 0 if true == 0 else disclosure.SUPPRESSED
+        if isinstance(value, int) and value != true:
+            raise ValueError(f"{table.key} column {j} is not {key}'s {kind}: {value} != {true}")
+        values[(i, j)] = value
+    return values
+
+
+def control(table: Table, done: dict[str, Table] | None = None) -> Table:
     """Publish one table (suppression + audit over cells and margins together).
 
     A "columns" table is published column by column, each with its own total if it has one.
@@ -161,12 +220,15 @@ def control(table: Table) -> Table:
     if table.shape == "columns":
         published: dict[tuple[int, int], Value] = {}
         for j, column in enumerate(table.columns):
+            if j in table.links:
+                published |= _linked(table, j, done or {})
+                continue
             one = _publish(
                 [[row[j]] for row in table.counts],
                 rows,
                 [column],
                 total_column=False,
-                total_row=table.has_total_row,
+                total_row=table.has_total_row or table.audit_total,
             )
             published |= {(i, j): v for (i, k), v in one.items() if k == 0}
         table.published = published
@@ -199,7 +261,41 @@ def apply_disclosure_control(tables: list[Table]) -> list[Table]:
     Raises `safehub.rules.disclosure.DisclosureError` when a table cannot be made safe: the
     report is then not rendered at all.
     """
-    return [control(t) for t in tables]
+    done: dict[str, Table] = {}
+    for table in tables:  # in order: a table is linked only to one before it
+        done[table.key] = control(table, done)
+    return tables
+
+
+def _difference(before: Value, after: Value) -> str:
+    if not (isinstance(before, int) and isinstance(after, int)):
+        return disclosure.SUPPRESSED
+    change = after - before
+    return f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+
+
+def add_changes(tables: list[Table]) -> None:
+    """Append the "Change" column to each table that asks for one, from what it shows.
+
+    Run after disclosure control, in both editions: a change is worked out from the two
+    figures as printed, so it never tells more than they do.
+    """
+    for table in tables:
+        if not table.change or len(table.columns) < 2:  # noqa: PLR2004 - two ends of a change
+            continue
+        n, m = len(table.row_labels), len(table.columns)
+        if table.published is None:
+            table.published = {
+                (i, j): v for i, row in enumerate(table.counts) for j, v in enumerate(row)
+            }
+            table.published |= {(n, j): v for j, v in enumerate(table.column_totals())}
+        for i in range(n + 1 if table.has_total_row else n):
+            table.published[(i, m)] = _difference(
+                table.published[(i, m - 2)], table.published[(i, m - 1)]
+            )
+        for row in table.counts:
+            row.append(row[m - 1] - row[m - 2])
+        table.columns.append("Change")
 
 
 def publish_total(value: int) -> Value:

@@ -51,13 +51,8 @@ range [lo, hi] is *protected* when:
 Since hiding everything but the grand total always meets the rule, `suppress` always finds a
 pattern; `publish` refuses only a pattern the audit rejects, which `suppress` does not produce.
 
-**Why the LP is exact.** Published cells are fixed and every line says "members sum to total".
-Read each body cell (i, j) as an arc from row node i to column node j, each row total as an arc
-from a source to row node i, each column total as an arc from column node j to a sink, and the
-grand total as the arc from sink back to source: every line is flow conservation at one node, so
-the constraint matrix is a network matrix — totally unimodular. Every vertex of the feasible
-region is integer, so the LP bounds are the integer bounds: the audit neither misses a
-recoverable cell nor invents one.
+**Why the LP is exact**, and how one LP per table gives every range: `safehub.rules.disclosure_lp`.
+The table model (cells, margins, lines): `safehub.rules.disclosure_table`.
 
 **Limits.** The audit models an attacker with this one table. Linked tables (wards by risk and
 wards by age share the ward totals; this quarter and last can be differenced) are not audited
@@ -70,24 +65,36 @@ deterministic but not minimal: it may hide more than an optimal one would. Pure:
 from __future__ import annotations
 
 import enum
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
-import numpy as np
-from scipy.optimize import linprog
+from safehub.rules.disclosure_lp import provable_ranges
+from safehub.rules.disclosure_table import Cell, CountTable, Line
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "SUPPRESSED",
+    "AuditResult",
+    "Cell",
+    "CellRange",
+    "CountTable",
+    "DisclosureError",
+    "Line",
+    "Published",
+    "SuppressedTable",
+    "Suppression",
+    "audit",
+    "publish",
+    "publish_count",
+    "suppress",
+]
 
 SUPPRESSED: Final = "c"
 DEFAULT_THRESHOLD: Final = 5
 
-Cell = tuple[int, int]
 Published = int | Literal["c"]
-
-# LP solutions are integer up to the solver's tolerance (see the module docstring).
-_TOLERANCE: Final = 1e-6
-_UNBOUNDED: Final = 3  # scipy's status for an unbounded LP
 
 
 class DisclosureError(ValueError):
@@ -105,205 +112,6 @@ class Suppression(enum.StrEnum):
     SMALL_LINE = "small-line"  # in a line whose total is 1..threshold
     COMPLEMENT = "complement"  # second `c` in a line that had only one
     AUDIT = "audit"  # added because the audit found a range too narrow
-
-
-@dataclass(frozen=True)
-class Line:
-    """A published total and the cells it adds up."""
-
-    members: tuple[Cell, ...]
-    total: Cell
-
-    @property
-    def cells(self) -> tuple[Cell, ...]:
-        return (*self.members, self.total)
-
-
-@dataclass(frozen=True)
-class CountTable:
-    """A table of counts with the margins that are published with it.
-
-    `total_column` publishes each row's total, `total_row` each column's total; with both, the
-    grand total too. A table with a single column has no total column (a row's total would be
-    its cell) and its total row's one cell is the grand total; the same holds for a single row.
-    Totals are always the true totals.
-    """
-
-    counts: tuple[tuple[int, ...], ...]
-    row_labels: tuple[str, ...]
-    column_labels: tuple[str, ...]
-    total_column: bool = True
-    total_row: bool = True
-
-    def __post_init__(self) -> None:
-        if not self.counts or not self.counts[0]:
-            raise ValueError("a table needs at least one row and one column")
-        width = len(self.counts[0])
-        if any(len(row) != width for row in self.counts):
-            raise ValueError("every row needs the same number of cells")
-        for row in self.counts:
-            for value in row:
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ValueError(f"counts are non-negative integers, not {value!r}")
-        if len(self.row_labels) != len(self.counts):
-            raise ValueError("one row label per row")
-        if len(self.column_labels) != width:
-            raise ValueError("one column label per column")
-        for labels in (self.row_labels, self.column_labels):
-            if len(set(labels)) != len(labels):
-                raise ValueError(f"labels must be unique: {labels!r}")
-        # A total of a single cell is that cell: not a margin.
-        object.__setattr__(self, "total_column", self.total_column and width > 1)
-        object.__setattr__(self, "total_row", self.total_row and len(self.counts) > 1)
-
-    @classmethod
-    def two_way(
-        cls,
-        counts: Sequence[Sequence[int]],
-        *,
-        row_labels: Sequence[str] | None = None,
-        column_labels: Sequence[str] | None = None,
-        total_column: bool = True,
-        total_row: bool = True,
-    ) -> CountTable:
-        rows = tuple(tuple(row) for row in counts)
-        n_columns = len(rows[0]) if rows else 0
-        return cls(
-            counts=rows,
-            row_labels=tuple(row_labels or (f"row {i + 1}" for i in range(len(rows)))),
-            column_labels=tuple(column_labels or (f"column {j + 1}" for j in range(n_columns))),
-            total_column=total_column,
-            total_row=total_row,
-        )
-
-    @classmethod
-    def one_way(
-        cls,
-        counts: Sequence[int],
-        *,
-        labels: Sequence[str] | None = None,
-        heading: str = "count",
-        total: bool = True,
-    ) -> CountTable:
-        return cls.two_way(
-            [[value] for value in counts],
-            row_labels=labels,
-            column_labels=[heading],
-            total_row=total,
-        )
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """The body's rows and columns; margins sit at index n (total row) and m (column)."""
-        return len(self.counts), len(self.counts[0])
-
-    @property
-    def is_one_way(self) -> bool:
-        return 1 in self.shape
-
-    def cells(self) -> Iterator[Cell]:
-        """Every body cell's position, row by row: the order ties are broken in."""
-        n_rows, n_columns = self.shape
-        return ((i, j) for i in range(n_rows) for j in range(n_columns))
-
-    def margin_cells(self) -> tuple[Cell, ...]:
-        """Every published total's position: row totals, column totals, then the grand total."""
-        n_rows, n_columns = self.shape
-        margins: list[Cell] = []
-        if self.total_column:
-            margins += [(i, n_columns) for i in range(n_rows)]
-        if self.total_row:
-            margins += [(n_rows, j) for j in range(n_columns)]
-        if self.total_column and self.total_row:
-            margins.append((n_rows, n_columns))
-        return tuple(margins)
-
-    def all_cells(self) -> tuple[Cell, ...]:
-        """Every published number's position: the body, then the margins."""
-        return (*self.cells(), *self.margin_cells())
-
-    def is_margin(self, cell: Cell) -> bool:
-        n_rows, n_columns = self.shape
-        return cell[0] == n_rows or cell[1] == n_columns
-
-    @property
-    def grand_total_cell(self) -> Cell | None:
-        """Where the grand total is printed, if it is: the corner, or a one-way table's total."""
-        n_rows, n_columns = self.shape
-        if self.total_row and self.total_column:
-            return (n_rows, n_columns)
-        if self.total_row and n_columns == 1:
-            return (n_rows, 0)
-        if self.total_column and n_rows == 1:
-            return (0, n_columns)
-        return None
-
-    def value(self, cell: Cell) -> int:
-        n_rows, n_columns = self.shape
-        i, j = cell
-        if i == n_rows and j == n_columns:
-            return self.grand_total
-        if i == n_rows:
-            return sum(row[j] for row in self.counts)
-        if j == n_columns:
-            return sum(self.counts[i])
-        return self.counts[i][j]
-
-    def describe(self, cell: Cell) -> str:
-        """A cell by its labels, for messages a report's author reads: "Tong, high"."""
-        n_rows, n_columns = self.shape
-        row = "Total" if cell[0] == n_rows else self.row_labels[cell[0]]
-        if n_columns == 1 and cell[1] == 0:
-            return row
-        column = "total" if cell[1] == n_columns else self.column_labels[cell[1]]
-        return f"{row}, {column}"
-
-    @property
-    def row_totals(self) -> tuple[int, ...] | None:
-        """Each row's total, or None when the table has no total column."""
-        if not self.total_column:
-            return None
-        return tuple(sum(row) for row in self.counts)
-
-    @property
-    def column_totals(self) -> tuple[int, ...] | None:
-        """Each column's total, or None when the table has no total row."""
-        if not self.total_row:
-            return None
-        return tuple(sum(column) for column in zip(*self.counts, strict=True))
-
-    @property
-    def grand_total(self) -> int:
-        return sum(map(sum, self.counts))
-
-    def lines(self) -> tuple[Line, ...]:
-        """The published totals with what they add up: rows, columns, then the margins'."""
-        n_rows, n_columns = self.shape
-        lines: list[Line] = []
-        if self.total_column:
-            lines += [
-                Line(tuple((i, j) for j in range(n_columns)), (i, n_columns)) for i in range(n_rows)
-            ]
-        if self.total_row:
-            lines += [
-                Line(tuple((i, j) for i in range(n_rows)), (n_rows, j)) for j in range(n_columns)
-            ]
-        if self.total_column and self.total_row:
-            corner = (n_rows, n_columns)
-            lines.append(Line(tuple((n_rows, j) for j in range(n_columns)), corner))
-            lines.append(Line(tuple((i, n_columns) for i in range(n_rows)), corner))
-        return tuple(lines)
-
-    def best_range(self, threshold: int) -> tuple[int, float]:
-        """The widest range any pattern can give a cell: [0, G] when the grand total is shown.
-
-        Hiding every number but the grand total lets a cell hold anything from nothing to all
-        of it; with no published grand total (none printed, or a small one hidden) a cell has no
-        upper bound.
-        """
-        if self.grand_total_cell is None or self.grand_total <= threshold:
-            return 0, math.inf
-        return 0, self.grand_total
 
 
 @dataclass(frozen=True)
@@ -457,10 +265,11 @@ def suppress(
 def audit(published: SuppressedTable) -> AuditResult:
     """Prove, cell by cell, what the published table gives away.
 
-    For each suppressed cell two LPs (minimise and maximise it) over the suppressed cells,
-    subject to: published numbers fixed, suppressed cells ≥ 0, every line adding up to its
-    total. The range is judged by the protection rule in the module docstring. Small counts
-    published as numbers, totals included, are listed too. The table is taken as given, so a
+    For each suppressed cell its least and greatest value over the suppressed cells, subject to:
+    published numbers fixed, suppressed cells ≥ 0, every line adding up to its total (one LP
+    for the whole table, `safehub.rules.disclosure_lp`). The range is judged by the protection
+    rule in the module docstring. Small counts published as numbers, totals included, are
+    listed too. The table is taken as given, so a
     pattern built or edited by hand is audited as strictly as one from `suppress`.
     """
     table = published.table
@@ -470,8 +279,10 @@ def audit(published: SuppressedTable) -> AuditResult:
         if 1 <= table.value(c) <= published.threshold and not published.is_suppressed(c)
     )
     rule = _Rule(published.threshold, published.protection)
+    found = provable_ranges(table, published.suppressed)
     ranges = tuple(
-        _judge(table, published.suppressed, cell, rule) for cell in published.cells_suppressed()
+        _judge(table, published.suppressed, cell, found[cell], rule)
+        for cell in published.cells_suppressed()
     )
     return AuditResult(table=table, ranges=ranges, exposed=exposed)
 
@@ -556,14 +367,18 @@ def _first_failure(
 
     Cells in `passed` are skipped and cells found protected are added to it: hiding more cells
     only drops constraints, so a range can only widen and a protected cell stays protected.
+    The ranges of all the others come from one LP; every protected one joins `passed` (the
+    first failure is the same as judging them one by one would find).
     """
-    for cell in sorted(marks):
-        if cell in passed:
-            continue
-        if not _judge(table, marks, cell, rule).protected:
-            return cell
-        passed.add(cell)
-    return None
+    waiting = [cell for cell in sorted(marks) if cell not in passed]
+    found = provable_ranges(table, marks, waiting)
+    failing = None
+    for cell in waiting:
+        if _judge(table, marks, cell, found[cell], rule).protected:
+            passed.add(cell)
+        elif failing is None:
+            failing = cell
+    return failing
 
 
 def _complete_lines(table: CountTable, marks: dict[Cell, Suppression], hideable: set[Cell]) -> None:
@@ -583,10 +398,11 @@ def _judge(
     table: CountTable,
     marks: Mapping[Cell, Suppression],
     cell: Cell,
+    provable: tuple[int, float],
     rule: _Rule,
 ) -> CellRange:
-    """Apply the protection rule (module docstring) to one suppressed cell."""
-    low, high = _provable_range(table, marks, cell)
+    """Apply the protection rule (module docstring) to one suppressed cell's provable range."""
+    low, high = provable
     value = table.value(cell)
     reason = marks[cell]
     best_low, best_high = table.best_range(rule.threshold)
@@ -599,47 +415,3 @@ def _judge(
         at_best = min(best_high, rule.threshold) - max(best_low, 1)
         protected = protected and known >= min(1, at_best)
     return CellRange(cell, value, reason, low, high, required, protected)
-
-
-def _provable_range(
-    table: CountTable, marks: Mapping[Cell, Suppression], cell: Cell
-) -> tuple[int, float]:
-    """The least and greatest value of `cell` consistent with the published table (two LPs)."""
-    hidden = sorted(marks)
-    index = {c: k for k, c in enumerate(hidden)}
-    rows: list[list[float]] = []
-    rhs: list[float] = []
-    for line in table.lines():
-        # members - total = 0, with every published number moved to the right-hand side.
-        coefficients = [0.0] * len(hidden)
-        remainder = 0
-        for c, coefficient in [*((m, 1) for m in line.members), (line.total, -1)]:
-            if c in index:
-                coefficients[index[c]] = float(coefficient)
-            else:
-                remainder -= coefficient * table.value(c)
-        if any(coefficients):
-            rows.append(coefficients)
-            rhs.append(float(remainder))
-    if not rows:  # nothing published ties the cell to anything
-        return 0, math.inf
-    objective = np.zeros(len(hidden))
-    objective[index[cell]] = 1.0
-    bounds: list[float] = []
-    for sign in (1.0, -1.0):
-        solution = linprog(
-            sign * objective,
-            A_eq=np.array(rows),
-            b_eq=np.array(rhs),
-            bounds=(0, None),
-            method="highs",
-        )
-        if sign < 0 and solution.status == _UNBOUNDED:
-            bounds.append(math.inf)
-            continue
-        if solution.status != 0:  # the true table is feasible and every cell bounded below
-            raise RuntimeError(f"disclosure audit LP failed for {cell}: {solution.message}")
-        bounds.append(sign * float(solution.fun))
-    low = math.ceil(bounds[0] - _TOLERANCE)
-    high = bounds[1] if math.isinf(bounds[1]) else math.floor(bounds[1] + _TOLERANCE)
-    return low, high

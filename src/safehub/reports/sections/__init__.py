@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, referrals
+from safehub.reports.sections import activity, children, referrals, year_earlier
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
 
 SECTIONS: tuple[Section, ...] = (
     children.by_ward,
+    year_earlier.by_risk_level,
+    year_earlier.by_ward,
     children.age_and_sex,
     children.ethnicity,
     children.emerging_communities,
+    children.by_exploitation_type,
     referrals.by_financial_year,
     referrals.by_source,
     activity.timeliness,

@@ -18,6 +18,11 @@ SEX_LABELS = {"F": "Female", "M": "Male"}
 UNKNOWN_WARD = "unknown"
 
 
+def level_label(level: str) -> str:
+    """A risk level as a column or row heading: "High"; "Not graded" for none."""
+    return "Not graded" if level == "none" else level.capitalize()
+
+
 def by_ward(ctx: Context) -> Part:
     """Children at risk by ward and risk level (resolution 1), the map's figures too.
 
@@ -34,8 +39,11 @@ def by_ward(ctx: Context) -> Part:
     rows = sorted(wards, key=lambda w: (-sum(counts[w["ward_code"]].values()), w["ward_name"]))
     keys = [w["ward_code"] for w in rows]
     labels = [w["ward_name"] for w in rows]
+    # Each ward's number on the map, in the table's order, so a reader finds it in both.
+    marks = [str(n) for n in range(1, len(rows) + 1)]
     if counts.get(UNKNOWN_WARD):
         keys.append(UNKNOWN_WARD)
+        marks.append("")
         labels.append(
             "Ward not known"
             if ctx.wards
@@ -48,7 +56,9 @@ def by_ward(ctx: Context) -> Part:
         row_header="Ward",
         row_labels=labels,
         row_keys=keys,
-        columns=[c.capitalize() if c != "none" else "Not graded" for c in levels],
+        row_marks=marks if rows else [],
+        mark_header="Map",
+        columns=[level_label(c) for c in levels],
         counts=[[counts[code][level] for level in levels] for code in keys],
         total_label="Children at risk",
         metrics=("open_children",),
@@ -165,5 +175,34 @@ def social_care(ctx: Context) -> Part:
         columns=["Children"],
         counts=[[care], [ctx.total_now - care]],
         metrics=("open_children",),
+    )
+    return Part([table])
+
+
+def by_exploitation_type(ctx: Context) -> Part:
+    """Open children by the exploitation types their referrals name (members asked for it).
+
+    A child's referrals may name more than one type, so rows overlap: no total is printed.
+    """
+    counts: Counter[str] = Counter()
+    for r in ctx.rows("open_children_by_exploitation_type", d=ctx.as_of):
+        counts[r["exploitation_type"]] += r["children"]
+    types = [*((t.value, t.label) for t in codes.ExploitationType), ("none named", "None named")]
+    table = Table(
+        key="exploitation_types",
+        title=f"Children at risk on {ctx.as_of:%-d %B %Y} by exploitation type",
+        row_header="Exploitation named on the child's referrals",
+        row_labels=[label for _, label in types],
+        row_keys=[key for key, _ in types],
+        columns=["Children"],
+        counts=[[counts[key]] for key, _ in types],
+        shape="columns",
+        total_row=False,
+        audit_total=True,
+        note=(
+            "A child whose referrals name more than one type is counted under each, so the rows "
+            "add up to more than the children at risk and have no total."
+        ),
+        metrics=("open_children_by_exploitation_type",),
     )
     return Part([table])

@@ -44,10 +44,19 @@ class Context:
     def in_area(self, row_area: str) -> bool:
         return self.area in {self.district, row_area}
 
+    _cache: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
     def rows(self, metric: str, **parameters: Any) -> list[dict[str, Any]]:
-        """A metric's rows for this area (every row, for the district)."""
-        found = self.engine.run(metrics.get(metric), **parameters).dicts()
-        return [r for r in found if self.in_area(r["area"])]
+        """A metric's rows for this area (every row, for the district).
+
+        Asked again with the same parameters (the year-earlier figures feed the headline and
+        two tables), the rows come from the first answer: a snapshot does not change.
+        """
+        key = (metric, repr(sorted(parameters.items())))
+        if key not in self._cache:
+            found = self.engine.run(metrics.get(metric), **parameters).dicts()
+            self._cache[key] = [r for r in found if self.in_area(r["area"])]
+        return self._cache[key]
 
     def rows_this_period(self, metric: str) -> list[dict[str, Any]]:
         """A metric's rows from the start of the financial year two years back to D."""

@@ -1,0 +1,230 @@
+# ruff: noqa: PLC0415 - Safehub modules are imported after django.setup(), inside each step
+"""The district's public committee report as a PDF, timed in-process: this code beside a before.
+
+    # a demo snapshot first (a fresh SQLite database in a temporary folder; about 20 s):
+    .venv/bin/python -m bench.report_speed --make-demo /tmp/report-bench
+    # then the timings, this checkout beside the code at REF (git archive of REF's src/, run
+    # in a child process with the same snapshot), and beside this code with the disclosure
+    # audit solved the old way, two LPs per hidden cell:
+    .venv/bin/python -m bench.report_speed --snapshot-dir /tmp/report-bench --before-ref REF
+
+Each figure is the median of --runs builds after one warm-up build (imports, fonts and caches
+are not counted): "view model" is `committee.build` (metrics, sections, disclosure control and
+its audit), "charts" draws the charts and the map as the PDF embeds them, "PDF" is WeasyPrint's
+layout and writing; "total" is view model + PDF as `report committee --format pdf` runs it.
+Results go in bench/RESULTS.md by hand, with the machine, date and load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safehub.settings.test")
+os.environ.setdefault("SAFEHUB_TEST_DATABASE", "sqlite")
+
+
+def _setup(var_dir: Path | None = None) -> None:
+    if var_dir is not None:
+        os.environ["SAFEHUB_VAR_DIR"] = str(var_dir)
+    import django
+
+    django.setup()
+
+
+def make_demo(out: Path) -> None:
+    """A snapshot of the demo, from a fresh SQLite database under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    _setup(out)
+    from django.core.management import call_command
+
+    from safehub.access.policy import SYSTEM
+    from safehub.analytics import snapshot
+    from safehub.demo import services as demo
+
+    call_command("migrate", verbosity=0)
+    demo.load(acting_user=SYSTEM)
+    manifest = snapshot.create(acting_user=SYSTEM, snapshot_id="demo", root=out)
+    print(f"snapshot {manifest.id} in {out}")
+
+
+def _count_lp_calls() -> dict[str, int]:
+    """Count scipy linprog calls made by the disclosure audit, wherever it imports it from."""
+    import importlib
+
+    calls = {"linprog": 0}
+    for name in ("safehub.rules.disclosure_lp", "safehub.rules.disclosure"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        original = getattr(module, "linprog", None)
+        if original is None:
+            continue
+
+        def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            calls["linprog"] += 1
+            return _original(*args, **kwargs)
+
+        module.linprog = counted  # type: ignore[attr-defined]
+    return calls
+
+
+def _per_cell() -> None:
+    """The audit as it was: two LPs of its own for every hidden cell."""
+    from safehub.rules import disclosure, disclosure_lp
+
+    def per_cell(table: Any, hidden: Any, cells: Any = None) -> dict[Any, Any]:
+        order = sorted(hidden)
+        return {c: disclosure_lp.provable_range(table, order, c) for c in (cells or order)}
+
+    disclosure.provable_ranges = per_cell  # type: ignore[assignment]
+
+
+def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[str, Any]:
+    _setup(snapshot_dir)
+    from safehub.analytics import snapshot
+    from safehub.reports import charts, committee, render
+
+    if per_cell:
+        _per_cell()
+    calls = _count_lp_calls()
+    manifest = snapshot.load("demo", root=snapshot_dir)
+    day = dt.date(2017, 3, 31)
+    times: dict[str, list[float]] = {
+        "view model": [],
+        "charts": [],
+        "PDF": [],
+        "total": [],
+        "total CPU": [],
+    }
+    for run in range(runs + 1):
+        calls["linprog"] = 0
+        cpu_start = time.process_time()
+        start = time.perf_counter()
+        report = committee.build(manifest, area="Bradford", as_of=day, edition="public")
+        built, cpu_built = time.perf_counter(), time.process_time()
+        charts.draw_all(report, fmt="png")
+        drawn, cpu_drawn = time.perf_counter(), time.process_time()
+        pdf = render.to_pdf(report)  # draws the charts again, as the command does
+        done, cpu_done = time.perf_counter(), time.process_time()
+        if not pdf.startswith(b"%PDF"):
+            raise RuntimeError("the report did not render as a PDF")
+        if run == 0:
+            continue  # warm-up
+        times["view model"].append(built - start)
+        times["charts"].append(drawn - built)
+        times["PDF"].append(done - drawn - (drawn - built))
+        times["total"].append(built - start + done - drawn)
+        times["total CPU"].append(cpu_built - cpu_start + cpu_done - cpu_drawn)
+    return {
+        "median": {k: statistics.median(v) for k, v in times.items()},
+        "worst": {k: max(v) for k, v in times.items()},
+        "linprog_calls": calls["linprog"],
+    }
+
+
+def _before(ref: str, snapshot_dir: Path, runs: int) -> dict[str, Any]:
+    """The same measurement on the code at `ref`, in a child process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(  # noqa: S603
+            ["git", "-C", str(ROOT), "archive", ref, "src"],  # noqa: S607
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)  # noqa: S603, S607
+        done = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "bench.report_speed",
+                "--snapshot-dir",
+                str(snapshot_dir),
+                "--runs",
+                str(runs),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": f"{tmp}/src:{ROOT}", "PYTHONWARNINGS": "ignore"},
+        )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _print(columns: dict[str, dict[str, Any]]) -> None:
+    names = list(columns)
+    print(f"{'median of runs, seconds':28}" + "".join(f"{n:>26}" for n in names))
+    for key in ("view model", "charts", "PDF", "total", "total CPU"):
+        row = "".join(f"{columns[n]['median'][key]:>26.2f}" for n in names)
+        print(f"{key:28}{row}")
+    print(f"{'worst total':28}" + "".join(f"{columns[n]['worst']['total']:>26.2f}" for n in names))
+    print(
+        f"{'linprog calls per report':28}"
+        + "".join(f"{columns[n]['linprog_calls']:>26}" for n in names)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--make-demo", type=Path, help="write a demo snapshot into this folder")
+    parser.add_argument("--snapshot-dir", type=Path, help="a folder holding the demo snapshot")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before-ref", help="a git ref to time beside this checkout")
+    parser.add_argument("--json", action="store_true", help="this checkout only, as JSON")
+    parser.add_argument("--per-cell", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make_demo:
+        make_demo(args.make_demo)
+        return
+    if args.snapshot_dir is None:
+        parser.error("--snapshot-dir is needed (make one with --make-demo)")
+    if args.json:
+        print(json.dumps(measure(args.snapshot_dir, args.runs, per_cell=args.per_cell)))
+        return
+    columns: dict[str, dict[str, Any]] = {}
+    if args.before_ref:
+        columns[f"before ({args.before_ref[:10]})"] = _before(
+            args.before_ref, args.snapshot_dir, args.runs
+        )
+    columns["two LPs per cell"] = json.loads(
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "bench.report_speed",
+                "--snapshot-dir",
+                str(args.snapshot_dir),
+                "--runs",
+                str(args.runs),
+                "--json",
+                "--per-cell",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    columns["this checkout"] = measure(args.snapshot_dir, args.runs)
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
+    _print(columns)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Report tables that repeat another table's figures, overlap, or show a change."""
+
+from __future__ import annotations
+
+import pytest
+
+from safehub.reports.tables import Table, add_changes, apply_disclosure_control
+
+
+def _wards() -> Table:
+    return Table(
+        key="by_ward",
+        title="Wards by risk",
+        row_header="Ward",
+        row_labels=["A", "B", "C", "D"],
+        row_keys=["a", "b", "c", "d"],
+        columns=["High", "Medium", "Low"],
+        counts=[[3, 9, 12], [7, 8, 10], [0, 11, 9], [6, 2, 14]],
+    )
+
+
+def _comparison(then: list[int], now: list[int]) -> Table:
+    return Table(
+        key="compared",
+        title="A year earlier and now",
+        row_header="Ward",
+        row_labels=["A", "B", "C", "D"],
+        row_keys=["a", "b", "c", "d"],
+        columns=["Then", "Now"],
+        counts=[[t, n] for t, n in zip(then, now, strict=True)],
+        shape="columns",
+        links={1: ("by_ward", "row_totals")},
+        change=True,
+    )
+
+
+def test_a_linked_column_shows_exactly_what_the_table_it_repeats_shows() -> None:
+    wards, compared = _wards(), _comparison([20, 4, 18, 9], [24, 25, 20, 22])
+    apply_disclosure_control([wards, compared])
+    add_changes([wards, compared])
+    assert [row[1] for row in compared.shown()] == [wards.shown_row_total(i) for i in range(4)]
+    assert compared.shown_column_totals()[1] == wards.shown_grand_total() == 91
+    then = [row[0] for row in compared.shown()]
+    assert then[1] == "c"  # 4, on its own line with a complement
+    assert then.count("c") >= 2
+    assert compared.columns == ["Then", "Now", "Change"]
+    for before, after, change in compared.shown():
+        if "c" in (before, after):
+            assert change == "c"
+        else:
+            assert change == (
+                f"+{after - before}"
+                if after > before
+                else f"\u2212{before - after}"
+                if after < before
+                else "0"
+            )
+
+
+def test_a_linked_column_that_disagrees_with_its_source_is_refused() -> None:
+    wards, compared = _wards(), _comparison([20, 4, 18, 9], [24, 25, 21, 22])
+    with pytest.raises(ValueError, match="is not by_ward's row_totals"):
+        apply_disclosure_control([wards, compared])
+
+
+def test_a_row_the_source_lacks_is_zero_or_withheld() -> None:
+    wards = _wards()
+    extra = Table(
+        key="levels",
+        title="By level",
+        row_header="Level",
+        row_labels=["High", "Medium", "Low", "Not graded"],
+        row_keys=["High", "Medium", "Low", "Not graded"],
+        columns=["Then", "Now"],
+        counts=[[10, 16], [20, 30], [30, 45], [3, 0]],
+        shape="columns",
+        links={1: ("by_ward", "column_totals")},
+    )
+    apply_disclosure_control([wards, extra])
+    assert [row[1] for row in extra.shown()] == [*wards.shown_column_totals(), 0]
+
+
+def test_a_restricted_table_shows_its_change_too() -> None:
+    compared = _comparison([20, 4, 18, 9], [24, 25, 20, 22])
+    add_changes([compared])
+    assert [row[2] for row in compared.shown()] == ["+4", "+21", "+2", "+13"]
+    assert compared.shown_column_totals() == [51, 91, "+40"]
+
+
+def test_overlapping_rows_print_no_total_but_are_audited_as_if_their_sum_were_known() -> None:
+    types = Table(
+        key="types",
+        title="By type",
+        row_header="Type",
+        row_labels=["Sexual", "Criminal", "Online"],
+        columns=["Children"],
+        counts=[[40], [3], [12]],
+        shape="columns",
+        total_row=False,
+        audit_total=True,
+    )
+    (shown,) = apply_disclosure_control([types])
+    assert not shown.has_total_row
+    assert [row[0] for row in shown.shown()] == [40, "c", "c"]  # a lone "c" would follow
