@@ -43,7 +43,15 @@ AgencyName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Typed
 ]
 # The kinds of triage.queries.KINDS; a test keeps the two in step.
-DueKind = Literal["decision", "strategy_discussion", "return_interview", "review"]
+DueKind = Literal[
+    "decision",
+    "strategy_discussion",
+    "return_interview",
+    "review",
+    "pathway_acceptance",
+    "pathway_first_contact",
+    "pathway_returned",
+]
 
 
 # --- shared ------------------------------------------------------------------------------

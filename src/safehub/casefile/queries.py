@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safehub.access.policy import Principal
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
@@ -73,6 +74,8 @@ SECTION_OF_ENTRY = {
     "risk": "risk",
     "missing": "missing",
     "note": "notes",
+    "pathway": "referrals",
+    "observation": "notes",
 }
 
 
@@ -251,7 +254,28 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         TimelineEntry(n.written_at, "note", "Case note", n.text)
         for n in child.notes.filter(written_at__lt=end)
     )
+    entries.extend(_partnership(child, end))
     return sorted(entries, key=_sort_key, reverse=True)
+
+
+def _partnership(child: Child, end: dt.datetime) -> list[TimelineEntry]:
+    """Pathway referrals step by step, and partners' observations, each marked with the agency."""
+    steps, observations = partnership_queries.timeline_rows(child, end)
+    entries = [
+        TimelineEntry(
+            step.at,
+            "pathway",
+            f"{step.referral.service.name}: {step.get_kind_display()}",
+            step.text,
+            f"/pathway/{step.referral_id}",
+        )
+        for step in steps
+    ]
+    entries.extend(
+        TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
+        for o in observations
+    )
+    return entries
 
 
 def _decision_title(decision: Decision) -> str:

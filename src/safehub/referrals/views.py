@@ -109,6 +109,9 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, "Decision recorded")
+            if form.cleaned_data["outcome"] == "pathway_referral":
+                # Next, the referral to the agency's service and the share that goes with it.
+                return redirect(f"/children/{referral.child_id}/pathway/new?referral={referral.pk}")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/decision_form.html", {"form": form, "referral": referral}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "safehub.referrals",
     "safehub.episodes",
     "safehub.intelligence",
+    "safehub.partnership",
     "safehub.interchange",
     "safehub.triage",
     "safehub.casefile",
@@ -250,3 +251,6 @@ LOGGING = {
 
 SAFEHUB_PHASE = "alpha"
 SAFEHUB_DEMO = False
+
+# Modules whose scheduled checks (`@periodic`) the task runner imports at start.
+SAFEHUB_CHECK_MODULES = ("safehub.partnership.checks",)

@@ -5,7 +5,9 @@ Each due item applies one time rule from `safehub.rules.working_time`:
 - a decision within 1 working day of a referral's receipt;
 - a strategy discussion within 1 working day of a child being graded high risk;
 - a return home interview within 72 hours of a child's return from a missing episode;
-- an episode review every 12 weeks from opening or the last review.
+- an episode review every 12 weeks from opening or the last review;
+- a pathway referral accepted or declined, and first contact made, within the service's targets
+  in working days; one declined or handed back taken back by the hub within 1 working day.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.partnership import queries as partnership_queries
 from safehub.people.models import Child
 from safehub.people.queries import children_for
 from safehub.referrals.models import Referral
@@ -31,6 +34,7 @@ KINDS = {
     "strategy_discussion": "Strategy discussion (high risk)",
     "return_interview": "Return home interview",
     "review": "Episode review",
+    **partnership_queries.DUE_LABELS,
 }
 # Returns older than this are reported by the timeliness figures, not chased in the queue.
 RETURN_INTERVIEW_WINDOW = dt.timedelta(days=28)
@@ -80,6 +84,10 @@ def due_items(
         items.extend(_return_interviews(children, now))
     if "review" in wanted:
         items.extend(_reviews(children, now))
+    items.extend(
+        _item(s.kind, s.child, start=s.start, due=s.due, now=now, link=s.link)
+        for s in partnership_queries.due_for_hub(children, wanted)
+    )
     if rags:
         keep = {Rag(r) for r in rags}
         items = [i for i in items if i.rag in keep]
