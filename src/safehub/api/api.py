@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
-from safehub.api import children, problems, referrals, triage
+from safehub.api import children, pathway, problems, referrals, triage
 
 DESCRIPTION = """\
 Safehub's JSON API, for the hub's own tools and partners' systems that send referrals.
@@ -70,3 +70,4 @@ problems.install(api)
 api.add_router("", referrals.router)
 api.add_router("", children.router)
 api.add_router("", triage.router)
+api.add_router("", pathway.router)

@@ -66,7 +66,6 @@ class ReferForm(GovukForm):
     )
 
 
-
 class AcceptForm(GovukForm):
     worker = WorkerField(
         label="Allocate to",

@@ -65,9 +65,10 @@ def _step(
 
 
 def _when(field: str, moment: dt.datetime | None, *, after: dt.datetime, label: str) -> dt.datetime:
-    """A step happens after the one before it, and not in the future."""
+    """A step happens after the one before it (to the minute, as forms give times), and not in
+    the future."""
     moment = moment or timezone.now()
-    if moment < after:
+    if moment < after.replace(second=0, microsecond=0):
         refuse([(field, f"{label} must be on or after the referral's previous step")])
     if moment > timezone.now() + CLOCK_SKEW:
         refuse([(field, f"{label} must be today or in the past")])
