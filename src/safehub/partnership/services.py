@@ -17,6 +17,7 @@ from django.utils import timezone
 from safehub.access.models import Agency, Role, User
 from safehub.access.policy import OutOfScopeError, Principal, require, user_or_none
 from safehub.audit import services as audit
+from safehub.geo.models import AreaCommittee
 from safehub.partnership import alerts, eligibility
 from safehub.partnership.models import (
     ContactMethod,
@@ -396,3 +397,36 @@ def raise_concern(
     )
     audit.write(acting_user, "referral:raised_by_partner", referral)
     return referral
+
+
+@transaction.atomic
+def ensure_service(  # noqa: PLR0913 - a service's terms
+    *,
+    name: str,
+    agency: Agency,
+    acting_user: Principal,
+    risk_levels: Sequence[str] = (),
+    min_age: int | None = None,
+    max_age: int | None = None,
+    area_committees: Sequence[str] = (),
+    managers: Sequence[User] = (),
+    description: str = "",
+) -> SupportService:
+    """Set up a support service once (the demo and set-up scripts; administrators use /admin/):
+    an existing service of that name is returned unchanged."""
+    require(acting_user, "agencies:manage")
+    service, created = SupportService.objects.get_or_create(
+        name=name,
+        defaults={
+            "agency": agency,
+            "risk_levels": list(risk_levels),
+            "min_age": min_age,
+            "max_age": max_age,
+            "description": description,
+        },
+    )
+    if created:
+        service.area_committees.set(AreaCommittee.objects.filter(name__in=area_committees))
+        service.managers.set(managers)
+        audit.write(acting_user, "support_service:created", service)
+    return service
