@@ -36,6 +36,7 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
+from safehub.analytics import pathway_tables
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.geo.models import Ward
@@ -51,7 +52,7 @@ SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
-NOT_RECORDED = ("pathway_referrals", "awareness_sessions", "scrutiny_actions")
+NOT_RECORDED = ("awareness_sessions", "scrutiny_actions")
 
 
 class SnapshotError(Exception):
@@ -261,6 +262,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
+SCHEMAS.update(pathway_tables.SCHEMAS)
 
 
 @dataclass(frozen=True)
@@ -459,7 +461,7 @@ def _extract(knowledge_time: dt.datetime, pseudo: Pseudonymiser) -> dict[str, li
         "risk_changes": risk,
         "missing_episodes": missing,
         "withdrawals": withdrawals,
-    }
+    } | pathway_tables.extract(rows_as_of, knowledge_time, pseudo, utc=_utc, local_date=_local_date)
 
 
 def sha256_file(path: Path) -> str:

@@ -271,6 +271,7 @@ def generate(  # noqa: PLR0915 - one table after another
         "risk_changes": risk,
         "missing_episodes": missing,
         "withdrawals": snapshot.SCHEMAS["withdrawals"].empty_table(),
+        "pathway_referrals": snapshot.SCHEMAS["pathway_referrals"].empty_table(),
     }
     return snapshot.write_tables(
         out,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, referrals
+from safehub.reports.sections import activity, children, partnership, referrals
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
@@ -24,7 +24,10 @@ SECTIONS: tuple[Section, ...] = (
     referrals.by_financial_year,
     referrals.by_source,
     activity.timeliness,
+    partnership.pathway_timeliness,
+    partnership.pathway_outcomes,
     activity.youth_service,
+    partnership.support_involvement,
     activity.episode_activity,
     children.social_care,
 )
