@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -11,7 +12,7 @@ from safehub.episodes.models import RiskChange
 from safehub.partnership.models import SupportService
 from safehub.people.models import AddressPeriod, Child
 from safehub.rules import codes
-from safehub.rules.plausibility import ServiceTerms
+from safehub.rules.plausibility import ServiceTerms, pathway_service
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,15 @@ def terms_of(service: SupportService) -> ServiceTerms:
         max_age=service.max_age,
         areas=frozenset(service.area_committees.values_list("name", flat=True)),
     )
+
+
+def eligible(child: Child, services: Iterable[SupportService], on: dt.date) -> list[SupportService]:
+    """The services among `services` the child may be referred to on `on`."""
+    facts = facts_of(child, on)
+    return [
+        s
+        for s in services
+        if not pathway_service(
+            terms_of(s), risk_level=facts.risk_level, age=facts.age, area=facts.area
+        )
+    ]

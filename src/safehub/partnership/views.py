@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from safehub.access.policy import can, require
 from safehub.govuk.forms import apply_errors
-from safehub.partnership import queries, services
+from safehub.partnership import eligibility, queries, services
 from safehub.partnership.forms import (
     AcceptForm,
     CloseForm,
@@ -51,11 +51,11 @@ def refer(request: HttpRequest, child_id: int) -> HttpResponse:
         "purpose": "Support for the young person through a pathway referral",
     }
     if decision is not None and decision.pathway_agency_id is not None:
-        initial["services"] = list(
-            queries.active_services()
-            .filter(agency_id=decision.pathway_agency_id)
-            .values_list("pk", flat=True)
-        )
+        # The decision's agency's services that this child may use (one area's Youth Service).
+        offered = queries.active_services().filter(agency_id=decision.pathway_agency_id)
+        initial["services"] = [
+            s.pk for s in eligibility.eligible(child, offered, timezone.localdate())
+        ]
     form = ReferForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
