@@ -17,7 +17,7 @@ from safehub.audit.models import AuditEvent
 from safehub.casefile import queries as casefile
 from safehub.episodes import services as episodes
 from safehub.geo import services as geo
-from safehub.partnership import checks, queries, services
+from safehub.partnership import alerts, checks, queries, services
 from safehub.partnership.models import (
     PathwayBreach,
     PathwayReferral,
@@ -33,6 +33,7 @@ from safehub.rules.codes import RiskLevel
 from safehub.triage.queries import due_items
 from tests.factories import AgencyFactory, SupportServiceFactory, UserFactory
 from tests.integration.conftest import sign_in_verified
+from tests.integration.test_concurrent_edits import THREADS_NEED_POSTGRES, _at_once
 
 LONDON = working_time.LONDON
 
@@ -387,3 +388,60 @@ def test_a_decision_of_pathway_referral_needs_an_agency_offering_a_service(
     )
     assert answer.status_code == 302
     assert answer["Location"] == f"/children/{child.pk}/pathway/new?referral={referral.pk}"
+
+
+def test_a_breach_tells_the_service_managers_and_hub_managers_once(
+    hub: User,
+    service: SupportService,
+    youth_worker: User,
+    make_user: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`notify` (the notifications contract) is called once per breach, for the service's
+    managers and every active hub manager, with a reference and a link but no name."""
+    manager = make_user(Role.HUB_MANAGER)
+    service.managers.set([youth_worker])
+    told: list[dict[str, object]] = []
+    monkeypatch.setattr(alerts, "notify", lambda **kwargs: told.append(kwargs) or 1)
+    child = _child(hub)
+    (late,) = _refer(hub, child, service)
+    PathwayReferral.objects.filter(pk=late.pk).update(
+        accept_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    for _ in range(3):
+        checks.record_breaches(timezone.now())
+    assert len(told) == 1
+    call = told[0]
+    assert {u.pk for u in call["recipients"]} == {youth_worker.pk, manager.pk}  # type: ignore[attr-defined]
+    assert call["key"] == f"pathway-referral:{late.pk}:accept-breach"
+    assert call["reference"] == f"PR-{late.pk:06d}"
+    assert call["link"] == f"/pathway/{late.pk}"
+    assert child.given_name not in str(call["title"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_checks_record_a_breach_once_and_simultaneous_accepts_accept_once(
+    make_user: Callable[..., User], engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine == "sqlite":
+        pytest.skip(THREADS_NEED_POSTGRES)
+    geo.load_reference_data(acting_user=SYSTEM)
+    hub = make_user(Role.HUB_PRACTITIONER)
+    worker = make_user(Role.PARTNER_WORKER)
+    service = SupportServiceFactory(name="Youth work", agency=worker.agency)
+    told: list[object] = []
+    monkeypatch.setattr(alerts, "notify", lambda **kwargs: told.append(kwargs) or 1)
+    (late,) = _refer(hub, _child(hub), service)
+    PathwayReferral.objects.filter(pk=late.pk).update(
+        accept_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    new: list[int] = []
+    outcomes = _at_once(lambda _n: new.append(len(checks.record_breaches(timezone.now()))), 5)
+    assert outcomes == ["done"] * 5
+    assert sorted(new) == [0, 0, 0, 0, 1]
+    assert PathwayBreach.objects.filter(referral=late).count() == 1
+    assert len(told) == 1
+    copies = [PathwayReferral.objects.get(pk=late.pk) for _ in range(5)]
+    outcomes = _at_once(lambda n: services.accept(copies[n], worker=worker, acting_user=worker), 5)
+    assert outcomes == ["done"] + ["refused"] * 4
+    assert AuditEvent.objects.filter(action="pathway:accepted").count() == 1
