@@ -101,7 +101,9 @@ def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> No
     }
 
 
-def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(snapshot_root: Path) -> None:
+def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(
+    snapshot_root: Path, demo_history: DemoHistory
+) -> None:
     """The demo holds pathway referrals from April 2016: the sections for resolution 3
     (timeliness, outcomes) and resolution 2 (lower-risk children with support) have figures."""
     report = _json(snapshot_root, "Bradford", "2017-03-31")
@@ -115,6 +117,10 @@ def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(snapshot_root: P
         made, accepted_in_time, accepted, contact_in_time = row["values"]
         assert accepted_in_time <= accepted <= made
         assert contact_in_time <= accepted
+    # The oracle counts the same from the case tables, row by row.
+    assert [sum(row["values"][i] for row in timeliness["rows"]) for i in (0, 1, 3)] == list(
+        demo_history.figures["pathway_2016_17"]
+    )
     assert sum(sum(row["values"]) for row in tables["pathway_outcomes"]["rows"]) > 0
     support = {row["label"]: row["values"] for row in tables["support_involvement"]["rows"]}
     for children, youth, any_support in support.values():
