@@ -445,3 +445,26 @@ def test_simultaneous_checks_record_a_breach_once_and_simultaneous_accepts_accep
     outcomes = _at_once(lambda n: services.accept(copies[n], worker=worker, acting_user=worker), 5)
     assert outcomes == ["done"] + ["refused"] * 4
     assert AuditEvent.objects.filter(action="pathway:accepted").count() == 1
+
+
+def test_a_child_handed_back_returns_to_the_hub_until_taken_back(
+    hub: User, service: SupportService, youth_worker: User
+) -> None:
+    child = _child(hub)
+    (made,) = _refer(hub, child, service)
+    with pytest.raises(ValidationError, match="waiting for the service"):
+        services.hand_back(made, reason="New concerns", acting_user=youth_worker)
+    services.accept(made, worker=youth_worker, acting_user=youth_worker)
+    services.hand_back(made, reason="Disclosed new concerns", acting_user=youth_worker)
+    made.refresh_from_db()
+    assert made.status == Status.HANDED_BACK
+    assert [i.kind for i in due_items(hub) if i.kind.startswith("pathway")] == ["pathway_returned"]
+    assert queries.inbox(youth_worker) == []
+    with pytest.raises(AccessDeniedError):
+        services.mark_return_seen(made, note="", acting_user=youth_worker)
+    services.mark_return_seen(made, note="Strategy discussion booked", acting_user=hub)
+    with pytest.raises(ValidationError, match="Nothing is waiting"):
+        services.mark_return_seen(made, note="", acting_user=hub)
+    titles = [e.title for e in casefile.record_as_of(child, timezone.localdate()).timeline]
+    assert f"{service.name}: Handed back to the hub" in titles
+    assert f"{service.name}: Seen by the hub" in titles
