@@ -39,7 +39,6 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
         given="Demi", family="Testwell", born=(14, 2, 2011), ward="Wyke (Bradford South)"
     )
 
-    today = timezone.localdate()
     received = timezone.localtime() - dt.timedelta(hours=1)
     ReferralFormPage(page).record(
         received=(received.day, received.month, received.year),
@@ -100,7 +99,7 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     expect(page.locator("#summary")).to_contain_text("Medium")
 
     # As it stood the day before the referral: no episode, no referral.
-    yesterday = today - dt.timedelta(days=1)
+    yesterday = received.date() - dt.timedelta(days=1)
     fill_date(page, "id_on", yesterday.day, yesterday.month, yesterday.year)
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("You are looking at this record as it stood on")).to_be_visible()
