@@ -34,3 +34,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
             obj.save()
+
+
+class SupportServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partnership.SupportService"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test service {n}")
+    agency = factory.SubFactory(
+        AgencyFactory, name="Youth Service", agency_type=AgencyType.YOUTH_SERVICE
+    )

@@ -72,16 +72,30 @@ def test_referral_screened_decided_and_seen_in_triage_and_history(
     page.get_by_label("Reasons for the decision").fill("Youth Service to offer one-to-one work.")
     page.get_by_role("button", name="Save decision").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Decision recorded")
-    expect(page.locator("#decision")).to_contain_text("Pathway referral to a support agency")
+    # A pathway decision goes straight on to the referral to the agency's service, which the
+    # child's risk, age and area make eligible, and to the share that goes with it.
+    expect(page.get_by_role("heading", name="Refer to a support service")).to_be_visible()
+    expect(page.get_by_label("Youth Service – Bradford South (Youth Service)")).to_be_checked()
+    page.get_by_label("Message to the service").fill("Medium risk; one-to-one work, please.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Referred to Youth Service – Bradford South"
+    )
 
     triage.open()
     expect(triage.row_for("Demi Testwell").filter(has_text="Decision on referral")).to_have_count(0)
     expect(triage.row_for("Demi Testwell").filter(has_text="Episode review")).to_have_count(1)
+    expect(
+        triage.row_for("Demi Testwell").filter(has_text="Accept or decline pathway referral")
+    ).to_have_count(1)
 
-    triage.row_for("Demi Testwell").get_by_role("link", name="Demi Testwell", exact=True).click()
+    triage.row_for("Demi Testwell").filter(has_text="Episode review").get_by_role(
+        "link", name="Demi Testwell", exact=True
+    ).click()
     expect(page.locator("#timeline")).to_contain_text("Referral received")
     expect(page.locator("#timeline")).to_contain_text("Screened: medium risk")
     expect(page.locator("#timeline")).to_contain_text("Decision: Pathway referral to Youth Service")
+    expect(page.locator("#timeline")).to_contain_text("Youth Service – Bradford South: Referred")
     expect(page.locator("#summary")).to_contain_text("Medium")
 
     # As it stood the day before the referral's day (not the day before today: between

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 
 from safehub.episodes.models import Episode, RiskChange
 from safehub.intelligence.models import Disruption, LocationLink, LocationOfConcern
+from safehub.partnership.models import PathwayReferral
 from safehub.people.models import AddressPeriod, CarePeriod
 from safehub.referrals.models import Referral
 from safehub.rules.codes import age_on
@@ -78,6 +79,25 @@ def _types_named(episode: Episode, on: dt.date) -> list[str]:
     return sorted({t for types in named for t in types or []})
 
 
+def _pathway(start_year: int) -> tuple[int, int, int]:
+    """Pathway referrals made in the financial year, those accepted within target, and those
+    whose first contact was within target: counted row by row, not by the metric's SQL."""
+    start = dt.datetime(start_year, 4, 1, tzinfo=LONDON)
+    end = dt.datetime(start_year + 1, 4, 1, tzinfo=LONDON)
+    made = list(PathwayReferral.objects.filter(referred_at__gte=start, referred_at__lt=end))
+    accepted = sum(
+        1 for p in made if p.accepted_at is not None and p.accepted_at <= p.accept_due_at
+    )
+    contact = sum(
+        1
+        for p in made
+        if p.first_contact_at is not None
+        and p.first_contact_due_at is not None
+        and p.first_contact_at <= p.first_contact_due_at
+    )
+    return len(made), accepted, contact
+
+
 def compute() -> dict[str, Any]:
     per_child = (
         Referral.objects.filter(_fy(2015))
@@ -95,6 +115,7 @@ def compute() -> dict[str, Any]:
             _types_named(r[0], dt.date(2016, 10, 31))
             for r in _open_on(dt.date(2016, 10, 31), "Bradford West")
         ],
+        "pathway_2016_17": _pathway(2016),
         "intelligence": (
             LocationOfConcern.objects.count(),
             LocationLink.objects.count(),

@@ -135,6 +135,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     closing = episodes_services.close_episode(
         episode, closed_on=timezone.localdate(), reason="r", acting_user=other
     )
+    pathway = _pathway(child, share.agency, other)  # type: ignore[attr-defined]
     values = {
         "child_id": child.pk,
         "referral_id": referral.pk,
@@ -146,6 +147,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
         "grant_id": grant,
         "screening_id": screening.pk,
         "request_id": closing.pk,
+        "pathway_id": pathway,
     }
     values.update(_intelligence(child, manager))
     values["notification_id"] = _notification(manager)
@@ -214,6 +216,24 @@ def _other_partner_agency(make_user: Callable[..., User]) -> object:
     from safehub.access.models import Agency, AgencyType  # noqa: PLC0415
 
     return Agency.objects.create(name="Another partner", agency_type=AgencyType.EARLY_HELP)
+
+
+def _pathway(child: object, agency: object, hub: User) -> int:
+    """A pathway referral to another agency's service: not the partner worker's."""
+    from safehub.partnership import services as partnership  # noqa: PLC0415
+
+    service = partnership.ensure_service(name="Family support", agency=agency, acting_user=SYSTEM)  # type: ignore[arg-type]
+    (made,) = partnership.refer(
+        child,  # type: ignore[arg-type]
+        services=[service],
+        message="m",
+        lawful_basis="public_task",
+        purpose="p",
+        sections=[],
+        expires_on=timezone.localdate(),
+        acting_user=hub,
+    )
+    return made.pk
 
 
 def _grant(child: object, partner: User) -> int:

@@ -131,6 +131,13 @@ def test_the_openapi_document_lists_every_path(hub_practitioner_client: Client) 
         ("/api/v1/children/{child_id}", "get"),
         ("/api/v1/due-items", "get"),
         ("/api/v1/shared-children", "get"),
+        ("/api/v1/pathway-referrals", "get"),
+        ("/api/v1/pathway-referrals/{pathway_id}", "get"),
+        ("/api/v1/pathway-referrals/{pathway_id}/accept", "post"),
+        ("/api/v1/pathway-referrals/{pathway_id}/decline", "post"),
+        ("/api/v1/pathway-referrals/{pathway_id}/first-contact", "post"),
+        ("/api/v1/pathway-referrals/{pathway_id}/updates", "post"),
+        ("/api/v1/pathway-referrals/{pathway_id}/outcome", "post"),
     }
     schemas = response.json()["components"]["schemas"]
     assert "6" in schemas["ReferralSource"]["enum"]

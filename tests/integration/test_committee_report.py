@@ -96,10 +96,38 @@ def test_the_district_referrals_by_financial_year(snapshot_root: Path) -> None:
 def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> None:
     report = _json(snapshot_root, "Bradford South", "2016-10-27")
     assert {n["section"] for n in report["not_recorded"]} == {
-        "pathway_referrals",
         "awareness_sessions",
         "scrutiny_actions",
     }
+
+
+def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(
+    snapshot_root: Path, demo_history: DemoHistory
+) -> None:
+    """The demo holds pathway referrals from April 2016: the sections for resolution 3
+    (timeliness, outcomes) and resolution 2 (lower-risk children with support) have figures."""
+    report = _json(snapshot_root, "Bradford", "2017-03-31")
+    tables = report["tables"]
+    timeliness = tables["pathway_timeliness"]
+    assert timeliness["columns"][:2] == ["Referrals", "Accepted within target"]
+    referrals = [row["values"][0] for row in timeliness["rows"]]
+    assert sum(referrals) > 0
+    assert any(row["label"].startswith("Youth Service – ") for row in timeliness["rows"])
+    for row in timeliness["rows"]:
+        made, accepted_in_time, accepted, contact_in_time = row["values"]
+        assert accepted_in_time <= accepted <= made
+        assert contact_in_time <= accepted
+    # The oracle counts the same from the case tables, row by row.
+    assert [sum(row["values"][i] for row in timeliness["rows"]) for i in (0, 1, 3)] == list(
+        demo_history.figures["pathway_2016_17"]
+    )
+    assert sum(sum(row["values"]) for row in tables["pathway_outcomes"]["rows"]) > 0
+    support = {row["label"]: row["values"] for row in tables["support_involvement"]["rows"]}
+    for children, youth, any_support in support.values():
+        assert youth <= any_support <= children
+    assert sum(v[2] for v in support.values()) > 0
+    for name in ("pathway_timeliness", "pathway_outcomes", "support_involvement"):
+        assert report["definitions"][name]
 
 
 def test_public_edition_suppresses_small_cells_and_small_totals(snapshot_root: Path) -> None:

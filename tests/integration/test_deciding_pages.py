@@ -22,6 +22,7 @@ from safehub.people import services as people
 from safehub.people.models import Child
 from safehub.referrals import services as referrals
 from safehub.rules import screening
+from tests.factories import SupportServiceFactory
 
 TODAY = timezone.localdate()
 
@@ -135,6 +136,7 @@ def test_the_timeline_names_the_agency_of_a_pathway_decision(
     child = _child(manager, "Cal", dt.date(2011, 1, 1))
     _referral(child, manager, 1, None)
     youth = Agency.objects.create(name="Youth Service", agency_type=AgencyType.YOUTH_SERVICE)
+    SupportServiceFactory(name="Youth work", agency=youth)
     referrals.record_decision(
         child.referrals.get(),
         outcome="pathway_referral",

@@ -65,3 +65,12 @@ def test_age_sex_and_social_care_of_children_at_risk(figures: dict[str, Any]) ->
 
 def test_the_demo_has_intelligence_to_show(figures: dict[str, Any]) -> None:
     assert figures["intelligence"] == (8, 48, 3)
+
+
+def test_the_demo_holds_pathway_referrals_from_2016_mostly_in_time(
+    figures: dict[str, Any],
+) -> None:
+    made, accepted_in_time, contact_in_time = figures["pathway_2016_17"]
+    assert made > 0
+    assert 0 < accepted_in_time < made
+    assert 0 < contact_in_time < made

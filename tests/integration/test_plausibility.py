@@ -26,7 +26,7 @@ from safehub.people import services as people
 from safehub.people.models import Child
 from safehub.referrals import services as referrals
 from safehub.referrals.models import Decision, Referral
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, SupportServiceFactory
 
 LONDON = ZoneInfo("Europe/London")
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,6 +304,14 @@ def test_pathway_referrals_go_only_to_agencies_that_offer_support(
             "pathway_agency": ["Choose an agency that offers a support service"]
         }
     youth = AgencyFactory(name="Youth Service", agency_type=AgencyType.YOUTH_SERVICE)
+    with pytest.raises(ValidationError) as no_service:
+        referrals.record_decision(
+            referral, outcome="pathway_referral", pathway_agency=youth, acting_user=manager
+        )
+    assert no_service.value.message_dict == {
+        "pathway_agency": ["Choose an agency that offers a support service"]
+    }
+    SupportServiceFactory(name="Youth work", agency=youth)
     decision = referrals.record_decision(
         referral, outcome="pathway_referral", pathway_agency=youth, acting_user=manager
     )

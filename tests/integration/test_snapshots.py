@@ -66,8 +66,8 @@ def test_manifest_lists_hashes_counts_and_versions(tmp_path: Path) -> None:
     assert data["schema_version"] == snapshot.SCHEMA_VERSION
     assert data["code_version"].startswith("0.1.0+metrics.")
     assert data["tables"]["children"]["rows"] == 1
+    assert data["tables"]["pathway_referrals"]["rows"] == 0
     assert set(data["not_recorded"]) == {
-        "pathway_referrals",
         "awareness_sessions",
         "scrutiny_actions",
     }

@@ -78,6 +78,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "duplicates:review": frozenset({Role.HUB_MANAGER}),
     "duplicates:decide": frozenset({Role.HUB_MANAGER}),
     "duplicates:offer": frozenset({Role.HUB_MANAGER}),
+    # Pathway referrals to partner agencies' support services (safehub.partnership): the hub
+    # refers; the service's agency answers, works with the child and reports back.
+    "pathway:view": HUB_ROLES | {Role.PARTNER_WORKER},
+    "pathway:refer": HUB_ROLES,
+    "pathway:respond": frozenset({Role.PARTNER_WORKER}),
+    "pathway:inbox": frozenset({Role.PARTNER_WORKER}),
+    "observation:add": frozenset({Role.PARTNER_WORKER}),
+    "concern:raise": frozenset({Role.PARTNER_WORKER}),
     # Intelligence about places and disruption activity: the hub's own roles.
     "location:view": HUB_ROLES,
     "location:record": HUB_ROLES,

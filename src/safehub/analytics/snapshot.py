@@ -37,6 +37,7 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
+from safehub.analytics import pathway_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -56,7 +57,7 @@ SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
-NOT_RECORDED = ("pathway_referrals", "awareness_sessions", "scrutiny_actions")
+NOT_RECORDED = ("awareness_sessions", "scrutiny_actions")
 
 
 class SnapshotError(Exception):
@@ -257,6 +258,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
+SCHEMAS.update(pathway_tables.SCHEMAS)
 
 
 @dataclass(frozen=True)
@@ -470,7 +472,13 @@ def _extract(
         "missing_episodes": missing,
         "withdrawals": withdrawals,
         "merges": merges,
-    }
+    } | pathway_tables.extract(
+        lambda model, at: rows_as_of(model, at, legacy_until),
+        knowledge_time,
+        pseudo,
+        utc=_utc,
+        local_date=_local_date,
+    )
 
 
 def sha256_file(path: Path) -> str:

@@ -272,6 +272,7 @@ def generate(  # noqa: PLR0915 - one table after another
         "missing_episodes": missing,
         "withdrawals": snapshot.SCHEMAS["withdrawals"].empty_table(),
         "merges": snapshot.SCHEMAS["merges"].empty_table(),
+        "pathway_referrals": snapshot.SCHEMAS["pathway_referrals"].empty_table(),
     }
     return snapshot.write_tables(
         out,

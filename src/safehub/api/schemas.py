@@ -51,6 +51,9 @@ DueKind = Literal[
     "sign_off",
     "flag_review",
     "flag_sign_off",
+    "pathway_acceptance",
+    "pathway_first_contact",
+    "pathway_returned",
 ]
 
 
@@ -233,7 +236,8 @@ class ReferralIn(Schema):
 class ReferralFilters(Schema):
     received_from: dt.date | None = Field(None, description="Received on or after (UK date).")
     received_to: dt.date | None = Field(None, description="Received on or before (UK date).")
-    child_id: int | None = None
+    # Bounded to the ids a database can hold: SQLite cannot even compare a larger number.
+    child_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class ScreeningOut(Schema):

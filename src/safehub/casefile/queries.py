@@ -24,6 +24,7 @@ from safehub.episodes.models import (
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
@@ -85,6 +86,8 @@ SECTION_OF_ENTRY = {
     "sign_off_referral": "referrals",
     "sign_off_episode": "risk",
     "allocation": "risk",
+    "pathway": "referrals",
+    "observation": "notes",
 }
 
 
@@ -275,6 +278,7 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             "worker", "lead_agency"
         )
     )
+    entries.extend(_partnership(child, end))
     return sorted(entries, key=_sort_key, reverse=True)
 
 
@@ -294,6 +298,26 @@ def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
                     r.decided_at, kind, f"Sign-off {r.get_status_display().lower()}", r.note
                 )
             )
+    return entries
+
+
+def _partnership(child: Child, end: dt.datetime) -> list[TimelineEntry]:
+    """Pathway referrals step by step, and partners' observations, each marked with the agency."""
+    steps, observations = partnership_queries.timeline_rows(child, end)
+    entries = [
+        TimelineEntry(
+            step.at,
+            "pathway",
+            f"{step.referral.service.name}: {step.get_kind_display()}",
+            step.text,
+            f"/pathway/{step.referral_id}",
+        )
+        for step in steps
+    ]
+    entries.extend(
+        TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
+        for o in observations
+    )
     return entries
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from safehub.access.models import Agency
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.partnership.models import SupportService
 from safehub.people.models import CarePeriod, Child
 from safehub.referrals.models import Decision, Referral
 from safehub.rules import plausibility
@@ -112,9 +112,13 @@ def _care(births: dict[int, Birth]) -> Iterator[Finding]:
 
 
 def _decisions() -> Iterator[Finding]:
-    types = dict(Agency.objects.values_list("pk", "agency_type"))
+    offering = set(
+        SupportService.objects.filter(is_active=True).values_list("agency_id", flat=True)
+    )
     rows = Decision.objects.filter(pathway_agency__isnull=False).values_list(
         "pk", "referral__child_id", "pathway_agency_id"
     )
     for pk, child_id, agency_id in rows.iterator(chunk_size=CHUNK):
-        yield from _found("decision", pk, child_id, plausibility.pathway_agency(types[agency_id]))
+        yield from _found(
+            "decision", pk, child_id, plausibility.pathway_agency(agency_id in offering)
+        )

@@ -11,6 +11,7 @@ from safehub.casefile import queries
 from safehub.casefile.forms import AsOfForm
 from safehub.flags import queries as flag_queries
 from safehub.intelligence import queries as intelligence_queries
+from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
 from safehub.people import services as people_services
 from safehub.people.forms import ChildSearchForm
@@ -89,5 +90,12 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
                 request.user, child, on=on
             ),
             "concern_persons": intelligence_queries.persons_of_child(request.user, child, on=on),
+            # Support involvement (pathway referrals): the hub's view of every agency's work.
+            "pathway": partnership_queries.of_child(child)
+            if can(request.user, "pathway:refer")
+            else None,
+            "can_refer": can(request.user, "pathway:refer"),
+            "can_observe": can(request.user, "observation:add"),
+            "can_raise_concern": can(request.user, "concern:raise"),
         },
     )

@@ -17,7 +17,7 @@ from safehub.access.models import Agency, AgencyType
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.demo import history as synth
-from safehub.demo import intelligence
+from safehub.demo import intelligence, pathway_history
 from safehub.episodes.models import (
     Episode,
     MissingEpisode,
@@ -146,11 +146,27 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         for r in history.referrals
     ]
     _bulk(screenings, Screening)
-    decisions = [
-        Decision(referral=referrals[r.key], outcome=r.decision, decided_at=r.decided_at)
+    chosen = pathway_history.choose_services(history, wards)
+    decisions = {
+        r.key: Decision(
+            referral=referrals[r.key],
+            outcome=r.decision,
+            decided_at=r.decided_at,
+            pathway_agency=chosen[r.key].agency if r.key in chosen else None,
+        )
         for r in history.referrals
-    ]
-    _bulk(decisions, Decision)
+    }
+    _bulk(decisions.values(), Decision)
+    pathway = pathway_history.load(
+        history,
+        chosen,
+        children=children,
+        decisions=decisions,
+        end=min(
+            timezone.now(),
+            dt.datetime.combine(history_end(history), dt.time(18), tzinfo=tz),
+        ),
+    )
     missing = [
         MissingEpisode(
             child=children[m.child_key],
@@ -170,6 +186,7 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         "referrals": len(referrals),
         "episodes": len(episodes),
         "missing episodes": len(missing),
+        "pathway referrals": pathway,
     }
     audit.write(
         acting_user,
@@ -203,7 +220,10 @@ def _review_days(opened: dt.date, until: dt.date) -> list[dt.date]:
 def _wards_by_code() -> dict[str, Ward]:
     """The demo places its whole history on Bradford's 2004 wards, as the issue allows:
     the wards in force from May 2026 are not shipped."""
-    return {w.code: w for w in Ward.objects.order_by("ward_set__valid_from")}
+    return {
+        w.code: w
+        for w in Ward.objects.select_related("area_committee").order_by("ward_set__valid_from")
+    }
 
 
 # The generated child's identity fields carry the model's own names.

@@ -16,13 +16,14 @@ from django.utils import timezone
 from safehub import config
 from safehub.access import services as access
 from safehub.access import two_factor
-from safehub.access.models import AgencyType, Role, User
+from safehub.access.models import Agency, AgencyType, Role, User
 from safehub.access.policy import TWO_FACTOR_ROLES, Principal
 from safehub.demo import case_history
 from safehub.demo import history as synth
 from safehub.episodes import allocation
 from safehub.episodes.models import Episode
 from safehub.geo import services as geo
+from safehub.partnership import services as partnership
 from safehub.triage import store as triage_store
 
 AGENCIES: tuple[tuple[str, AgencyType], ...] = (
@@ -55,6 +56,44 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("member", Role.ELECTED_MEMBER, AGENCIES[8][0], "Casey"),
     DemoAccount("admin", Role.ADMINISTRATOR, AGENCIES[8][0], "Jordan"),
 )
+
+
+AREA_COMMITTEES = ("Bradford East", "Bradford South", "Bradford West", "Keighley", "Shipley")
+
+
+def _support_services(agencies: dict[str, Agency], *, acting_user: Principal) -> None:
+    """The Youth Service in each area committee, Early Help, and a voluntary specialist service
+    (targets: the defaults, accept within 2 working days, first contact within 5)."""
+    youth = agencies["Youth Service"]
+    leads = list(User.objects.filter(agency=youth, role=Role.PARTNER_WORKER))
+    for area in AREA_COMMITTEES:
+        partnership.ensure_service(
+            name=f"Youth Service – {area}",
+            agency=youth,
+            risk_levels=("low", "medium"),
+            min_age=10,
+            max_age=19,
+            area_committees=(area,),
+            managers=leads,
+            description="Detached and centre-based youth work, one-to-one mentoring",
+            acting_user=acting_user,
+        )
+    partnership.ensure_service(
+        name="Early Help – family support",
+        agency=agencies["Early Help"],
+        risk_levels=("low", "medium"),
+        max_age=17,
+        description="Family support workers and parenting programmes",
+        acting_user=acting_user,
+    )
+    partnership.ensure_service(
+        name="Voluntary Sector Exploitation Project – specialist support",
+        agency=agencies["Voluntary Sector Exploitation Project"],
+        min_age=10,
+        max_age=25,
+        description="Specialist exploitation workers for young people at any level of risk",
+        acting_user=acting_user,
+    )
 
 
 def demo_password() -> str:
@@ -101,6 +140,7 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
                 user, key_hex=demo_totp_key(account.username), acting_user=acting_user
             )
         accounts.append((account, not exists))
+    _support_services(agencies, acting_user=acting_user)
     if with_history and not case_history.already_loaded():
         case_history.load(synth.generate(until=timezone.localdate()), acting_user=acting_user)
         triage_store.refresh_all()  # the history was bulk-created, past the queue's signals

@@ -9,7 +9,7 @@ from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateTimeField
 from safehub.govuk.forms import GovukForm
 from safehub.referrals.models import DecisionOutcome
-from safehub.rules import codes, plausibility, screening
+from safehub.rules import codes, screening
 
 
 class ReferralForm(GovukForm):
@@ -100,9 +100,8 @@ class DecisionForm(GovukForm):
     )
     pathway_agency = forms.ModelChoiceField(
         label="Support agency (for a pathway referral)",
-        queryset=Agency.objects.filter(
-            is_active=True, agency_type__in=plausibility.SUPPORT_AGENCY_TYPES
-        ),
+        # Agencies with an active support service (safehub.partnership's SupportService).
+        queryset=Agency.objects.filter(is_active=True, support_services__is_active=True).distinct(),
         required=False,
         empty_label="Choose an agency",
     )

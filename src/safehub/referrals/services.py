@@ -42,8 +42,11 @@ def receive_referral(  # noqa: PLR0913 - a referral is several facts
     referrer_name: str = "",
     referrer_contact: str = "",
     external_reference: str | None = None,
+    permission: str = "referral:create",
 ) -> Referral:
-    require(acting_user, "referral:create")
+    """Record a referral. `permission` is what the caller needs: a partner raising a concern
+    (`safehub.partnership`) holds "concern:raise" rather than the hub's "referral:create"."""
+    require(acting_user, permission)
     errors: dict[str, str] = {}
     if source not in set(codes.ReferralSource):
         errors["source"] = "Choose where the referral came from"
@@ -185,7 +188,9 @@ def record_decision(  # noqa: PLR0913
     if outcome == "pathway_referral" and pathway_agency is None:
         raise ValidationError({"pathway_agency": "Choose the agency the child is referred to"})
     if pathway_agency is not None:
-        refuse(plausibility.pathway_agency(pathway_agency.agency_type))
+        # The reverse relation of partnership's SupportService: no import of a higher layer.
+        offers = pathway_agency.support_services.filter(is_active=True).exists()
+        refuse(plausibility.pathway_agency(offers))
     decided_at = decided_at or timezone.now()
     refuse(_after_receipt("decided_at", decided_at, referral, label="Date decided"))
     if signed_off is None and _needs_sign_off(referral, outcome, acting_user):

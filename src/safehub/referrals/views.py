@@ -118,12 +118,16 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            waiting = isinstance(made, SignOffRequest)
             messages.success(
                 request,
                 "Decision sent to a hub manager for sign-off: it takes effect when approved"
-                if isinstance(made, SignOffRequest)
+                if waiting
                 else "Decision recorded",
             )
+            if not waiting and form.cleaned_data["outcome"] == "pathway_referral":
+                # Next, the referral to the agency's service and the share that goes with it.
+                return redirect(f"/children/{referral.child_id}/pathway/new?referral={referral.pk}")
             return redirect(f"/referrals/{referral.pk}")
     return TemplateResponse(
         request, "referrals/decision_form.html", {"form": form, "referral": referral}

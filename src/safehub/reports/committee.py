@@ -287,12 +287,6 @@ def _not_recorded(manifest: snapshot.Manifest) -> list[NotRecorded]:
     recorded_ids = set(manifest.data.get("not_recorded", []))
     not_recorded = [
         NotRecorded(
-            "pathway_referrals",
-            "Pathway referrals: accepted and first contact within target",
-            "Safehub does not record pathway referrals' acceptance and first contact yet, so "
-            "timeliness of support for lower-risk cases (resolution 3) cannot be reported.",
-        ),
-        NotRecorded(
             "awareness_sessions",
             "Awareness and training coverage",
             "Awareness sessions (taxi, PTS and bus drivers; school plays) are not recorded in "

@@ -25,11 +25,6 @@ APPROXIMATE_MARGIN: Final = dt.timedelta(days=366)
 OLDEST_AGE_AT_REFERRAL: Final = 25
 # Nothing the hub records happened before this; a year like 21 or 1066 is a typing mistake.
 EARLIEST_DATE: Final = dt.date(1900, 1, 1)
-# Agency types that offer young people a support service: a pathway referral goes to one of
-# these, never to the hub itself (children's services), the police, or a licensing team.
-SUPPORT_AGENCY_TYPES: Final = frozenset(
-    {"youth_service", "early_help", "voluntary_sector", "health"}
-)
 TOO_OLD: Final = (
     f"Date of birth must make the child {OLDEST_AGE_AT_REFERRAL} or younger on the date the "
     "referral was received"
@@ -217,8 +212,52 @@ def missing(
     return problems
 
 
-def pathway_agency(agency_type: str | None, *, field: str = "pathway_agency") -> Problems:
-    """A pathway referral goes to an agency that offers young people a support service."""
-    if agency_type is not None and agency_type not in SUPPORT_AGENCY_TYPES:
+@dataclass(frozen=True)
+class ServiceTerms:
+    """Who a support service is for: empty `risk_levels` or `areas` mean any, None ages no limit."""
+
+    active: bool
+    risk_levels: frozenset[str] = frozenset()
+    min_age: int | None = None
+    max_age: int | None = None
+    areas: frozenset[str] = frozenset()
+
+
+def pathway_agency(offers_service: bool, *, field: str = "pathway_agency") -> Problems:  # noqa: FBT001
+    """A pathway referral goes to an agency that offers an active support service (set up by an
+    administrator), never to the hub itself, the police, or a licensing team."""
+    if not offers_service:
         return [(field, "Choose an agency that offers a support service")]
     return []
+
+
+def pathway_service(
+    terms: ServiceTerms,
+    *,
+    risk_level: str | None,
+    age: int | None,
+    area: str | None,
+    field: str = "service",
+) -> Problems:
+    """A child is referred only to an active service they are eligible for: their risk level,
+    age and area (the area committee of their ward) within what the service takes. A fact the
+    record does not hold (no age, no address) does not bar the referral."""
+    if not terms.active:
+        return [(field, "Choose a service that is open to referrals")]
+    problems: Problems = []
+    if terms.risk_levels and (risk_level or "none") not in terms.risk_levels:
+        levels = ", ".join(sorted(terms.risk_levels))
+        problems.append((field, f"This service takes children at {levels} risk only"))
+    if age is not None and (
+        (terms.min_age is not None and age < terms.min_age)
+        or (terms.max_age is not None and age > terms.max_age)
+    ):
+        problems.append(
+            (
+                field,
+                f"This service takes children aged {terms.min_age or 0} to {terms.max_age or 25}",
+            )
+        )
+    if terms.areas and area is not None and area not in terms.areas:
+        problems.append((field, "This service does not cover the area where the child lives"))
+    return problems

@@ -13,7 +13,9 @@ The time rules come from `safehub.rules.working_time`:
 - a return home interview within 72 hours of a child's return from a missing episode;
 - an episode review every 12 weeks from opening or the last review;
 - a hub manager's sign-off within 1 working day of the request;
-- a warning flag's review by its review date, and a new flag's sign-off within 1 working day.
+- a warning flag's review by its review date, and a new flag's sign-off within 1 working day;
+- a pathway referral accepted or declined, and first contact made, within the service's targets
+  in working days; one declined or handed back taken back by the hub within 1 working day.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from safehub.episodes.models import (
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.partnership import queries as partnership_queries
+from safehub.partnership.models import PathwayReferral
 from safehub.people.models import Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import working_time
@@ -236,6 +240,21 @@ def _flag_sign_offs(children: QuerySet[Child]) -> Iterator[Item]:
     for flag in flag_queries.waiting_for_sign_off(children):
         due = working_time.decision_due(flag.raised_at)
         yield Item(flag.child_id, flag.pk, flag.raised_at, due, f"/flags/{flag.pk}/sign-off")
+
+
+def _pathway(kind: str) -> Callable[[QuerySet[Child]], Iterator[Item]]:
+    def compute(children: QuerySet[Child]) -> Iterator[Item]:
+        for referral in partnership_queries.waiting(children):
+            due = partnership_queries.due_of(referral)
+            if due is not None and due.kind == kind:
+                link = f"/pathway/{referral.pk}"
+                yield Item(referral.child_id, referral.pk, due.start, due.due, link)
+
+    return compute
+
+
+for _kind, _label in partnership_queries.DUE_LABELS.items():
+    source(_kind, _label, models={PathwayReferral: _own})(_pathway(_kind))
 
 
 def windowed(now: dt.datetime) -> Q:

@@ -21,6 +21,7 @@ from safehub.access.policy import can, needs_two_factor, require
 from safehub.audit import context
 from safehub.episodes import allocation
 from safehub.geo import queries as geo_queries
+from safehub.partnership import queries as partnership_queries
 from safehub.triage.caseloads import caseloads
 from safehub.triage.queries import DueItem, Filters, queue_page
 from safehub.web.forms import SignInForm
@@ -40,6 +41,8 @@ ROLE_SUMMARY: dict[str, tuple[str, ...]] = {
         "Work referrals with hub colleagues, including persons and locations of concern.",
     ),
     "partner_worker": (
+        "Accept pathway referrals to your agency's services and record the work with each child.",
+        "Add observations to a child's record and raise new concerns with the hub.",
         "See the children shared with your agency, and only what was shared.",
         "In an emergency, open a record not shared with you: a hub manager reviews it.",
     ),
@@ -108,6 +111,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "my_episodes": mine,
             "caseloads": loads,
             "can_record_referral": can(request.user, "referral:create"),
+            # A partner worker's workspace: their agency's pathway inbox and caseload.
+            "pathway_rows": partnership_queries.inbox(request.user)
+            if can(request.user, "pathway:inbox")
+            else None,
         },
     )
 

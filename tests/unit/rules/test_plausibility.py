@@ -132,11 +132,46 @@ def test_without_a_date_of_birth_only_impossible_years_are_refused() -> None:
 
 
 def test_pathway_agencies_offer_a_support_service() -> None:
-    assert plausibility.pathway_agency("youth_service") == []
-    for not_support in ("childrens_services", "transport_licensing", "police"):
-        assert plausibility.pathway_agency(not_support) == [
-            ("pathway_agency", "Choose an agency that offers a support service")
-        ]
+    assert plausibility.pathway_agency(True) == []
+    assert plausibility.pathway_agency(False) == [
+        ("pathway_agency", "Choose an agency that offers a support service")
+    ]
+
+
+def test_a_child_is_referred_only_to_a_service_they_are_eligible_for() -> None:
+    terms = plausibility.ServiceTerms(
+        active=True,
+        risk_levels=frozenset({"low", "medium"}),
+        min_age=10,
+        max_age=17,
+        areas=frozenset({"Keighley"}),
+    )
+    fits = {"risk_level": "low", "age": 14, "area": "Keighley"}
+    assert plausibility.pathway_service(terms, **fits) == []  # type: ignore[arg-type]
+    assert plausibility.pathway_service(terms, risk_level="high", age=14, area="Keighley") == [
+        ("service", "This service takes children at low, medium risk only")
+    ]
+    assert plausibility.pathway_service(terms, risk_level=None, age=14, area=None) == [
+        ("service", "This service takes children at low, medium risk only")
+    ]
+    assert plausibility.pathway_service(terms, risk_level="low", age=9, area="Keighley") == [
+        ("service", "This service takes children aged 10 to 17")
+    ]
+    assert plausibility.pathway_service(terms, risk_level="low", age=None, area="Shipley") == [
+        ("service", "This service does not cover the area where the child lives")
+    ]
+    # Unknown age or address does not bar a referral; a closed service always does.
+    assert plausibility.pathway_service(terms, risk_level="medium", age=None, area=None) == []
+    closed = plausibility.ServiceTerms(active=False)
+    assert plausibility.pathway_service(closed, risk_level="low", age=14, area=None) == [
+        ("service", "Choose a service that is open to referrals")
+    ]
+    assert (
+        plausibility.pathway_service(
+            plausibility.ServiceTerms(active=True), risk_level=None, age=30, area="Anywhere"
+        )
+        == []
+    )
 
 
 @given(st.text())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, referrals, year_earlier
+from safehub.reports.sections import activity, children, partnership, referrals, year_earlier
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
@@ -27,7 +27,10 @@ SECTIONS: tuple[Section, ...] = (
     referrals.by_financial_year,
     referrals.by_source,
     activity.timeliness,
+    partnership.pathway_timeliness,
+    partnership.pathway_outcomes,
     activity.youth_service,
+    partnership.support_involvement,
     activity.episode_activity,
     children.social_care,
 )
