@@ -4,7 +4,8 @@ answer and update them (accept, decline, first contact, engagement update, outco
 A partner worker, or the agency's system with its API key (`Authorization: Bearer shk_…`,
 acting as that agency's partner: "recorded by" stays empty and the audit trail names the key),
 sees only the agency's own pathway referrals, about children still shared with it; any other
-id answers 404. Accepting by key must name the worker. Every step goes through `safehub.partnership.services`.
+id answers 404. Accepting by key must name the worker. Every step goes through
+`safehub.partnership.services`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from safehub.access.models import User
-from safehub.access.policy import require, user_or_none
+from safehub.access.policy import Principal, require, user_or_none
 from safehub.api import problems
 from safehub.api.auth import AgencyKey
 from safehub.audit import services as audit
@@ -30,6 +31,12 @@ from safehub.partnership.models import ContactMethod, Outcome, PathwayReferral
 router = Router(tags=["pathway referrals"], auth=[django_auth, AgencyKey()])
 
 LIST_LIMIT = 500
+
+
+def _caller(request: HttpRequest) -> Principal:
+    """Whoever authenticated the request: the signed-in user, or the agency's key."""
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
 
 ContactCode = Literal["in_person", "phone", "video", "message", "through_school"]
 OutcomeCode = Literal[
@@ -107,15 +114,15 @@ def list_pathway_referrals(
 ) -> list[PathwayReferralOut]:
     """The pathway referrals you may see (a partner: those to your agency's services), oldest
     first, open ones only unless `open_only=false`; steps are in each referral's own read."""
-    require(request.auth, "pathway:view")
-    found = queries.pathway_referrals_for(request.auth).select_related(
+    require(_caller(request), "pathway:view")
+    found = queries.pathway_referrals_for(_caller(request)).select_related(
         "service", "service__agency", "worker", "child"
     )
     if open_only:
         found = found.filter(status__in=queries.OPEN)
     rows = list(found.order_by("referred_at", "pk")[:LIST_LIMIT])
     audit.write_each(
-        request.auth,
+        _caller(request),
         "child:listed",
         {r.child_id: r.child for r in rows}.values(),
         context="listed: pathway referrals",
@@ -129,7 +136,7 @@ def list_pathway_referrals(
     summary="Read a pathway referral",
 )
 def get_pathway_referral(request: HttpRequest, pathway_id: int) -> PathwayReferralOut:
-    return _out(queries.get_pathway_referral(request.auth, pathway_id))
+    return _out(queries.get_pathway_referral(_caller(request), pathway_id))
 
 
 class AcceptIn(Schema):
@@ -163,7 +170,7 @@ class OutcomeIn(Schema):
 
 def _worker(request: HttpRequest, username: str | None, referral: PathwayReferral) -> User:
     if username is None:
-        me = user_or_none(request.auth)
+        me = user_or_none(_caller(request))
         if me is None:
             raise ValidationError({"worker": "Name the worker to allocate"})
         return me
@@ -179,12 +186,12 @@ def _worker(request: HttpRequest, username: str | None, referral: PathwayReferra
     summary="Accept a pathway referral",
 )
 def accept(request: HttpRequest, pathway_id: int, payload: AcceptIn) -> PathwayReferralOut:
-    referral = queries.get_pathway_referral(request.auth, pathway_id)
+    referral = queries.get_pathway_referral(_caller(request), pathway_id)
     done = services.accept(
         referral,
         worker=_worker(request, payload.worker, referral),
         accepted_at=payload.accepted_at,
-        acting_user=request.auth,
+        acting_user=_caller(request),
     )
     return _out(done)
 
@@ -195,9 +202,12 @@ def accept(request: HttpRequest, pathway_id: int, payload: AcceptIn) -> PathwayR
     summary="Decline a pathway referral",
 )
 def decline(request: HttpRequest, pathway_id: int, payload: DeclineIn) -> PathwayReferralOut:
-    referral = queries.get_pathway_referral(request.auth, pathway_id)
+    referral = queries.get_pathway_referral(_caller(request), pathway_id)
     done = services.decline(
-        referral, reason=payload.reason, declined_at=payload.declined_at, acting_user=request.auth
+        referral,
+        reason=payload.reason,
+        declined_at=payload.declined_at,
+        acting_user=_caller(request),
     )
     return _out(done)
 
@@ -210,13 +220,13 @@ def decline(request: HttpRequest, pathway_id: int, payload: DeclineIn) -> Pathwa
 def first_contact(
     request: HttpRequest, pathway_id: int, payload: FirstContactIn
 ) -> PathwayReferralOut:
-    referral = queries.get_pathway_referral(request.auth, pathway_id)
+    referral = queries.get_pathway_referral(_caller(request), pathway_id)
     done = services.record_first_contact(
         referral,
         contacted_at=payload.contacted_at,
         method=ContactMethod(payload.method),
         note=payload.note,
-        acting_user=request.auth,
+        acting_user=_caller(request),
     )
     return _out(done)
 
@@ -229,8 +239,8 @@ def first_contact(
 def add_update(
     request: HttpRequest, pathway_id: int, payload: UpdateIn
 ) -> Status[PathwayReferralOut]:
-    referral = queries.get_pathway_referral(request.auth, pathway_id)
-    services.record_update(referral, text=payload.text, at=payload.at, acting_user=request.auth)
+    referral = queries.get_pathway_referral(_caller(request), pathway_id)
+    services.record_update(referral, text=payload.text, at=payload.at, acting_user=_caller(request))
     referral.refresh_from_db()
     return Status(201, _out(referral))
 
@@ -241,12 +251,12 @@ def add_update(
     summary="Close with an outcome",
 )
 def outcome(request: HttpRequest, pathway_id: int, payload: OutcomeIn) -> PathwayReferralOut:
-    referral = queries.get_pathway_referral(request.auth, pathway_id)
+    referral = queries.get_pathway_referral(_caller(request), pathway_id)
     done = services.close(
         referral,
         outcome=Outcome(payload.outcome),
         note=payload.note,
         closed_at=payload.closed_at,
-        acting_user=request.auth,
+        acting_user=_caller(request),
     )
     return _out(done)

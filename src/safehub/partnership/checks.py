@@ -18,6 +18,7 @@ from django.utils import timezone
 from safehub.access.policy import SYSTEM
 from safehub.audit import services as audit
 from safehub.notifications.schedule import periodic
+from safehub.notifications.services import notify
 from safehub.partnership import alerts
 from safehub.partnership.models import BreachKind, PathwayBreach, PathwayReferral, Status
 
@@ -69,7 +70,7 @@ def record_breaches(now: dt.datetime) -> list[PathwayBreach]:
         audit.write(SYSTEM, "pathway:breach:recorded", breach, child_id=referral.child_id)
         recipients = {u.pk: u for u in alerts.service_managers(referral)}
         recipients.update({u.pk: u for u in alerts.hub_managers()})
-        alerts.notify(
+        notify(
             recipients=recipients.values(),
             kind=f"pathway:{kind}:overdue",
             key=f"pathway-referral:{referral.pk}:{kind}-breach",
