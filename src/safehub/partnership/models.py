@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from safehub.audit.history import KeptHistory
 from safehub.crypto.fields import EncryptedTextField
 from safehub.rules import codes
 
@@ -56,7 +56,7 @@ class SupportService(models.Model):
         related_name="managed_services",
         help_text="Told when a referral to this service misses a target",
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("name",)
@@ -137,7 +137,7 @@ class PathwayReferral(models.Model):
     return_seen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-referred_at", "-pk")
@@ -173,8 +173,10 @@ class PathwayStep(models.Model):
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     at = models.DateTimeField(help_text="When it happened")
     recorded_at = models.DateTimeField()
+    # Empty when an agency's system recorded the step with its API key: no person stands
+    # behind a key, and the audit trail names the key.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     text = EncryptedTextField(blank=True)
 
@@ -198,7 +200,7 @@ class Observation(models.Model):
     observed_at = models.DateTimeField()
     written_at = models.DateTimeField()
     text = EncryptedTextField()
-    history = HistoricalRecords()
+    history = KeptHistory()
 
     class Meta:
         ordering = ("-observed_at", "-pk")
