@@ -305,6 +305,44 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 
 
+def identifier(column: str, field: str) -> Comparison:
+    """An identifier other than the NHS number or UPN: exact, or one character out."""
+    return Comparison(
+        column,
+        field,
+        (
+            _null(column),
+            _exact(column),
+            Level(
+                "typo",
+                "one character differs",
+                lambda: cll.DamerauLevenshteinLevel(column, 1),
+                lambda a, b: jellyfish.damerau_levenshtein_distance(a[column], b[column]) <= 1,
+            ),
+            ELSE,
+        ),
+    )
+
+
+def text(column: str, field: str) -> Comparison:
+    """Free text such as an address line: exact, or similar."""
+    return Comparison(
+        column,
+        field,
+        (
+            _null(column),
+            _exact(column),
+            Level(
+                "similar",
+                "similar",
+                lambda: cll.JaroWinklerLevel(column, JARO_WINKLER_LOOSE),
+                _jw(column, JARO_WINKLER_LOOSE),
+            ),
+            ELSE,
+        ),
+    )
+
+
 def blocking_rules() -> list[BlockingRuleCreator | str]:
     """Pairs worth scoring: wide enough for recall, narrow enough not to explode.
 
@@ -330,12 +368,19 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
     ]
 
 
-def settings(prior: float | None = None) -> SettingsCreator:
+def settings(
+    *,
+    link_type: str = "dedupe_only",
+    extra: tuple[Comparison, ...] = (),
+    extra_blocking: tuple[BlockingRuleCreator | str, ...] = (),
+    prior: float | None = None,
+) -> SettingsCreator:
+    """The model's settings; `extra` comparisons for a dataset with more fields (FEBRL)."""
     creator = SettingsCreator(
-        link_type="dedupe_only",
+        link_type=link_type,
         unique_id_column_name="unique_id",
-        comparisons=[c.to_splink() for c in COMPARISONS],
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=[c.to_splink() for c in (*COMPARISONS, *extra)],
+        blocking_rules_to_generate_predictions=[*blocking_rules(), *extra_blocking],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         **({"probability_two_random_records_match": prior} if prior else {}),

@@ -29,9 +29,9 @@ DETERMINISTIC_RULES = ("nhs_number",), ("upn",), ("given_name", "family_name", "
 DETERMINISTIC_RECALL = 0.7
 
 
-def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def frame(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Records ({"unique_id", given_name, …} as in `standardise.record`) as Splink's input."""
-    columns = ["unique_id", *standardise.COLUMNS]
+    columns = ["unique_id", *standardise.COLUMNS, *extra]
     table = pd.DataFrame.from_records(list(rows), columns=columns)
     table["dob_year"] = table["dob_year"].astype("Int64")
     table["dob_approx"] = table["dob_approx"].astype("boolean")
@@ -79,13 +79,14 @@ def local_spark() -> Any:
     )
 
 
-def train(
-    table: pd.DataFrame,
+def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
+    tables: pd.DataFrame | list[pd.DataFrame],
     *,
     engine: Engine = "duckdb",
     max_pairs: float = 2e6,
     seed: int = 14,
     spark: Any = None,
+    settings: Any = None,
 ) -> Linker:
     """Estimate the model from the records themselves (no labels needed).
 
@@ -94,8 +95,13 @@ def train(
     blocks, each capped at `max_pairs`, so neither blocked field estimates itself.
     """
     api = db_api(engine, spark=spark)
-    data = api.register(_for_engine(table, engine, api))
-    linker = Linker(data, comparisons.settings(), log_level=logging.WARNING)
+    frames = tables if isinstance(tables, list) else [tables]
+    data = [api.register(_for_engine(t, engine, api)) for t in frames]
+    linker = Linker(
+        data if len(data) > 1 else data[0],
+        settings or comparisons.settings(),
+        log_level=logging.WARNING,
+    )
     linker.training.estimate_probability_two_random_records_match(
         [block_on(*rule) for rule in DETERMINISTIC_RULES], recall=DETERMINISTIC_RECALL
     )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "safehub.crypto",
     "safehub.geo",
     "safehub.people",
+    "safehub.matching",
     "safehub.referrals",
     "safehub.episodes",
     "safehub.intelligence",
