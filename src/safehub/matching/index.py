@@ -11,6 +11,7 @@ from safehub.matching import keys, standardise
 from safehub.matching.models import ChildKey
 from safehub.people.models import AddressPeriod, Child
 
+BATCH = 2000
 FIELDS = ("pk", "given_name", "family_name", "date_of_birth", "dob_approximate", "sex")
 FIELDS += ("nhs_number", "upn", "school")
 
@@ -50,12 +51,14 @@ def refresh(children: Iterable[int]) -> None:
     """File these children under their current keys (called when they change)."""
     ids = list(children)
     with transaction.atomic():
-        ChildKey.objects.filter(child_id__in=ids).delete()
-        ChildKey.objects.bulk_create(
-            ChildKey(child_id=row["unique_id"], key=key)
-            for row in records(ids)
-            for key in keys.stored(row)
-        )
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            ChildKey.objects.filter(child_id__in=batch).delete()
+            ChildKey.objects.bulk_create(
+                ChildKey(child_id=row["unique_id"], key=key)
+                for row in records(batch)
+                for key in keys.stored(row)
+            )
 
 
 def rebuild(*, batch: int = 5000, progress: Callable[[int, int], None] | None = None) -> int:

@@ -120,7 +120,9 @@ def _for_engine(table: pd.DataFrame, engine: Engine, api: Any) -> Any:
     return table
 
 
-def linker_for(table: pd.DataFrame, model: Mapping[str, Any], *, engine: Engine = "duckdb", spark: Any = None) -> Linker:  # fmt: skip
+def linker_for(
+    table: pd.DataFrame, model: Mapping[str, Any], *, engine: Engine = "duckdb", spark: Any = None
+) -> Linker:
     """A linker over `table` with a trained model's parameters, ready to predict."""
     api = db_api(engine, spark=spark)
     data = api.register(_for_engine(table, engine, api))

@@ -203,10 +203,26 @@ def school(text: str | None) -> str | None:
 # -- one record, ready to compare ------------------------------------------------------------
 
 COLUMNS = (
-    "given_name", "given_canon", "given_ph", "family_name", "family_joined", "family_first",
-    "family_last", "family_ph", "dob", "dob_swapped", "dob_year", "dob_approx", "sex",
-    "postcode", "postcode_sector", "postcode_district", "nhs_number", "upn", "school",
-)  # fmt: skip
+    "given_name",
+    "given_canon",
+    "given_ph",
+    "family_name",
+    "family_joined",
+    "family_first",
+    "family_last",
+    "family_ph",
+    "dob",
+    "dob_swapped",
+    "dob_year",
+    "dob_approx",
+    "sex",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "nhs_number",
+    "upn",
+    "school",
+)
 
 
 def record(  # noqa: PLR0913 - the identifying details a referral may give

@@ -6,38 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0006_child_unique_pupil_number'),
+        ("people", "0006_child_unique_pupil_number"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntakeChoice',
+            name="IntakeChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('offered', models.JSONField(help_text='[{child, probability}], best first')),
-                ('chosen_new', models.BooleanField(help_text='None of the candidates: a new child recorded')),
-                ('model_version', models.CharField(max_length=20)),
-                ('chosen_at', models.DateTimeField(auto_now_add=True)),
-                ('chosen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.child')),
-                ('chosen_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('preselected', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("offered", models.JSONField(help_text="[{child, probability}], best first")),
+                (
+                    "chosen_new",
+                    models.BooleanField(help_text="None of the candidates: a new child recorded"),
+                ),
+                ("model_version", models.CharField(max_length=20)),
+                ("chosen_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "chosen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "chosen_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "preselected",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChildKey',
+            name="ChildKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=160)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=160)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.child",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['key', 'child'], name='matching_ch_key_11c96f_idx')],
-                'constraints': [models.UniqueConstraint(fields=('child', 'key'), name='matching_key_once')],
+                "indexes": [
+                    models.Index(fields=["key", "child"], name="matching_ch_key_11c96f_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("child", "key"), name="matching_key_once")
+                ],
             },
         ),
     ]
