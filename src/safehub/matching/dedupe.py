@@ -24,16 +24,20 @@ def predict_pairs(
     if len(rows) < 2:  # noqa: PLR2004 - a pair needs two
         return
     saved = model.load()
-    settings = {**saved.settings, "retain_intermediate_calculation_columns": True}
     table = model.frame(rows)
     table["unique_id"] = table["unique_id"].astype("int64")
-    pairs = model.predict(model.linker_for(table, settings), threshold=threshold)
+    pairs = model.predict(model.linker_for(table, saved.settings), threshold=threshold)
     parameters = explain.Parameters.from_model(saved.settings)
+    by_id = {int(row["unique_id"]): row for row in rows}  # type: ignore[call-overload]
     total = len(pairs)
-    for done, pair in enumerate(pairs.to_dict("records"), start=1):
-        a, b = sorted((int(pair["unique_id_l"]), int(pair["unique_id_r"])))
-        yield PairPrediction(
-            a, b, float(pair["match_probability"]), explain.from_gammas(pair, parameters)
-        )
+    for done, (left, right, probability) in enumerate(
+        zip(pairs["unique_id_l"], pairs["unique_id_r"], pairs["match_probability"], strict=True),
+        start=1,
+    ):
+        a, b = sorted((int(left), int(right)))
+        # The probability is Splink's (with term frequencies); the reasons, field by field,
+        # are the same arithmetic intake shows.
+        _, evidence = explain.score(by_id[a], by_id[b], parameters)
+        yield PairPrediction(a, b, float(probability), evidence)
         if progress and (done % 1000 == 0 or done == total):
             progress(done, total)

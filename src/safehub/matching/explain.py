@@ -8,7 +8,6 @@ Term-frequency adjustments are not applied here (the batch dedupe in Splink appl
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,24 +81,3 @@ def score(
         total += weight
         evidence.append(FieldEvidence(comparison.field, level.words, round(weight, 2)))
     return probability(total), tuple(evidence)
-
-
-def from_gammas(row: Mapping[str, Any], parameters: Parameters) -> tuple[FieldEvidence, ...]:
-    """Evidence from a Splink prediction row's comparison levels (`gamma_<column>`)."""
-    evidence = []
-    for comparison in comparisons.COMPARISONS:
-        level = _level_by_gamma(comparison.column)[int(row[f"gamma_{comparison.column}"])]
-        weight = parameters.weights.get((comparison.column, level.label), 0.0)
-        evidence.append(FieldEvidence(comparison.field, level.words, round(weight, 2)))
-    return tuple(evidence)
-
-
-@functools.cache
-def _level_by_gamma(column: str) -> dict[int, comparisons.Level]:
-    # Splink numbers levels from the most similar (highest gamma) down to the else level (0);
-    # the null level is -1.
-    comparison = next(c for c in comparisons.COMPARISONS if c.column == column)
-    ordered = [lvl for lvl in comparison.levels if not lvl.null]
-    table = {len(ordered) - 1 - i: lvl for i, lvl in enumerate(ordered)}
-    table[-1] = next(lvl for lvl in comparison.levels if lvl.null)
-    return table
