@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import pandas as pd
@@ -227,7 +228,11 @@ def _measured(
     queue: Any,
 ) -> None:
     start = time.perf_counter()
-    pairs, hits = work(data, engine, threshold)
+    try:
+        pairs, hits = work(data, engine, threshold)
+    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+        queue.put(f"{type(error).__name__}: {error}")
+        return
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put((pairs, hits, seconds, peak))
@@ -238,8 +243,16 @@ def _in_child(work: Callable[..., tuple[int, int]], *args: Any) -> tuple[int, in
     queue = context.Queue()
     process = context.Process(target=_measured, args=(work, *args, queue))
     process.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the benchmark process ended ({process.exitcode})") from None
     process.join()
+    if isinstance(result, str):  # the engine's error, as text
+        raise RuntimeError(result)  # noqa: TRY004
     return result  # type: ignore[no-any-return]
 
 

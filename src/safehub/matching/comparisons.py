@@ -232,13 +232,13 @@ DOB = Comparison(
         Level(
             "exact",
             "agree exactly",
-            _sql('"dob_l" = "dob_r" AND NOT ("dob_approx_l" OR "dob_approx_r")'),
+            _sql('"dob_l" = "dob_r" AND "dob_approx_l" = 0 AND "dob_approx_r" = 0'),
             lambda a, b: a["dob"] == b["dob"] and not (a["dob_approx"] or b["dob_approx"]),
         ),
         Level(
             "estimated",
             "same year, and one date is an estimate",
-            _sql('("dob_approx_l" OR "dob_approx_r") AND "dob_year_l" = "dob_year_r"'),
+            _sql('("dob_approx_l" = 1 OR "dob_approx_r" = 1) AND "dob_year_l" = "dob_year_r"'),
             lambda a, b: (
                 bool(a["dob_approx"] or b["dob_approx"]) and a["dob_year"] == b["dob_year"]
             ),

@@ -34,7 +34,8 @@ def frame(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> pd.
     columns = ["unique_id", *standardise.COLUMNS, *extra]
     table = pd.DataFrame.from_records(list(rows), columns=columns)
     table["dob_year"] = table["dob_year"].astype("Int64")
-    table["dob_approx"] = table["dob_approx"].astype("boolean")
+    # 1 or 0, not a boolean: compared alike by DuckDB and Spark SQL.
+    table["dob_approx"] = table["dob_approx"].astype("boolean").astype("Int64")
     return table
 
 
@@ -68,9 +69,12 @@ def db_api(engine: Engine = "duckdb", *, spark: Any = None) -> Any:
 def local_spark() -> Any:
     """PySpark in local mode: the same model, for linkage bigger than one engine's memory."""
     from pyspark.sql import SparkSession  # noqa: PLC0415
+    from splink.backends.spark import similarity_jar_location  # noqa: PLC0415
 
     return (
         SparkSession.builder.master("local[2]")
+        # Splink's string-similarity functions (Jaro-Winkler and others), from its own jar.
+        .config("spark.jars", similarity_jar_location())
         .appName("safehub-matching")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
@@ -115,8 +119,22 @@ def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
 
 def _for_engine(table: pd.DataFrame, engine: Engine, api: Any) -> Any:
     if engine == "spark":
+        from pyspark.sql import types  # noqa: PLC0415
+
+        kinds = {"dob_year": types.LongType(), "dob_approx": types.LongType()}
+        schema = types.StructType(
+            [types.StructField(c, kinds.get(c, types.StringType())) for c in table.columns]
+        )
         plain = table.astype(object).where(table.notna(), None)
-        return api.spark.createDataFrame(plain)
+        plain["unique_id"] = plain["unique_id"].astype(str)
+        rows = [
+            tuple(
+                int(v) if c in kinds and v is not None else v
+                for c, v in zip(table.columns, row, strict=True)
+            )
+            for row in plain.itertuples(index=False)
+        ]
+        return api.spark.createDataFrame(rows, schema=schema)
     return table
 
 
