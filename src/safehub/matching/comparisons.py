@@ -93,7 +93,8 @@ def _loose(column: str) -> Level:
 
 
 def _sql(condition: str) -> Callable[[], ComparisonLevelCreator]:
-    return lambda: cll.CustomLevel(condition)
+    # Written in DuckDB's SQL ("double quotes" name columns); Splink translates for Spark.
+    return lambda: cll.CustomLevel(condition, base_dialect_str="duckdb")
 
 
 def _null(column: str) -> Level:

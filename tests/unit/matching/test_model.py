@@ -44,7 +44,7 @@ def test_each_save_is_a_new_version_and_load_reads_the_current_one(
 def test_python_scoring_agrees_with_splink(trained: model.Linker, small: benchmark.Dataset) -> None:
     settings = trained.misc.save_model_to_json(overwrite=True)
     parameters = explain.Parameters.from_model(settings)
-    pairs = model.predict(trained, threshold=0.01).head(200)
+    pairs = model.predict(trained, threshold=0.001)
     rows = {
         r["unique_id"]: r
         for r in small.tables[0]
@@ -52,16 +52,22 @@ def test_python_scoring_agrees_with_splink(trained: model.Linker, small: benchma
         .where(small.tables[0].notna(), None)
         .to_dict("records")
     }
-    differences = []
+    compared, agreed = 0, 0
     for left, right, weight in zip(
         pairs["unique_id_l"], pairs["unique_id_r"], pairs["match_weight"], strict=True
     ):
-        probability, _ = explain.score(rows[left], rows[right], parameters)
-        mine = math.log2(probability / (1 - probability)) if probability < 1 else math.inf
-        differences.append(abs(mine - weight))
-    # Splink adjusts exact name agreements for how common the name is; Python does not.
-    close = sum(d < 3 for d in differences)
-    assert close / len(differences) > 0.9
+        a, b = rows[left], rows[right]
+        # Splink adjusts an exact name agreement for how common the name is; Python does
+        # not, so only pairs without one can be compared to the last digit.
+        if a["given_name"] == b["given_name"] or a["family_name"] == b["family_name"]:
+            continue
+        probability, _ = explain.score(a, b, parameters)
+        agreed += abs(math.log2(probability / (1 - probability)) - weight) < 0.01  # noqa: PLR2004
+        compared += 1
+    assert compared > 20  # noqa: PLR2004
+    # DuckDB's Jaro-Winkler and jellyfish's differ slightly near the thresholds, which moves
+    # the odd pair to a neighbouring level.
+    assert agreed / compared > 0.9  # noqa: PLR2004
 
 
 def test_the_explanation_says_how_much_each_field_counted() -> None:
