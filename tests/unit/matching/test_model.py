@@ -62,12 +62,12 @@ def test_python_scoring_agrees_with_splink(trained: model.Linker, small: benchma
         if a["given_name"] == b["given_name"] or a["family_name"] == b["family_name"]:
             continue
         probability, _ = explain.score(a, b, parameters)
-        agreed += abs(math.log2(probability / (1 - probability)) - weight) < 0.01  # noqa: PLR2004
+        agreed += abs(math.log2(probability / (1 - probability)) - weight) < 0.01
         compared += 1
-    assert compared > 20  # noqa: PLR2004
+    assert compared > 20
     # DuckDB's Jaro-Winkler and jellyfish's differ slightly near the thresholds, which moves
     # the odd pair to a neighbouring level.
-    assert agreed / compared > 0.9  # noqa: PLR2004
+    assert agreed / compared > 0.9
 
 
 def test_the_explanation_says_how_much_each_field_counted() -> None:
