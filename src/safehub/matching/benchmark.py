@@ -179,7 +179,7 @@ def _splink(data: Dataset, engine: model.Engine, threshold: float) -> tuple[int,
     if engine == "spark":
         table = pairs.as_spark_dataframe().select("unique_id_l", "unique_id_r").toPandas()
     else:
-        table = pairs.as_pandas_dataframe()[["unique_id_l", "unique_id_r"]]
+        table = pairs.as_pandas_dataframe()[["unique_id_l", "unique_id_r"]]  # type: ignore[no-untyped-call]
     return _count(data, table["unique_id_l"], table["unique_id_r"])
 
 

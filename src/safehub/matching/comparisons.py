@@ -9,9 +9,9 @@ Levels are in order: the first that holds is the one that counts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import jellyfish
 import splink.comparison_level_library as cll
@@ -21,7 +21,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-Row = dict[str, Any]
+Row = Mapping[str, Any]
 Test = Callable[[Row, Row], bool]
 
 JARO_WINKLER = 0.92
@@ -47,7 +47,7 @@ class Comparison:
     levels: tuple[Level, ...]
 
     def to_splink(self) -> ComparisonCreator:
-        levels = []
+        levels: list[ComparisonLevelCreator | dict[str, Any]] = []
         for level in self.levels:
             creator = level.splink().configure(label_for_charts=level.label)
             if level.null:
@@ -121,18 +121,18 @@ ELSE = Level("else", "disagree", cll.ElseLevel, lambda _a, _b: True)
 
 def _initial(a: Row, b: Row) -> bool:
     x, y = a["given_name"], b["given_name"]
-    return (len(x) == 1 or len(y) == 1) and x[0] == y[0]
+    return bool((len(x) == 1 or len(y) == 1) and x[0] == y[0])
 
 
 def _swapped(a: Row, b: Row) -> bool:
-    return a["given_name"] == b["family_first"] and b["given_name"] == a["family_first"]
+    return bool(a["given_name"] == b["family_first"] and b["given_name"] == a["family_first"])
 
 
 SWAPPED_SQL = '"given_name_l" = "family_first_r" AND "given_name_r" = "family_first_l"'
 
 
 def _family_part(a: Row, b: Row) -> bool:
-    return a["family_first"] == b["family_first"] or a["family_last"] == b["family_last"]
+    return bool(a["family_first"] == b["family_first"] or a["family_last"] == b["family_last"])
 
 
 def _days_apart(a: Row, b: Row) -> int:
@@ -378,18 +378,18 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
 
 def settings(
     *,
-    link_type: str = "dedupe_only",
+    link_type: Literal["link_only", "link_and_dedupe", "dedupe_only"] = "dedupe_only",
     extra: tuple[Comparison, ...] = (),
     extra_blocking: tuple[BlockingRuleCreator | str, ...] = (),
-    prior: float | None = None,
 ) -> SettingsCreator:
     """The model's settings; `extra` comparisons for a dataset with more fields (FEBRL)."""
+    # Splink accepts blocking rules written as SQL text too, though its types say otherwise.
+    blocking: list[Any] = [*blocking_rules(), *extra_blocking]
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
         comparisons=[c.to_splink() for c in (*COMPARISONS, *extra)],
-        blocking_rules_to_generate_predictions=[*blocking_rules(), *extra_blocking],
+        blocking_rules_to_generate_predictions=blocking,
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
-        **({"probability_two_random_records_match": prior} if prior else {}),
     )

@@ -12,8 +12,10 @@ from safehub.matching.models import ChildKey
 from safehub.people.models import AddressPeriod, Child
 
 BATCH = 2000
-FIELDS = ("pk", "given_name", "family_name", "date_of_birth", "dob_approximate", "sex")
-FIELDS += ("nhs_number", "upn", "school")
+FIELDS = (
+    "pk", "given_name", "family_name", "date_of_birth", "dob_approximate", "sex", "nhs_number",
+    "upn", "school",
+)  # fmt: skip
 
 
 def _latest_postcode() -> Subquery:
@@ -55,7 +57,7 @@ def refresh(children: Iterable[int]) -> None:
             batch = ids[start : start + BATCH]
             ChildKey.objects.filter(child_id__in=batch).delete()
             ChildKey.objects.bulk_create(
-                ChildKey(child_id=row["unique_id"], key=key)
+                ChildKey(child_id=int(row["unique_id"]), key=key)  # type: ignore[call-overload]
                 for row in records(batch)
                 for key in keys.stored(row)
             )
@@ -68,7 +70,8 @@ def rebuild(*, batch: int = 5000, progress: Callable[[int, int], None] | None = 
     ChildKey.objects.all().delete()
     pending: list[ChildKey] = []
     for row in records():
-        pending.extend(ChildKey(child_id=row["unique_id"], key=k) for k in keys.stored(row))
+        child = int(row["unique_id"])  # type: ignore[call-overload]
+        pending.extend(ChildKey(child_id=child, key=k) for k in keys.stored(row))
         done += 1
         if len(pending) >= batch:
             ChildKey.objects.bulk_create(pending)

@@ -60,7 +60,9 @@ def db_api(engine: Engine = "duckdb", *, spark: Any = None) -> Any:
     if engine == "spark":
         from splink import SparkAPI  # noqa: PLC0415 - only with the spark extra installed
 
-        return SparkAPI(spark_session=spark or local_spark(), break_lineage_method="persist")
+        return SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=spark or local_spark(), break_lineage_method="persist"
+        )
     from splink import DuckDBAPI  # noqa: PLC0415
 
     return DuckDBAPI()
@@ -150,7 +152,7 @@ def linker_for(
 def predict(linker: Linker, *, threshold: float) -> pd.DataFrame:
     """Scored pairs at or above `threshold`, with each comparison's level (gamma) kept."""
     result = linker.inference.predict(threshold_match_probability=threshold)
-    return result.as_pandas_dataframe()
+    return result.as_pandas_dataframe()  # type: ignore[no-untyped-call]
 
 
 # -- saving and loading ---------------------------------------------------------------------

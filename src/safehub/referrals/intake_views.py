@@ -92,8 +92,8 @@ def _chosen_or_new(
         people_services.record_address(
             child,
             valid_from=timezone.localdate(),
-            postcode=postcode,
-            ward_code=ward_code,
+            postcode=str(postcode),
+            ward_code=str(ward_code),
             require_ward=not no_ward,
             acting_user=request.user,
         )

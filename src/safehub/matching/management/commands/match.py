@@ -121,7 +121,7 @@ class Command(BaseCommand):
         from safehub.matching import dedupe  # noqa: PLC0415
 
         try:
-            from safehub.duplicates.services import offer_pairs  # type: ignore[import-not-found]  # noqa: PLC0415
+            from safehub.duplicates.services import offer_pairs  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: PLC0415
         except ImportError as error:  # the review queue is another change's
             raise CommandError("The duplicate review queue is not installed") from error
         acting: Principal = SYSTEM
