@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child:update": HUB_ROLES,
     "child:note:add": HUB_ROLES,
     "referral:create": HUB_ROLES,
+    # Candidate matches for a child being recorded: the hub's roles, never partners.
+    "match:candidates": HUB_ROLES,
     "referral:view": HUB_ROLES,
     "referral:withdraw": HUB_ROLES,
     "referral:import": HUB_ROLES,

@@ -26,6 +26,7 @@ from safehub.episodes.models import (
     StrategyDiscussion,
 )
 from safehub.geo.models import Ward
+from safehub.matching import index as matching_index
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import working_time
@@ -73,6 +74,8 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         )
     _bulk(addresses, AddressPeriod)
     _bulk(cares, CarePeriod)
+    # Bulk inserts skip the signals that file a child under their matching keys.
+    matching_index.refresh(c.pk for c in children.values())
 
     episodes = {
         e.key: Episode(

@@ -74,6 +74,12 @@ class ChildForm(GovukForm):
     nhs_number = forms.CharField(
         label="NHS number (optional)", required=False, max_length=12, help_text="10 digits"
     )
+    upn = forms.CharField(
+        label="Unique Pupil Number (optional)",
+        required=False,
+        max_length=16,
+        help_text="13 characters from the school, starting with a letter",
+    )
     ethnicity = forms.ChoiceField(
         label="Ethnicity", choices=codes.choices(codes.Ethnicity), initial="NOBT"
     )
@@ -110,6 +116,16 @@ class ChildForm(GovukForm):
         value = str(self.cleaned_data.get("nhs_number") or "").replace(" ", "")
         if value and not codes.nhs_number_is_valid(value):
             raise forms.ValidationError("Enter a valid NHS number, 10 digits like 999 123 4560")
+        return value
+
+    def clean_upn(self) -> str:
+        value = str(self.cleaned_data.get("upn") or "").replace(" ", "").upper()
+        if value and not codes.upn_is_valid(value):
+            if len(value) != 13:  # noqa: PLR2004 - a UPN's length
+                raise forms.ValidationError("Enter a Unique Pupil Number of 13 characters")
+            raise forms.ValidationError(
+                "Enter a valid Unique Pupil Number: its check letter (the first) does not match"
+            )
         return value
 
 

@@ -29,6 +29,12 @@ class Child(models.Model):
     )
     sex = models.CharField(max_length=1, choices=codes.choices(codes.Sex))
     nhs_number = models.CharField(max_length=10, blank=True)
+    upn = models.CharField(
+        "Unique Pupil Number",
+        max_length=13,
+        blank=True,
+        help_text="13 characters, check letter first",
+    )
     ethnicity = models.CharField(
         max_length=4, choices=codes.choices(codes.Ethnicity), default="NOBT"
     )

@@ -71,6 +71,10 @@ def register_child(
     if nhs and not codes.nhs_number_is_valid(nhs):
         raise ValidationError({"nhs_number": "Enter a valid NHS number (10 digits)"})
     identity["nhs_number"] = nhs
+    upn = (identity.get("upn") or "").replace(" ", "").upper()
+    if upn and not codes.upn_is_valid(upn):
+        raise ValidationError({"upn": "Enter a valid Unique Pupil Number"})
+    identity["upn"] = upn
     child = Child(**identity, created_by=user_or_none(acting_user))
     child.full_clean()  # the rules read the values as dates, however they were given
     refuse(

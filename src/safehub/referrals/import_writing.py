@@ -24,6 +24,7 @@ from simple_history.utils import bulk_update_with_history
 from safehub.access.policy import Principal, user_or_none
 from safehub.audit import services as audit
 from safehub.geo import services as geo
+from safehub.matching import index as matching_index
 from safehub.people.models import AddressPeriod, Child
 from safehub.people.queries import children_for
 from safehub.referrals import queries
@@ -183,6 +184,8 @@ def write(
         _create("referrals", referrals, acting_user, progress)
         audit.write_each(acting_user, "referral:received", referrals)
         _Addresses(planned.rows, acting_user).write(result, progress)
+        # Bulk inserts skip the signals that file a child under their matching keys.
+        matching_index.refresh(c.pk for c in children)
     except IntegrityError:
         # Checked inside this transaction moments ago, so only a write made meanwhile by
         # someone else (a referral entered by hand with one of the file's references).

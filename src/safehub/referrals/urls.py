@@ -1,9 +1,10 @@
 from django.urls import path
 
-from safehub.referrals import override_views, signoff_views, views
+from safehub.referrals import intake_views, override_views, signoff_views, views
 
 urlpatterns = [
     path("referrals/new", views.new_referral, name="referral-new"),
+    path("referrals/new-child", intake_views.new_child_referral, name="referral-new-child"),
     path("referrals/<int:referral_id>", views.referral_page, name="referral"),
     path("referrals/<int:referral_id>/screening", views.screen, name="referral-screening"),
     path("referrals/<int:referral_id>/decision", views.decide, name="referral-decision"),

@@ -399,3 +399,24 @@ def age_band(age: int) -> str:
     if age < 0:
         raise ValueError(f"age must not be negative, got {age}")
     return next(band for band, lowest in reversed(_AGE_BANDS) if age >= lowest)
+
+
+_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the 23 check letters (no I, O or S)
+_UPN = re.compile(r"^[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]$")
+
+
+def upn_is_valid(text: str) -> bool:
+    """A Unique Pupil Number: a check letter, then 11 digits, then a digit or (temporary) letter.
+
+    The check letter is the sum of characters 2-13 weighted 2 to 13 (a trailing letter counts
+    as its place in the check-letter alphabet), modulo 23, read in that alphabet.
+    """
+    return bool(_UPN.match(text)) and upn_check_letter(text[1:]) == text[0]
+
+
+def upn_check_letter(tail: str) -> str:
+    """The check letter for the 12 characters after it."""
+    total = 0
+    for weight, char in enumerate(tail, start=2):
+        total += weight * (int(char) if char.isdigit() else _UPN_LETTERS.index(char))
+    return _UPN_LETTERS[total % 23]

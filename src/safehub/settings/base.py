@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "safehub.crypto",
     "safehub.geo",
     "safehub.people",
+    "safehub.matching",
     "safehub.referrals",
     "safehub.episodes",
     "safehub.flags",
@@ -282,6 +283,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 SAFEHUB_CHECK_MODULES: tuple[str, ...] = (
     "safehub.notifications.checks",
     "safehub.partnership.checks",
+    "safehub.duplicates.checks",
 )
 SAFEHUB_SCHEDULER_SECONDS = int(config.get("SAFEHUB_SCHEDULER_SECONDS"))
 

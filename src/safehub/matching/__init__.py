@@ -1,0 +1,1 @@
+"""Finding one child across agencies' records: standardise, train, match, explain (Splink)."""

@@ -1,0 +1,198 @@
+"""Training the Splink model, saving it with a version, and loading the current one.
+
+The model is Splink's own JSON (settings with the trained m and u values), written under
+`SAFEHUB_VAR_DIR/matching/model-vN.json`; `current.json` names the version in use. Until a
+model is trained on the hub's own children, the one shipped in the package (trained on
+synthetic records, `safehub match train --synthetic`) is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from splink import Linker, block_on
+
+from safehub.matching import comparisons, standardise
+
+Engine = Literal["duckdb", "spark"]
+# Strict rules that admit almost no false matches, for the prior (how likely two random
+# records are one child), with the share of true matches they are thought to find.
+DETERMINISTIC_RULES = ("nhs_number",), ("upn",), ("given_name", "family_name", "dob")
+DETERMINISTIC_RECALL = 0.7
+
+
+def frame(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Records ({"unique_id", given_name, …} as in `standardise.record`) as Splink's input."""
+    columns = ["unique_id", *standardise.COLUMNS, *extra]
+    table = pd.DataFrame.from_records(list(rows), columns=columns)
+    table["dob_year"] = table["dob_year"].astype("Int64")
+    # 1 or 0, not a boolean: compared alike by DuckDB and Spark SQL.
+    table["dob_approx"] = table["dob_approx"].astype("boolean").astype("Int64")
+    return table
+
+
+def standardised(raw: Mapping[str, Any]) -> dict[str, object]:
+    """A raw record (the benchmark CSV's columns) standardised, with its unique id."""
+    return {
+        "unique_id": str(raw["record_id"]),
+        **standardise.record(
+            given_name=raw.get("given_name"),
+            family_name=raw.get("family_name"),
+            date_of_birth=raw.get("date_of_birth") or None,
+            sex_code=raw.get("sex"),
+            postcode_text=raw.get("postcode"),
+            school_name=raw.get("school"),
+            nhs=raw.get("nhs_number"),
+            upn_text=raw.get("upn"),
+        ),
+    }
+
+
+def db_api(engine: Engine = "duckdb", *, spark: Any = None) -> Any:
+    if engine == "spark":
+        from splink import SparkAPI  # noqa: PLC0415 - only with the spark extra installed
+
+        return SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=spark or local_spark(), break_lineage_method="persist"
+        )
+    from splink import DuckDBAPI  # noqa: PLC0415
+
+    return DuckDBAPI()
+
+
+def local_spark() -> Any:
+    """PySpark in local mode: the same model, for linkage bigger than one engine's memory."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415
+    from splink.backends.spark import similarity_jar_location  # noqa: PLC0415
+
+    return (
+        SparkSession.builder.master("local[2]")
+        # Splink's string-similarity functions (Jaro-Winkler and others), from its own jar.
+        .config("spark.jars", similarity_jar_location())
+        .appName("safehub-matching")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
+    tables: pd.DataFrame | list[pd.DataFrame],
+    *,
+    engine: Engine = "duckdb",
+    max_pairs: float = 2e6,
+    seed: int = 14,
+    spark: Any = None,
+    settings: Any = None,
+) -> Linker:
+    """Estimate the model from the records themselves (no labels needed).
+
+    The prior from strict rules; u (how often non-matches agree by chance) by random
+    sampling; m (how often one child's records agree) by expectation maximisation on two
+    blocks, each capped at `max_pairs`, so neither blocked field estimates itself.
+    """
+    api = db_api(engine, spark=spark)
+    frames = tables if isinstance(tables, list) else [tables]
+    data = [api.register(_for_engine(t, engine, api)) for t in frames]
+    linker = Linker(
+        data if len(data) > 1 else data[0],
+        settings or comparisons.settings(),
+        log_level=logging.WARNING,
+    )
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on(*rule) for rule in DETERMINISTIC_RULES], recall=DETERMINISTIC_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in (block_on("dob"), block_on("given_name", "family_name")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=max_pairs, estimate_without_term_frequencies=True
+        )
+    return linker
+
+
+def _for_engine(table: pd.DataFrame, engine: Engine, api: Any) -> Any:
+    if engine == "spark":
+        from pyspark.sql import types  # noqa: PLC0415
+
+        kinds = {"dob_year": types.LongType(), "dob_approx": types.LongType()}
+        schema = types.StructType(
+            [types.StructField(c, kinds.get(c, types.StringType())) for c in table.columns]
+        )
+        plain = table.astype(object).where(table.notna(), None)
+        plain["unique_id"] = plain["unique_id"].astype(str)
+        rows = [
+            tuple(
+                int(v) if c in kinds and v is not None else v
+                for c, v in zip(table.columns, row, strict=True)
+            )
+            for row in plain.itertuples(index=False)
+        ]
+        return api.spark.createDataFrame(rows, schema=schema)
+    return table
+
+
+def linker_for(
+    table: pd.DataFrame, model: Mapping[str, Any], *, engine: Engine = "duckdb", spark: Any = None
+) -> Linker:
+    """A linker over `table` with a trained model's parameters, ready to predict."""
+    api = db_api(engine, spark=spark)
+    data = api.register(_for_engine(table, engine, api))
+    return Linker(data, dict(model), log_level=logging.WARNING)
+
+
+def predict(linker: Linker, *, threshold: float) -> pd.DataFrame:
+    """Scored pairs at or above `threshold`, with each comparison's level (gamma) kept."""
+    result = linker.inference.predict(threshold_match_probability=threshold)
+    return result.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+
+
+# -- saving and loading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    version: str
+    settings: dict[str, Any]
+
+
+def model_dir() -> Path:
+    from django.conf import settings  # noqa: PLC0415
+
+    return Path(settings.VAR_DIR) / "matching"
+
+
+def save(linker: Linker, *, records: int, directory: Path | None = None) -> SavedModel:
+    directory = directory or model_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    existing = sorted(int(p.stem.split("-v")[1]) for p in directory.glob("model-v*.json"))
+    version = f"v{(existing[-1] + 1) if existing else 1}"
+    model = linker.misc.save_model_to_json(overwrite=True)
+    (directory / f"model-{version}.json").write_text(json.dumps(model, indent=1), "utf-8")
+    meta = {
+        "version": version,
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "records": records,
+    }
+    (directory / "current.json").write_text(json.dumps(meta, indent=1), "utf-8")
+    return SavedModel(version, model)
+
+
+def load(directory: Path | None = None) -> SavedModel:
+    """The current trained model, or the packaged one trained on synthetic records."""
+    directory = directory or model_dir()
+    current = directory / "current.json"
+    if current.exists():
+        version = json.loads(current.read_text("utf-8"))["version"]
+        path = directory / f"model-{version}.json"
+        return SavedModel(version, json.loads(path.read_text("utf-8")))
+    text = resources.files("safehub.matching").joinpath("data", "default-model.json")
+    return SavedModel("default", json.loads(text.read_text("utf-8")))
