@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("safehub.episodes.urls")),
     path("", include("safehub.flags.urls")),
     path("", include("safehub.intelligence.urls")),
+    path("", include("safehub.meetings.urls")),
     path("", include("safehub.triage.urls")),
     path("", include("safehub.casefile.urls")),
     path("", include("safehub.duplicates.urls")),

@@ -17,6 +17,7 @@ from safehub.access.policy import Principal
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.meetings import queries as meeting_queries
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
@@ -75,6 +76,8 @@ SECTION_OF_ENTRY = {
     "risk": "risk",
     "missing": "missing",
     "note": "notes",
+    # Meetings are the hub's own (no share section): partner workers do not see them.
+    "meeting": None,
 }
 
 
@@ -252,6 +255,16 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
     entries.extend(
         TimelineEntry(n.written_at, "note", "Case note", n.text)
         for n in child.notes.filter(written_at__lt=end)
+    )
+    entries.extend(
+        TimelineEntry(
+            m.held_at,
+            "meeting",
+            f"{m.get_kind_display()} held",
+            f"Decisions: {m.decisions}" if m.decisions else "",
+            f"/meetings/{m.pk}",
+        )
+        for m in meeting_queries.meetings_of_child(child).filter(held_at__lt=end)
     )
     return sorted(entries, key=_sort_key, reverse=True)
 

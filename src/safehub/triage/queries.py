@@ -7,7 +7,8 @@ Each due item applies one time rule from `safehub.rules.working_time`:
 - a return home interview within 72 hours of a child's return from a missing episode;
 - an episode review every 12 weeks from opening or the last review;
 - a warning flag's review by its review date (shown from two weeks before), and a new flag's
-  sign-off by a hub manager within 1 working day.
+  sign-off by a hub manager within 1 working day;
+- an action from a multi-agency meeting by its due date (shown from that day).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.flags import queries as flag_queries
+from safehub.meetings import queries as meeting_queries
+from safehub.meetings.models import Meeting, MeetingKind
 from safehub.people.models import Child
 from safehub.people.queries import children_for
 from safehub.referrals.models import Referral
@@ -37,6 +40,7 @@ KINDS = {
     "review": "Episode review",
     "flag_review": "Warning flag review",
     "flag_sign_off": "Warning flag sign-off",
+    "meeting_action": "Action from a meeting",
 }
 # Returns older than this are reported by the timeliness figures, not chased in the queue.
 RETURN_INTERVIEW_WINDOW = dt.timedelta(days=28)
@@ -87,6 +91,8 @@ def due_items(
     if "review" in wanted:
         items.extend(_reviews(children, now))
     items.extend(i for i in _flags(children, now) if i.kind in wanted)
+    if "meeting_action" in wanted:
+        items.extend(_meeting_actions(children, now))
     if rags:
         keep = {Rag(r) for r in rags}
         items = [i for i in items if i.rag in keep]
@@ -127,6 +133,12 @@ def _decisions(children: object, now: dt.datetime) -> list[DueItem]:
     ]
 
 
+# A meeting of kind "strategy discussion" about the episode's child counts as one too.
+_strategy_meetings = Meeting.objects.filter(
+    kind=MeetingKind.STRATEGY_DISCUSSION, children=OuterRef("child_id")
+).order_by("-held_at")
+
+
 def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
     latest = RiskChange.objects.filter(episode=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
         "-effective_on", "-id"
@@ -139,12 +151,17 @@ def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
         .filter(level="high")
         .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
         .annotate(last_discussion=Max("strategy_discussions__held_at"))
+        .annotate(last_meeting=Subquery(_strategy_meetings.values("held_at")[:1]))
         .select_related("child")
     )
     items = []
     for episode in episodes:
         graded_at = episode.graded_at
-        if episode.last_discussion and episode.last_discussion >= graded_at:
+        held = max(
+            (t for t in (episode.last_discussion, episode.last_meeting) if t is not None),
+            default=None,
+        )
+        if held and held >= graded_at:
             continue
         due = working_time.strategy_discussion_due(graded_at)
         items.append(
@@ -155,6 +172,29 @@ def _strategy_discussions(children: object, now: dt.datetime) -> list[DueItem]:
                 due=due,
                 now=now,
                 link=f"/episodes/{episode.pk}",
+            )
+        )
+    return items
+
+
+def _meeting_actions(children: Any, now: dt.datetime) -> list[DueItem]:
+    """Open actions from meetings, due today or overdue, shown against the first child of the
+    meeting in scope; the link goes to the meeting."""
+    tz = timezone.get_current_timezone()
+    items = []
+    for action in meeting_queries.actions_due(children, timezone.localtime(now).date()):
+        child = meeting_queries.first_child_in(action, children)
+        if child is None:
+            continue
+        due = dt.datetime.combine(action.due_on, dt.time(17), tzinfo=tz)
+        items.append(
+            _item(
+                "meeting_action",
+                child,
+                start=min(action.meeting.held_at, due),
+                due=due,
+                now=now,
+                link=f"/meetings/{action.meeting_id}",
             )
         )
     return items

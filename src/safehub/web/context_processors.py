@@ -23,6 +23,7 @@ class NavItem:
 # only the address itself).
 MENU: tuple[tuple[str, str, str, str], ...] = (
     ("triage:view", "Triage queue", "/triage", ""),
+    ("meeting:view", "Meetings", "/meetings", ""),
     ("child:shared:list", "Shared with us", "/shared", ""),
     ("break_glass:use", "Emergency access", "/emergency-access", ""),
     ("break_glass:review", "Break-glass review", "/access/break-glass", "/access"),

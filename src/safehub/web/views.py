@@ -20,6 +20,7 @@ from safehub.access import sessions
 from safehub.access.policy import can, needs_two_factor, require
 from safehub.audit import context
 from safehub.geo import queries as geo_queries
+from safehub.meetings import queries as meeting_queries
 from safehub.triage.queries import DueItem, due_items
 from safehub.web.forms import SignInForm
 
@@ -96,6 +97,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": due[:HOME_DUE_LIMIT] if due is not None else None,
             "due_count": len(due) if due is not None else 0,
             "can_record_referral": can(request.user, "referral:create"),
+            "my_actions": meeting_queries.my_actions(request.user),
+            "today": timezone.localdate(),
         },
     )
 
