@@ -50,6 +50,7 @@ DueKind = Literal[
     "review",
     "flag_review",
     "flag_sign_off",
+    "meeting_action",
 ]
 
 
