@@ -19,7 +19,7 @@ from django.utils import timezone
 from safehub.access.models import Agency, AgencyType, Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.audit.models import AuditEvent
-from safehub.casefile import chronology
+from safehub.casefile import chronology, records_check
 from safehub.casefile import queries as casefile
 from safehub.episodes import services as episodes
 from safehub.episodes.models import Episode
@@ -73,6 +73,10 @@ def _child(by: User, given: str) -> Child:
 @pytest.fixture
 def children(manager: User) -> list[Child]:
     return [_child(manager, "Ada"), _child(manager, "Bea")]
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
 
 
 def _held() -> dt.datetime:
@@ -212,6 +216,28 @@ def test_implausible_meetings_and_actions_are_refused(
             acting_user=manager,
         )
     assert set(refused.value.message_dict) == {"due_on"}
+    with pytest.raises(ValidationError) as refused:
+        _meeting(manager, agencies, children, held_at=at(dt.date(2009, 1, 1)))
+    assert refused.value.message_dict == {
+        "held_at": ["The date of the meeting must be on or after the child's date of birth"] * 2
+    }
+
+
+def test_the_records_check_finds_stored_meetings_that_break_the_rules(
+    manager: User, agencies: list[Agency], children: list[Child]
+) -> None:
+    meeting = _meeting(manager, agencies, children[:1])
+    action = services.add_action(
+        meeting, text="Do", owner=manager, due_on=timezone.localdate(), acting_user=manager
+    )
+    assert records_check.find() == []
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=at(dt.date(2009, 1, 1)))
+    MeetingAction.objects.filter(pk=action.pk).update(due_on=dt.date(2008, 1, 1))
+    found = {(f.kind, f.record_id, f.child_id, f.field) for f in records_check.find()}
+    assert found == {
+        ("meeting", meeting.pk, children[0].pk, "held_at"),
+        ("meeting action", action.pk, children[0].pk, "due_on"),
+    }
 
 
 def test_the_timeline_and_chronology_show_the_meeting_and_its_decisions(

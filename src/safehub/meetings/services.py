@@ -17,7 +17,7 @@ from safehub.intelligence.models import LocationOfConcern, PersonOfConcern
 from safehub.meetings.models import ActionStatus, Meeting, MeetingAction, MeetingKind
 from safehub.people.models import Child
 from safehub.people.queries import children_for
-from safehub.people.services import refuse, save_with_history
+from safehub.people.services import birth_of, refuse, save_with_history
 from safehub.rules import plausibility
 
 
@@ -61,6 +61,10 @@ def record_meeting(  # noqa: PLR0913 - each is a part of the meeting's record
     )
     if any(c.pk not in in_scope for c in children):
         problems.append(("children", "Enter children whose records you can see"))
+    for child in children:
+        problems += plausibility.after_birth(
+            "held_at", held_at, birth_of(child), label="The date of the meeting"
+        )
     if persons and not can(acting_user, "person_of_concern:record"):
         problems.append(("persons", "Only hub managers and police may name persons of concern"))
     refuse(problems)
