@@ -35,7 +35,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
         intelligence_queries.persons_for(user) if can(user, "person_of_concern:record") else None
     )
     locations = intelligence_queries.locations_for(user) if can(user, "location:view") else None
-    initial = {"children": request.GET.get("child", "")}
+    initial = {"children": request.GET.get("child", ""), "kind": request.GET.get("kind", "")}
     form = MeetingForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
