@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("safehub.flags.urls")),
     path("", include("safehub.intelligence.urls")),
     path("", include("safehub.partnership.urls")),
+    path("", include("safehub.meetings.urls")),
     path("", include("safehub.triage.urls")),
     path("", include("safehub.casefile.urls")),
     path("", include("safehub.duplicates.urls")),

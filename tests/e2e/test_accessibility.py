@@ -150,6 +150,7 @@ HUB_PAGES = [
     "/intelligence",
     "/intelligence/locations/{location}",
     "/intelligence?child={child}",
+    "/meetings",
     "/intelligence/locations/{location}/link?child=",
     "/no-such-page",
 ]
@@ -167,6 +168,7 @@ HUB_FORMS = [
     "/episodes/{episode}/close",
     "/intelligence/locations/new",
     "/intelligence/disruptions/new",
+    "/meetings/new?child={child}",
     "/referrals/{referral}/withdraw",
     "/addresses/{address}",
     "/addresses/{address}/withdraw",

@@ -153,7 +153,27 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     values["notification_id"] = _notification(manager)
     values["flag_id"] = _flag(child, manager, make_user(Role.HUB_MANAGER))
     values["pair_id"] = _duplicate_pair(child, manager)
+    values.update(_meeting(child, manager))
     return values
+
+
+def _meeting(child: Child, manager: User) -> dict[str, int]:
+    from safehub.access.models import Agency  # noqa: PLC0415
+    from safehub.meetings import services as meetings  # noqa: PLC0415
+
+    meeting = meetings.record_meeting(
+        kind="mace",
+        held_at=timezone.now() - dt.timedelta(hours=2),
+        chair=manager,
+        agencies=[Agency.objects.first()],
+        children=[child],
+        decisions="Decided",
+        acting_user=manager,
+    )
+    action = meetings.add_action(
+        meeting, text="Do it", owner=manager, due_on=timezone.localdate(), acting_user=manager
+    )
+    return {"meeting_id": meeting.pk, "action_id": action.pk}
 
 
 def _notification(manager: User) -> int:

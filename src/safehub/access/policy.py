@@ -96,6 +96,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Alleged perpetrators: hub managers and police only.
     "person_of_concern:view": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
     "person_of_concern:record": frozenset({Role.HUB_MANAGER, Role.POLICE_HUB_OFFICER}),
+    # Multi-agency meetings (strategy discussions, MACE): the hub's own roles record and read
+    # them; partner workers see none (safehub.meetings.queries). Persons of concern named in a
+    # meeting show only to those holding "person_of_concern:view".
+    "meeting:view": HUB_ROLES,
+    "meeting:record": HUB_ROLES,
+    "meeting:export": HUB_ROLES,
     # Analytics: pseudonymised snapshots and the committee report built from them.
     "snapshot:create": frozenset({Role.ANALYST}),
     "report:view:restricted": frozenset({Role.ANALYST, Role.HUB_MANAGER}),

@@ -54,6 +54,7 @@ DueKind = Literal[
     "pathway_acceptance",
     "pathway_first_contact",
     "pathway_returned",
+    "meeting_action",
 ]
 
 

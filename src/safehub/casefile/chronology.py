@@ -26,6 +26,7 @@ from safehub.casefile.models import ChronologyAnalysis, ChronologyMark
 from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange, StrategyDiscussion
 from safehub.flags.models import WarningFlag
 from safehub.intelligence.models import Disruption
+from safehub.meetings import queries as meeting_queries
 from safehub.people import queries as people_queries
 from safehub.people.models import Child, Share
 from safehub.referrals.models import Decision, Referral, Screening
@@ -210,6 +211,28 @@ def _strategy_discussions(child: Child, on: dt.date) -> Iterator[Event]:
             "risk",
             significant_by_default=True,
             link=f"/episodes/{d.episode_id}",
+        )
+
+
+@source
+def _meetings(child: Child, on: dt.date) -> Iterator[Event]:
+    """Meetings about the child and their decisions. A meeting made from an episode's strategy
+    discussion is left to `_strategy_discussions`, whose key its marks are stored under."""
+    meetings = (
+        meeting_queries.meetings_of_child(child)
+        .filter(held_at__lt=_end_of(on), strategy_discussion__isnull=True)
+        .select_related("chair__agency")
+    )
+    for m in meetings:
+        decisions = f": {m.decisions}" if m.decisions else ""
+        yield Event(
+            f"meeting:{m.pk}",
+            m.held_at,
+            _agency_of(m.chair),
+            f"{m.get_kind_display()} held{decisions}",
+            None,
+            significant_by_default=True,
+            link=f"/meetings/{m.pk}",
         )
 
 

@@ -24,6 +24,7 @@ from safehub.episodes.models import (
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.meetings import queries as meeting_queries
 from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
@@ -88,6 +89,8 @@ SECTION_OF_ENTRY = {
     "allocation": "risk",
     "pathway": "referrals",
     "observation": "notes",
+    # Meetings are the hub's own (no share section): partner workers do not see them.
+    "meeting": None,
 }
 
 
@@ -279,6 +282,16 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
         )
     )
     entries.extend(_partnership(child, end))
+    entries.extend(
+        TimelineEntry(
+            m.held_at,
+            "meeting",
+            f"{m.get_kind_display()} held",
+            f"Decisions: {m.decisions}" if m.decisions else "",
+            f"/meetings/{m.pk}",
+        )
+        for m in meeting_queries.meetings_of_child(child).filter(held_at__lt=end)
+    )
     return sorted(entries, key=_sort_key, reverse=True)
 
 

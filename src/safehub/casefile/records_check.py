@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
+from safehub.meetings.models import Meeting, MeetingAction
 from safehub.partnership.models import SupportService
 from safehub.people.models import CarePeriod, Child
 from safehub.referrals.models import Decision, Referral
@@ -51,6 +52,7 @@ def find() -> list[Finding]:
     findings += _missing(births)
     findings += _care(births)
     findings += _decisions()
+    findings += _meetings(births)
     return sorted(findings, key=lambda f: (f.child_id, f.kind, f.record_id, f.field))
 
 
@@ -122,3 +124,23 @@ def _decisions() -> Iterator[Finding]:
         yield from _found(
             "decision", pk, child_id, plausibility.pathway_agency(agency_id in offering)
         )
+
+
+def _meetings(births: dict[int, Birth]) -> Iterator[Finding]:
+    """A meeting about a child held before the child's birth; an action due before its
+    meeting or more than two years after it (named against each child of the meeting)."""
+    links = Meeting.children.through.objects.values_list(
+        "meeting_id", "child_id", "meeting__held_at"
+    )
+    children_of: dict[int, list[int]] = {}
+    for meeting_id, child_id, held_at in links.iterator(chunk_size=CHUNK):
+        children_of.setdefault(meeting_id, []).append(child_id)
+        problems = plausibility.after_birth(
+            "held_at", held_at, births[child_id], label="The date of the meeting"
+        )
+        yield from _found("meeting", meeting_id, child_id, problems)
+    actions = MeetingAction.objects.values_list("pk", "meeting_id", "due_on", "meeting__held_at")
+    for pk, meeting_id, due_on, held_at in actions.iterator(chunk_size=CHUNK):
+        problems = plausibility.meeting_action(due_on, held_on=timezone.localtime(held_at).date())
+        for child_id in children_of.get(meeting_id, []):
+            yield from _found("meeting action", pk, child_id, problems)

@@ -27,6 +27,7 @@ from safehub.episodes.models import (
 )
 from safehub.geo.models import Ward
 from safehub.matching import index as matching_index
+from safehub.meetings.models import Meeting, MeetingKind
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import working_time
@@ -113,6 +114,7 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
         if c.level == "high" and c.effective_on < recent
     ]
     _bulk(discussions, StrategyDiscussion)
+    _meetings_of_discussions()
     reviews = [
         Review(episode=episodes[e.key], reviewed_on=day, summary="Twelve-weekly review")
         for e in history.episodes
@@ -246,6 +248,38 @@ IDENTITY = (
 
 def _child(c: synth.SynthChild) -> Child:
     return Child(**{name: getattr(c, name) for name in IDENTITY})
+
+
+def _meetings_of_discussions() -> None:
+    """Each strategy discussion is a meeting too, as the migration made of those recorded
+    before meetings existed."""
+    held = StrategyDiscussion.objects.filter(meeting__isnull=True).values_list(
+        "pk", "held_at", "summary", "episode__child_id"
+    )
+    child_of = {pk: child for pk, _, _, child in held}
+    _bulk(
+        (
+            Meeting(
+                kind=MeetingKind.STRATEGY_DISCUSSION,
+                held_at=at,
+                decisions=summary,
+                recorded_at=at,
+                strategy_discussion_id=pk,
+            )
+            for pk, at, summary, _ in held
+        ),
+        Meeting,
+    )
+    made = Meeting.objects.filter(strategy_discussion_id__in=child_of).values_list(
+        "pk", "strategy_discussion_id"
+    )
+    Meeting.children.through.objects.bulk_create(
+        [
+            Meeting.children.through(meeting_id=meeting, child_id=child_of[discussion])
+            for meeting, discussion in made
+        ],
+        batch_size=2000,
+    )
 
 
 def _bulk(objs: Iterable[object], model: type) -> None:

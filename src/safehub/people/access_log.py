@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "child:chronology:analysis:saved": "Wrote the chronology's analysis",
     "child:chronology:exported:pdf": "Downloaded the chronology (PDF)",
     "child:chronology:exported:csv": "Downloaded the chronology (CSV)",
+    "child:meeting:recorded": "Recorded a meeting about the child",
     "history:exported": "Exported the hub's history",
     "history:imported": "Imported the hub's history",
 }
@@ -86,6 +87,7 @@ OBJECT_LABELS = {
     "episodes.missingepisode": "Missing episode",
     "people.breakglass": "Emergency access",
     "flags.warningflag": "Warning flag",
+    "meetings.meeting": "Meeting",
 }
 
 OUTCOME_LABELS: dict[str, str] = {

@@ -146,6 +146,28 @@ def flag_review(review_on: dt.date | None, *, today: dt.date, field: str = "revi
     return []
 
 
+# A meeting's action falls due within this many years of the meeting; later is a typing slip.
+MEETING_ACTION_YEARS: Final = 2
+
+
+def meeting(held_on: dt.date, *, today: dt.date, field: str = "held_at") -> Problems:
+    """A meeting is recorded once it has been held: today or before, and not before 1900."""
+    if held_on > today:
+        return [(field, "The date of the meeting must be today or in the past")]
+    return not_too_early(field, held_on, label="The date of the meeting")
+
+
+def meeting_action(due_on: dt.date, *, held_on: dt.date, field: str = "due_on") -> Problems:
+    """An action from a meeting falls due on or after the meeting, within two years of it."""
+    if due_on < held_on:
+        return [(field, "Due date must be on or after the date of the meeting")]
+    latest = _years_after(held_on, MEETING_ACTION_YEARS)
+    if due_on > latest:
+        message = f"Due date must be no more than 2 years after the meeting ({latest:%-d %B %Y})"
+        return [(field, message)]
+    return []
+
+
 def child(
     birth: Birth, *, arrived_uk: dt.date | None, today: dt.date, referred_on: dt.date | None
 ) -> Problems:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safehub.flags",
     "safehub.intelligence",
     "safehub.partnership",
+    "safehub.meetings",
     "safehub.interchange",
     "safehub.triage",
     "safehub.casefile",
@@ -284,6 +285,7 @@ SAFEHUB_CHECK_MODULES: tuple[str, ...] = (
     "safehub.notifications.checks",
     "safehub.partnership.checks",
     "safehub.duplicates.checks",
+    "safehub.meetings.checks",
 )
 SAFEHUB_SCHEDULER_SECONDS = int(config.get("SAFEHUB_SCHEDULER_SECONDS"))
 

@@ -14,6 +14,7 @@ The time rules come from `safehub.rules.working_time`:
 - an episode review every 12 weeks from opening or the last review;
 - a hub manager's sign-off within 1 working day of the request;
 - a warning flag's review by its review date, and a new flag's sign-off within 1 working day;
+- an action from a multi-agency meeting by its due date;
 - a pathway referral accepted or declined, and first contact made, within the service's targets
   in working days; one declined or handed back taken back by the hub within 1 working day.
 """
@@ -39,6 +40,8 @@ from safehub.episodes.models import (
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.meetings import queries as meeting_queries
+from safehub.meetings.models import Meeting, MeetingAction, MeetingKind
 from safehub.partnership import queries as partnership_queries
 from safehub.partnership.models import PathwayReferral
 from safehub.people.models import Child
@@ -160,6 +163,10 @@ def _strategy_discussions(children: QuerySet[Child]) -> Iterator[Item]:
     latest = RiskChange.objects.filter(episode=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
         "-effective_on", "-id"
     )
+    # A meeting of kind "strategy discussion" about the episode's child counts as one too.
+    meetings = Meeting.objects.filter(
+        kind=MeetingKind.STRATEGY_DISCUSSION, children=OuterRef("child_id")
+    ).order_by("-held_at")
     episodes = (
         Episode.objects.filter(
             child__in=children, closed_on__isnull=True, withdrawn_at__isnull=True
@@ -168,10 +175,15 @@ def _strategy_discussions(children: QuerySet[Child]) -> Iterator[Item]:
         .filter(level="high")
         .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
         .annotate(last_discussion=Max("strategy_discussions__held_at"))
+        .annotate(last_meeting=Subquery(meetings.values("held_at")[:1]))
     )
     for episode in episodes:
         graded_at = episode.graded_at
-        if episode.last_discussion and episode.last_discussion >= graded_at:
+        held = max(
+            (t for t in (episode.last_discussion, episode.last_meeting) if t is not None),
+            default=None,
+        )
+        if held and held >= graded_at:
             continue
         due = working_time.strategy_discussion_due(graded_at)
         yield Item(episode.child_id, episode.pk, graded_at, due, f"/episodes/{episode.pk}")
@@ -255,6 +267,31 @@ def _pathway(kind: str) -> Callable[[QuerySet[Child]], Iterator[Item]]:
 
 for _kind, _label in partnership_queries.DUE_LABELS.items():
     source(_kind, _label, models={PathwayReferral: _own})(_pathway(_kind))
+
+
+def _first_child_of_meeting(obj: models.Model) -> int | None:
+    """An action is listed once, against the first child its meeting discussed (by record
+    number); the link goes to the meeting, which names them all."""
+    return (
+        Meeting.children.through.objects.filter(meeting_id=getattr(obj, "meeting_id", None))
+        .order_by("child_id")
+        .values_list("child_id", flat=True)
+        .first()
+    )
+
+
+@source("meeting_action", "Action from a meeting", models={MeetingAction: _first_child_of_meeting})
+def _meeting_actions(children: QuerySet[Child]) -> Iterator[Item]:
+    tz = timezone.get_current_timezone()
+    held = set(children.values_list("pk", flat=True))
+    actions = meeting_queries.open_actions().filter(meeting__children__in=children).distinct()
+    for action in actions:
+        child_id = _first_child_of_meeting(action)
+        if child_id not in held:
+            continue
+        due = dt.datetime.combine(action.due_on, dt.time(17), tzinfo=tz)
+        start = min(action.meeting.held_at, due)
+        yield Item(child_id, action.pk, start, due, f"/meetings/{action.meeting_id}")
 
 
 def windowed(now: dt.datetime) -> Q:

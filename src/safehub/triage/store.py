@@ -13,9 +13,10 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from safehub.episodes.models import Episode, RiskChange
+from safehub.meetings.models import Meeting
 from safehub.people.models import Child
 from safehub.referrals.bulk import bulk_created
 from safehub.referrals.models import Referral
@@ -123,3 +124,19 @@ def connect() -> None:
         post_save.connect(_on_change, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
     bulk_created.connect(_on_bulk, dispatch_uid="triage-bulk")
+    # A meeting's children are linked after it is saved: a strategy-discussion meeting meets
+    # the high-risk rule for each child it names, and an action is listed against its first.
+    m2m_changed.connect(
+        _on_meeting_children, sender=Meeting.children.through, dispatch_uid="triage-meeting"
+    )
+
+
+def _on_meeting_children(
+    sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any
+) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        refresh(
+            Meeting.children.through.objects.filter(meeting_id=instance.pk).values_list(
+                "child_id", flat=True
+            )
+        )

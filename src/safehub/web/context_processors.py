@@ -24,6 +24,7 @@ class NavItem:
 MENU: tuple[tuple[str, str, str, str], ...] = (
     ("triage:view", "Triage queue", "/triage", ""),
     ("pathway:inbox", "Pathway referrals", "/pathway", "/pathway"),
+    ("meeting:view", "Meetings", "/meetings", ""),
     ("child:shared:list", "Shared with us", "/shared", ""),
     ("break_glass:use", "Emergency access", "/emergency-access", ""),
     ("break_glass:review", "Break-glass review", "/access/break-glass", "/access"),

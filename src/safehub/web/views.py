@@ -21,6 +21,7 @@ from safehub.access.policy import can, needs_two_factor, require
 from safehub.audit import context
 from safehub.episodes import allocation
 from safehub.geo import queries as geo_queries
+from safehub.meetings import queries as meeting_queries
 from safehub.partnership import queries as partnership_queries
 from safehub.triage.caseloads import caseloads
 from safehub.triage.queries import DueItem, Filters, queue_page
@@ -115,6 +116,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "pathway_rows": partnership_queries.inbox(request.user)
             if can(request.user, "pathway:inbox")
             else None,
+            "my_actions": meeting_queries.my_actions(request.user),
+            "today": timezone.localdate(),
         },
     )
 

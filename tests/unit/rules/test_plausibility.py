@@ -210,3 +210,24 @@ def test_a_flag_raised_on_29_february_may_be_reviewed_until_28_february() -> Non
     leap = dt.date(2028, 2, 29)
     assert plausibility.flag_review(dt.date(2029, 2, 28), today=leap) == []
     assert plausibility.flag_review(dt.date(2029, 3, 1), today=leap) != []
+
+
+def test_a_meeting_is_recorded_once_held_and_not_before_1900() -> None:
+    assert plausibility.meeting(TODAY, today=TODAY) == []
+    (future,) = plausibility.meeting(TODAY + dt.timedelta(days=1), today=TODAY)
+    assert future == ("held_at", "The date of the meeting must be today or in the past")
+    (early,) = plausibility.meeting(dt.date(1899, 12, 31), today=TODAY)
+    assert early == ("held_at", "The date of the meeting must be in or after 1900")
+
+
+def test_a_meeting_action_falls_due_from_the_meeting_to_two_years_after() -> None:
+    held = dt.date(2026, 3, 10)
+    assert plausibility.meeting_action(held, held_on=held) == []
+    assert plausibility.meeting_action(dt.date(2028, 3, 10), held_on=held) == []
+    (before,) = plausibility.meeting_action(dt.date(2026, 3, 9), held_on=held)
+    assert before == ("due_on", "Due date must be on or after the date of the meeting")
+    (late,) = plausibility.meeting_action(dt.date(2028, 3, 11), held_on=held)
+    assert late == (
+        "due_on",
+        "Due date must be no more than 2 years after the meeting (10 March 2028)",
+    )
