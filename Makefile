@@ -9,7 +9,7 @@ RESULTS := var/test-results
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup demo test lint typecheck security migrations-check contracts test-unit \
-	test-sqlite test-postgres test-browser frontend clean
+	test-integration test-sqlite test-postgres test-browser frontend clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ setup: $(BIN)/.installed frontend ## Create .venv, install Python and npm packag
 demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on http://127.0.0.1:$${PORT:-8000}
 	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
 
-test: setup lint typecheck security migrations-check contracts test-unit test-sqlite test-postgres test-browser ## Everything CI runs
+test: setup lint typecheck security migrations-check contracts test-unit test-integration test-browser ## Everything CI runs
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 lint: setup ## ruff lint and format check
@@ -56,6 +56,9 @@ contracts: setup ## import-linter architecture contracts
 
 test-unit: setup ## Unit tests (no database)
 	$(PYTEST) --junitxml=$(RESULTS)/unit.xml tests/unit
+
+test-integration: setup ## Integration tests on SQLite and PostgreSQL side by side (one core each)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: setup ## Integration tests on SQLite
 	SAFEHUB_TEST_DATABASE=sqlite $(PYTEST) --junitxml=$(RESULTS)/sqlite.xml tests/integration
