@@ -8,7 +8,7 @@ merged into it; every row of the tombstone's, in every table and its history, is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -27,18 +27,25 @@ from safehub.rules import plausibility
 
 
 class Evidence(Protocol):
-    field: str
-    outcome: str
-    weight: float
+    @property
+    def field(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
 
 
 class Prediction(Protocol):
     """`safehub.matching.explain.PairPrediction`, as the matching engine hands it over."""
 
-    child_a: int
-    child_b: int
-    probability: float
-    evidence: tuple[Evidence, ...]
+    @property
+    def child_a(self) -> int: ...
+    @property
+    def child_b(self) -> int: ...
+    @property
+    def probability(self) -> float: ...
+    @property
+    def evidence(self) -> Sequence[Evidence]: ...
 
 
 CHUNK = 500  # ids per query: well inside SQLite's limit on a statement's parameters

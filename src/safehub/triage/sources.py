@@ -273,7 +273,7 @@ def _first_child_of_meeting(obj: models.Model) -> int | None:
     """An action is listed once, against the first child its meeting discussed (by record
     number); the link goes to the meeting, which names them all."""
     return (
-        Meeting.children.through.objects.filter(meeting_id=getattr(obj, "meeting_id", None))
+        Meeting.children.through.objects.filter(meeting_id=getattr(obj, "meeting_id", 0))
         .order_by("child_id")
         .values_list("child_id", flat=True)
         .first()
