@@ -27,7 +27,11 @@ TEMPLATES = sorted(
 # Whole documents that are never shown under the page policy: rendered to PDF by WeasyPrint or
 # sent as a download (`Content-Disposition: attachment`), they carry their own stylesheet.
 # Script and style attributes are still refused in them.
-DOWNLOADED_DOCUMENTS = {"reports/templates/reports/committee.html"}
+DOWNLOADED_DOCUMENTS = {
+    "reports/templates/reports/committee.html",
+    "casefile/templates/casefile/chronology_pdf.html",
+    "meetings/templates/meetings/minutes_pdf.html",
+}
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 INLINE_HANDLER = re.compile(r"(?:^|\s)on[a-z]+\s*=", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"(?:^|\s)style\s*=", re.IGNORECASE)
