@@ -1,0 +1,253 @@
+"""The only way awareness sessions change: an import, all or nothing, checked row by row.
+
+`import_sessions` reads a CSV file (docs/import-format.md, "Awareness sessions"), checks every
+row and lists every problem with its row number and column; any problem means nothing is
+written. A row whose `reference` is already in Safehub is skipped, so importing the same file
+again adds nothing. The whole import is one transaction, under the import lock every import
+takes, with one audit event for the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from safehub.access.policy import Principal, require, user_or_none
+from safehub.audit import services as audit
+from safehub.awareness.models import AudienceType, Programme, Session
+from safehub.geo.models import Ward
+from safehub.geo.services import ward_set_on
+from safehub.referrals.import_lock import import_transaction
+from safehub.referrals.import_records import RowProblem
+from safehub.rules import plausibility, textfiles
+
+COLUMNS = (
+    "reference",
+    "programme",
+    "date",
+    "venue",
+    "ward_code",
+    "audience_type",
+    "reached",
+    "delivered_by",
+)
+OPTIONAL = frozenset({"ward_code"})
+LENGTHS = {"reference": 60, "venue": 200, "delivered_by": 200}
+
+
+class AwarenessImportError(Exception):
+    """The file was refused; `result.problems` says why, row by row."""
+
+    def __init__(self, result: AwarenessImport) -> None:
+        super().__init__(f"{len(result.problems)} problem(s); nothing was imported")
+        self.result = result
+
+
+@dataclass
+class AwarenessImport:
+    sessions: int = 0
+    reached: int = 0
+    already_imported: int = 0
+    dry_run: bool = False
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def import_sessions(
+    data: bytes, *, acting_user: Principal, dry_run: bool = False
+) -> AwarenessImport:
+    """Check the whole file, then write every new session in one transaction, or none."""
+    require(acting_user, "awareness:import")
+    result = AwarenessImport(dry_run=dry_run)
+    try:
+        text = textfiles.decode(data)
+    except textfiles.NotUtf8Error as error:
+        result.problems.append(RowProblem(0, "", error.message))
+        raise AwarenessImportError(result) from None
+    with import_transaction():
+        sessions = _checked(text, result)
+        if result.problems:
+            raise AwarenessImportError(result)
+        known = set(
+            Session.objects.filter(reference__in=[s.reference for s in sessions]).values_list(
+                "reference", flat=True
+            )
+        )
+        new = [s for s in sessions if s.reference not in known]
+        result.already_imported = len(sessions) - len(new)
+        result.sessions = len(new)
+        result.reached = sum(s.reached for s in new)
+        if dry_run:
+            return result
+        now = timezone.now()
+        for session in new:
+            session.recorded_at = now
+            session.recorded_by = user_or_none(acting_user)
+        Session.objects.bulk_create(new)
+        audit.write(
+            acting_user,
+            "awareness:sessions:imported",
+            object_type="awareness.session",
+            object_id=f"{len(new)} new, {result.already_imported} already imported",
+        )
+    return result
+
+
+def _checked(text: str, result: AwarenessImport) -> list[Session]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
+        unknown = [h for h in header if h not in COLUMNS]
+        if missing or unknown:
+            if missing:
+                result.problems.append(
+                    RowProblem(1, "", f"missing column(s): {', '.join(missing)}")
+                )
+            if unknown:
+                result.problems.append(
+                    RowProblem(1, "", f"unknown column(s): {', '.join(unknown)}")
+                )
+            return []
+        rows = [(number, row) for number, row in enumerate(reader, start=2) if any(row)]
+    except csv.Error as error:
+        result.problems.append(RowProblem(reader.line_num, "", f"is not valid CSV ({error})"))
+        return []
+    if not rows:
+        result.problems.append(RowProblem(0, "", "the file holds no sessions"))
+        return []
+    programmes = {p.code: p for p in Programme.objects.filter(is_active=True)}
+    today = timezone.localdate()
+    seen: dict[str, int] = {}
+    sessions = []
+    for number, row in rows:
+        if len(row) != len(header):
+            result.problems.append(
+                RowProblem(number, "", f"has {len(row)} values; the header has {len(header)}")
+            )
+            continue
+        session = _session(number, dict(zip(header, row, strict=True)), programmes, today, result)
+        if session is None:
+            continue
+        if session.reference in seen:
+            result.problems.append(
+                RowProblem(
+                    number, "reference", f"repeats the reference of row {seen[session.reference]}"
+                )
+            )
+            continue
+        seen[session.reference] = number
+        sessions.append(session)
+    return sessions
+
+
+def _session(  # noqa: C901 - one check per column, in the file's order
+    number: int,
+    values: dict[str, str],
+    programmes: dict[str, Programme],
+    today: dt.date,
+    result: AwarenessImport,
+) -> Session | None:
+    problems: list[RowProblem] = []
+
+    def text(name: str) -> str:
+        value = values.get(name, "").strip()
+        if (why := textfiles.bad_character(value) or textfiles.too_long(value)) is not None:
+            problems.append(RowProblem(number, name, why))
+            return ""
+        if not value and name not in OPTIONAL:
+            problems.append(RowProblem(number, name, "is required"))
+        elif name in LENGTHS and len(value) > LENGTHS[name]:
+            problems.append(RowProblem(number, name, f"must be at most {LENGTHS[name]} characters"))
+        return value
+
+    reference = text("reference")
+    code = text("programme")
+    programme = programmes.get(code)
+    if code and programme is None:
+        known = ", ".join(sorted(programmes)) or "none yet: an administrator adds them in /admin/"
+        problems.append(RowProblem(number, "programme", f"{code!r} is not a programme ({known})"))
+    delivered_on = None
+    if raw := text("date"):
+        try:
+            delivered_on = dt.date.fromisoformat(raw)
+        except ValueError:
+            problems.append(RowProblem(number, "date", f"{raw!r} is not a date like 2016-03-14"))
+    venue = text("venue")
+    audience = text("audience_type")
+    if audience and audience not in AudienceType.values:
+        problems.append(
+            RowProblem(
+                number,
+                "audience_type",
+                f"{audience!r} is not one of {', '.join(AudienceType.values)}",
+            )
+        )
+    reached = None
+    if raw := text("reached"):
+        if raw.isdecimal():
+            reached = int(raw)
+        else:
+            problems.append(RowProblem(number, "reached", f"{raw!r} is not a whole number"))
+    delivered_by = text("delivered_by")
+    for name, message in plausibility.awareness_session(delivered_on, reached, today=today):
+        problems.append(RowProblem(number, name, message))
+    ward = None
+    if (ward_code := text("ward_code")) and delivered_on is not None:
+        ward_set = ward_set_on(delivered_on)
+        ward = Ward.objects.filter(ward_set=ward_set, code=ward_code).first() if ward_set else None
+        if ward is None:
+            problems.append(
+                RowProblem(
+                    number,
+                    "ward_code",
+                    f"{ward_code!r} is not a ward in force on {delivered_on:%-d %B %Y}",
+                )
+            )
+    if problems:
+        result.problems.extend(problems)
+        return None
+    if programme is None or delivered_on is None or reached is None:
+        return None  # each already noted as a problem
+    return Session(
+        reference=reference,
+        programme=programme,
+        delivered_on=delivered_on,
+        venue=venue,
+        ward=ward,
+        audience_type=audience,
+        reached=reached,
+        delivered_by=delivered_by,
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    code: str
+    name: str
+    target_description: str
+    order: int
+
+
+@transaction.atomic
+def ensure_programmes(specs: list[ProgrammeSpec], *, acting_user: Principal) -> list[Programme]:
+    """Create the programmes not already present (the demo's; an administrator adds others)."""
+    require(acting_user, "awareness:manage")
+    made = []
+    for spec in specs:
+        programme, created = Programme.objects.get_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "target_description": spec.target_description,
+                "order": spec.order,
+            },
+        )
+        if created:
+            audit.write(acting_user, "awareness:programme:created", programme)
+        made.append(programme)
+    return made
