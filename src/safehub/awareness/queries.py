@@ -19,7 +19,7 @@ from django.db.models import Sum
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.awareness.models import Programme, Session, Target
-from safehub.geo.models import Ward
+from safehub.geo.models import Ward, WardSet
 from safehub.geo.services import ward_set_on
 
 
@@ -77,8 +77,9 @@ def _target(
 def coverage(user: Principal, *, year: int | None = None) -> Coverage:
     """Every active programme's coverage in one financial year, for the district and by ward.
 
-    Wards are those in force at the end of the year (or today, for the current year); a
-    session placed in a ward of another ward set counts for the district only.
+    Wards are those in force at the end of the year (or today, for the current year; else at
+    its start; else the latest drawn); a session placed in a ward of another ward set counts
+    for the district only.
     """
     require(user, "awareness:view")
     today = dt.date.today()  # noqa: DTZ011 - a calendar day, not a moment
@@ -86,7 +87,11 @@ def coverage(user: Principal, *, year: int | None = None) -> Coverage:
     if year is None:
         year = years[-1] if years else financial_year_of(today)
     start, end = dt.date(year, 4, 1), dt.date(year + 1, 4, 1)
-    ward_set = ward_set_on(min(end - dt.timedelta(days=1), today))
+    ward_set = (
+        ward_set_on(min(end - dt.timedelta(days=1), today))
+        or ward_set_on(start)
+        or WardSet.objects.order_by("-valid_from").first()
+    )
     wards = list(Ward.objects.filter(ward_set=ward_set).order_by("name")) if ward_set else []
     codes = {w.pk: w.code for w in wards}
     reached: dict[tuple[int, int | None], int] = defaultdict(int)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
 
 from safehub.access.policy import require
 from safehub.awareness import queries, wardmap
 
 
+@require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
     """`?year=2016` picks the financial year 2016/17; `?programme=<code>` the map's programme."""
     require(request.user, "awareness:view")
