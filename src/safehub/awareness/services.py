@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
-from safehub.awareness.models import AudienceType, Programme, Session
+from safehub.awareness.models import AudienceType, Programme, Session, Target
 from safehub.geo.models import Ward
 from safehub.geo.services import ward_set_on
 from safehub.referrals.import_lock import import_transaction
@@ -97,7 +97,7 @@ def import_sessions(
     return result
 
 
-def _checked(text: str, result: AwarenessImport) -> list[Session]:
+def _checked(text: str, result: AwarenessImport) -> list[Session]:  # noqa: C901 - header, then rows
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
@@ -130,18 +130,18 @@ def _checked(text: str, result: AwarenessImport) -> list[Session]:
                 RowProblem(number, "", f"has {len(row)} values; the header has {len(header)}")
             )
             continue
-        session = _session(number, dict(zip(header, row, strict=True)), programmes, today, result)
-        if session is None:
-            continue
-        if session.reference in seen:
+        values = dict(zip(header, row, strict=True))
+        reference = values["reference"].strip()
+        if reference in seen:
             result.problems.append(
-                RowProblem(
-                    number, "reference", f"repeats the reference of row {seen[session.reference]}"
-                )
+                RowProblem(number, "reference", f"repeats the reference of row {seen[reference]}")
             )
             continue
-        seen[session.reference] = number
-        sessions.append(session)
+        if reference:
+            seen[reference] = number
+        session = _session(number, values, programmes, today, result)
+        if session is not None:
+            sessions.append(session)
     return sessions
 
 
@@ -226,28 +226,34 @@ def _session(  # noqa: C901 - one check per column, in the file's order
 
 
 @dataclass(frozen=True)
-class ProgrammeSpec:
-    code: str
-    name: str
-    target_description: str
-    order: int
+class TargetSpec:
+    """A target population: for the district (no ward) or one ward, one year or every year."""
+
+    programme: str
+    population: int
+    ward: Ward | None = None
+    financial_year: int | None = None
+    note: str = ""
 
 
 @transaction.atomic
-def ensure_programmes(specs: list[ProgrammeSpec], *, acting_user: Principal) -> list[Programme]:
-    """Create the programmes not already present (the demo's; an administrator adds others)."""
+def set_targets(specs: list[TargetSpec], *, acting_user: Principal) -> int:
+    """Set each target (replacing the population of one already set); how many changed."""
     require(acting_user, "awareness:manage")
-    made = []
+    programmes = {p.code: p for p in Programme.objects.all()}
+    changed = 0
     for spec in specs:
-        programme, created = Programme.objects.get_or_create(
-            code=spec.code,
-            defaults={
-                "name": spec.name,
-                "target_description": spec.target_description,
-                "order": spec.order,
-            },
+        target, created = Target.objects.get_or_create(
+            programme=programmes[spec.programme],
+            ward=spec.ward,
+            financial_year=spec.financial_year,
+            defaults={"population": spec.population, "note": spec.note},
         )
-        if created:
-            audit.write(acting_user, "awareness:programme:created", programme)
-        made.append(programme)
-    return made
+        if not created and (target.population, target.note) == (spec.population, spec.note):
+            continue
+        if not created:
+            target.population, target.note = spec.population, spec.note
+            target.save(update_fields=["population", "note"])
+        audit.write(acting_user, f"awareness:target:{'created' if created else 'changed'}", target)
+        changed += 1
+    return changed
