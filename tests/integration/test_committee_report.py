@@ -97,9 +97,40 @@ def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> No
     report = _json(snapshot_root, "Bradford South", "2016-10-27")
     assert {n["section"] for n in report["not_recorded"]} == {
         "pathway_referrals",
-        "awareness_sessions",
         "scrutiny_actions",
     }
+
+
+def test_the_awareness_section_shows_coverage_of_every_programme(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford South", "2016-10-27")
+    coverage = report["tables"]["awareness_coverage"]
+    assert coverage["title"] == "Awareness and training coverage in 2016/17 to 27 October 2016"
+    assert coverage["columns"] == ["Sessions", "People reached", "Target population"]
+    rows = {r["label"]: r["values"] for r in coverage["rows"]}
+    assert list(rows)[:3] == [
+        "Taxi and private hire driver training",
+        "Patient transport (PTS) driver training",
+        "Bus driver training",
+    ]
+    assert len(rows) == 8
+    # Taxi drivers and secondary pupils have ward targets, so the area has its own target.
+    for name in ("Taxi and private hire driver training", "Secondary school play"):
+        sessions, reached, target = rows[name]
+        assert sessions > 0
+        assert reached > 0
+        assert target > 0
+        assert f"{name}: {round(100 * reached / target)}%" in coverage["note"]
+    # District-wide targets (bus drivers) are not an area's: the area shows none.
+    assert rows["Bus driver training"][2] == 0
+    assert "Bus driver training: no target set" in coverage["note"]
+    trend = report["tables"]["awareness_trend"]
+    assert trend["columns"] == ["2014/15", "2015/16", "2016/17"]
+    by_year = {r["label"]: r["values"] for r in trend["rows"]}
+    assert by_year["Taxi and private hire driver training"][0] == 0  # before April 2015
+    assert by_year["Taxi and private hire driver training"][1] > 0
+    assert by_year["Primary school play"][1] == 0  # rolled out from autumn 2016
+    assert all(by_year[name][2] == values[1] for name, values in rows.items())
+    assert "awareness_reached" in report["definitions"]
 
 
 def test_public_edition_suppresses_small_cells_and_small_totals(snapshot_root: Path) -> None:

@@ -39,6 +39,7 @@ from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
+from safehub.awareness.models import Programme, Session, Target
 from safehub.duplicates.models import Merge
 from safehub.episodes.models import Episode, MissingEpisode, RiskChange
 from safehub.geo.models import Ward
@@ -48,7 +49,9 @@ from safehub.rules import codes, working_time
 
 # 3: adds `merges` (records merged into another, counted once) and leaves merged records out
 # of `children`. Additive: a reader of version 2 finds every table it knew.
-SCHEMA_VERSION = 3
+# 4: adds `awareness_programmes`, `awareness_targets` and `awareness_sessions` (people reached
+# by prevention and awareness sessions; no child data). Additive.
+SCHEMA_VERSION = 4
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
@@ -56,7 +59,7 @@ SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
-NOT_RECORDED = ("pathway_referrals", "awareness_sessions", "scrutiny_actions")
+NOT_RECORDED = ("pathway_referrals", "scrutiny_actions")
 
 
 class SnapshotError(Exception):
@@ -254,6 +257,35 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("child", pa.string()),
             ("into_child", pa.string()),
             ("merged_at", TS),
+        ]
+    ),
+    # Prevention and awareness: programmes (by their code), their target populations (for the
+    # district when `ward_id` is null; for every year when `financial_year` is null) and the
+    # sessions recorded by T. No venue or deliverer: free text stays out of a snapshot.
+    "awareness_programmes": pa.schema(
+        [
+            ("programme", pa.string()),
+            ("name", pa.string()),
+            ("target_description", pa.string()),
+            ("sort_order", pa.int64()),
+        ]
+    ),
+    "awareness_targets": pa.schema(
+        [
+            ("programme", pa.string()),
+            ("ward_id", pa.int64()),
+            ("financial_year", pa.int64()),
+            ("population", pa.int64()),
+        ]
+    ),
+    "awareness_sessions": pa.schema(
+        [
+            ("programme", pa.string()),
+            ("delivered_on", pa.date32()),
+            ("ward_id", pa.int64()),
+            ("audience_type", pa.string()),
+            ("reached", pa.int64()),
+            ("recorded_at", TS),
         ]
     ),
 }
@@ -470,6 +502,48 @@ def _extract(
         "missing_episodes": missing,
         "withdrawals": withdrawals,
         "merges": merges,
+        **_awareness(knowledge_time),
+    }
+
+
+def _awareness(knowledge_time: dt.datetime) -> dict[str, list[dict[str, Any]]]:
+    """Awareness programmes, targets and the sessions recorded by T.
+
+    Sessions are never edited after import, so "recorded by T" is what was known at T.
+    Programmes and targets are reference data without history: they are taken as they are now.
+    """
+    return {
+        "awareness_programmes": [
+            {
+                "programme": p.code,
+                "name": p.name,
+                "target_description": p.target_description,
+                "sort_order": p.order,
+            }
+            for p in Programme.objects.filter(is_active=True)
+        ],
+        "awareness_targets": [
+            {
+                "programme": t.programme.code,
+                "ward_id": t.ward_id,
+                "financial_year": t.financial_year,
+                "population": t.population,
+            }
+            for t in Target.objects.select_related("programme").filter(programme__is_active=True)
+        ],
+        "awareness_sessions": [
+            {
+                "programme": s.programme.code,
+                "delivered_on": s.delivered_on,
+                "ward_id": s.ward_id,
+                "audience_type": s.audience_type,
+                "reached": s.reached,
+                "recorded_at": _utc(s.recorded_at),
+            }
+            for s in Session.objects.select_related("programme")
+            .filter(recorded_at__lte=knowledge_time, programme__is_active=True)
+            .order_by("delivered_on", "reference")
+        ],
     }
 
 

@@ -20,8 +20,7 @@ from django.utils import timezone
 from safehub.access.policy import Principal, require, user_or_none
 from safehub.audit import services as audit
 from safehub.awareness.models import AudienceType, Programme, Session, Target
-from safehub.geo.models import Ward
-from safehub.geo.services import ward_set_on
+from safehub.geo.models import Ward, WardSet
 from safehub.referrals.import_lock import import_transaction
 from safehub.referrals.import_records import RowProblem
 from safehub.rules import plausibility, textfiles
@@ -120,8 +119,7 @@ def _checked(text: str, result: AwarenessImport) -> list[Session]:  # noqa: C901
     if not rows:
         result.problems.append(RowProblem(0, "", "the file holds no sessions"))
         return []
-    programmes = {p.code: p for p in Programme.objects.filter(is_active=True)}
-    today = timezone.localdate()
+    known = _Known()
     seen: dict[str, int] = {}
     sessions = []
     for number, row in rows:
@@ -139,17 +137,34 @@ def _checked(text: str, result: AwarenessImport) -> list[Session]:  # noqa: C901
             continue
         if reference:
             seen[reference] = number
-        session = _session(number, values, programmes, today, result)
+        session = _session(number, values, known, result)
         if session is not None:
             sessions.append(session)
     return sessions
 
 
+class _Known:
+    """What rows are checked against, read once for the whole file: programmes, wards, today."""
+
+    def __init__(self) -> None:
+        self.programmes = {p.code: p for p in Programme.objects.filter(is_active=True)}
+        self.today = timezone.localdate()
+        self.sets = list(WardSet.objects.order_by("-valid_from"))
+        self.wards = {(w.ward_set_id, w.code): w for w in Ward.objects.defer("boundary")}
+
+    def ward(self, day: dt.date, code: str) -> Ward | None:
+        for ward_set in self.sets:  # newest first, as geo.services.ward_set_on chooses
+            if ward_set.valid_from <= day and (
+                ward_set.valid_to is None or day < ward_set.valid_to
+            ):
+                return self.wards.get((ward_set.pk, code))
+        return None
+
+
 def _session(  # noqa: C901 - one check per column, in the file's order
     number: int,
     values: dict[str, str],
-    programmes: dict[str, Programme],
-    today: dt.date,
+    known: _Known,
     result: AwarenessImport,
 ) -> Session | None:
     problems: list[RowProblem] = []
@@ -167,10 +182,11 @@ def _session(  # noqa: C901 - one check per column, in the file's order
 
     reference = text("reference")
     code = text("programme")
+    programmes = known.programmes
     programme = programmes.get(code)
     if code and programme is None:
-        known = ", ".join(sorted(programmes)) or "none yet: an administrator adds them in /admin/"
-        problems.append(RowProblem(number, "programme", f"{code!r} is not a programme ({known})"))
+        names = ", ".join(sorted(programmes)) or "none yet: an administrator adds them in /admin/"
+        problems.append(RowProblem(number, "programme", f"{code!r} is not a programme ({names})"))
     delivered_on = None
     if raw := text("date"):
         try:
@@ -194,12 +210,11 @@ def _session(  # noqa: C901 - one check per column, in the file's order
         else:
             problems.append(RowProblem(number, "reached", f"{raw!r} is not a whole number"))
     delivered_by = text("delivered_by")
-    for name, message in plausibility.awareness_session(delivered_on, reached, today=today):
+    for name, message in plausibility.awareness_session(delivered_on, reached, today=known.today):
         problems.append(RowProblem(number, name, message))
     ward = None
     if (ward_code := text("ward_code")) and delivered_on is not None:
-        ward_set = ward_set_on(delivered_on)
-        ward = Ward.objects.filter(ward_set=ward_set, code=ward_code).first() if ward_set else None
+        ward = known.ward(delivered_on, ward_code)
         if ward is None:
             problems.append(
                 RowProblem(
