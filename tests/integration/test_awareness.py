@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
+from safehub.analytics import snapshot
 from safehub.audit.models import AuditEvent
 from safehub.awareness import services
 from safehub.awareness.models import Session
 from safehub.geo import services as geo
 from safehub.geo.models import Ward
+from safehub.reports import committee
+from safehub.reports import services as reports
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HEADER = "reference,programme,date,venue,ward_code,audience_type,reached,delivered_by"
@@ -253,3 +259,68 @@ def test_the_coverage_page_shows_taxi_pts_and_bus_driver_coverage_by_ward(
 )
 def test_who_may_read_coverage(role_client: Client, status: int) -> None:
     assert role_client.get("/awareness/").status_code == status
+
+
+def test_the_snapshot_and_the_report_count_sessions_recorded_by_t(
+    wards: list[Ward], admin: User, tmp_path: Path
+) -> None:
+    one, two, _ = wards
+    services.set_targets(
+        [
+            services.TargetSpec("taxi", 80, ward=one),
+            services.TargetSpec("taxi", 20, ward=two),
+            services.TargetSpec("bus", 500),
+        ],
+        acting_user=SYSTEM,
+    )
+    _run(
+        _file(
+            tmp_path,
+            f"T1,taxi,2016-05-12,Room,{one.code},drivers,30,Team",
+            f"T2,taxi,2015-06-12,Room,{two.code},drivers,12,Team",
+            "B1,bus,2016-10-04,Depot,,drivers,50,Team",
+        ),
+        admin,
+    )
+    t = timezone.now()
+    Session.objects.filter(reference="B1").update(recorded_at=t + dt.timedelta(seconds=1))
+    root = tmp_path / "snapshots"
+    manifest = snapshot.create(acting_user=SYSTEM, snapshot_id="aw", knowledge_time=t, root=root)
+    assert manifest.data["schema_version"] == 4
+    assert "awareness_sessions" not in manifest.data["not_recorded"]
+    sessions = pq.read_table(manifest.file("awareness_sessions"))
+    assert sessions.column_names == [
+        "programme",
+        "delivered_on",
+        "ward_id",
+        "audience_type",
+        "reached",
+        "recorded_at",
+    ]
+    assert sorted(sessions.column("reached").to_pylist()) == [12, 30]  # B1 came after T
+
+    district = committee.district_name(manifest)
+    report = json.loads(
+        reports.committee_report(
+            area=district,
+            as_of=dt.date(2016, 10, 31),
+            edition="restricted",
+            fmt="json",
+            acting_user=SYSTEM,
+            root=root,
+        )
+    )
+    rows = {r["label"]: r["values"] for r in report["tables"]["awareness_coverage"]["rows"]}
+    assert rows["Taxi and private hire driver training"] == [1, 30, 100]  # wards' targets summed
+    assert rows["Bus driver training"] == [0, 0, 500]
+    assert rows["Parents and carers"] == [0, 0, 0]
+    note = report["tables"]["awareness_coverage"]["note"]
+    assert "Taxi and private hire driver training: 30%" in note
+    assert "Bus driver training: 0%" in note
+    assert "Parents and carers: no target set" in note
+    trend = {r["label"]: r["values"] for r in report["tables"]["awareness_trend"]["rows"]}
+    assert trend["Taxi and private hire driver training"] == [0, 12, 30]
+    assert {n["section"] for n in report["not_recorded"]} == {
+        "pathway_referrals",
+        "scrutiny_actions",
+    }

@@ -97,8 +97,8 @@ def _sessions(rng: random.Random, today: dt.date) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(services.COLUMNS)
     codes: dict[int, list[str]] = {}
-    for ward in Ward.objects.order_by("code").only("ward_set_id", "code"):
-        codes.setdefault(ward.ward_set_id, []).append(ward.code)
+    for set_id, ward_code in Ward.objects.order_by("code").values_list("ward_set_id", "code"):
+        codes.setdefault(set_id, []).append(ward_code)
     number = 0
     for month in _months(today):
         for code, plan in PLAN.items():
