@@ -41,9 +41,9 @@ LICENSING = "Licensing and hub trainers"
 PLAN: dict[str, Plan] = {
     "taxi": Plan(START, 3, (12, 30), "drivers", "Licensing office", LICENSING, (40, 120), None),
     "pts": Plan(dt.date(2016, 6, 1), 1, (8, 20), "drivers", "Ambulance station", "Hub trainers",
-                None, 420),
+                (6, 22), None),
     "bus": Plan(dt.date(2016, 9, 1), 2, (15, 35), "drivers", "Bus depot",
-                "Bus operator and hub trainers", None, 1350),
+                "Bus operator and hub trainers", (20, 70), None),
     "hotel": Plan(dt.date(2015, 10, 1), 1, (6, 18), "staff", "Hotel function room",
                   "Hub trainers", None, 900),
     "school-play-secondary": Plan(START, 3, (90, 240), "pupils", "Secondary school hall",
