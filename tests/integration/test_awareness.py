@@ -21,7 +21,7 @@ from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.analytics import snapshot
 from safehub.audit.models import AuditEvent
 from safehub.awareness import services
-from safehub.awareness.models import Session
+from safehub.awareness.models import Programme, Session
 from safehub.geo import services as geo
 from safehub.geo.models import Ward
 from safehub.reports import committee
@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 def wards() -> list[Ward]:
     """Three wards of the reference data, in force in 2016."""
     geo.load_reference_data(acting_user=SYSTEM)
+    services.ensure_standard_programmes(acting_user=SYSTEM)
     on = geo.ward_set_on(dt.date(2016, 6, 1))
     return list(Ward.objects.filter(ward_set=on).order_by("name")[:3])
 
@@ -257,6 +258,14 @@ def test_the_coverage_page_shows_taxi_pts_and_bus_driver_coverage_by_ward(
     ],
     indirect=["role_client"],
 )
+def test_the_standard_programmes_are_added_once() -> None:
+    Programme.objects.all().delete()  # as a test that empties the database leaves it
+    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 8
+    Programme.objects.filter(code="taxi").update(name="Taxi driver training")
+    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 0
+    assert Programme.objects.get(code="taxi").name == "Taxi driver training"
+
+
 def test_who_may_read_coverage(role_client: Client, status: int) -> None:
     assert role_client.get("/awareness/").status_code == status
 

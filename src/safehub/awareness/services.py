@@ -272,3 +272,32 @@ def set_targets(specs: list[TargetSpec], *, acting_user: Principal) -> int:
         audit.write(acting_user, f"awareness:target:{'created' if created else 'changed'}", target)
         changed += 1
     return changed
+
+
+# The programmes most hubs run (also added by migration 0002 on a new installation). The
+# demo and tests add them here too: a test that empties the database takes migrated rows away.
+STANDARD_PROGRAMMES = (
+    ("taxi", "Taxi and private hire driver training", "Licensed taxi and private hire drivers"),
+    ("pts", "Patient transport (PTS) driver training", "Patient transport service drivers"),
+    ("bus", "Bus driver training", "Bus drivers employed in the district"),
+    ("hotel", "Hotel and night-time economy staff", "Hotel, bar and late-night venue staff"),
+    ("school-play-primary", "Primary school play", "Pupils in the primary year groups shown"),
+    ("school-play-secondary", "Secondary school play", "Pupils in the secondary year groups shown"),
+    ("parents", "Parents and carers", "Parents and carers of children in the district"),
+    ("professionals", "Professionals", "Staff of partner agencies working with children"),
+)
+
+
+@transaction.atomic
+def ensure_standard_programmes(*, acting_user: Principal) -> int:
+    """Add any standard programme missing (by code); one an administrator changed is kept."""
+    require(acting_user, "awareness:manage")
+    added = 0
+    for order, (code, name, target) in enumerate(STANDARD_PROGRAMMES, start=1):
+        programme, created = Programme.objects.get_or_create(
+            code=code, defaults={"name": name, "target_description": target, "order": order}
+        )
+        if created:
+            audit.write(acting_user, "awareness:programme:created", programme)
+            added += 1
+    return added

@@ -69,6 +69,7 @@ def load(*, acting_user: Principal, today: dt.date) -> int:
     """Targets and sessions, once: a database that already holds sessions keeps them."""
     if Session.objects.exists():
         return 0
+    services.ensure_standard_programmes(acting_user=acting_user)
     rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not security
     services.set_targets(_targets(rng), acting_user=acting_user)
     data = _sessions(rng, today)
