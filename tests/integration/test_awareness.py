@@ -246,6 +246,14 @@ def test_the_coverage_page_shows_taxi_pts_and_bus_driver_coverage_by_ward(
     assert AuditEvent.objects.filter(action="awareness:coverage:viewed", object_id="2016").exists()
 
 
+def test_the_standard_programmes_are_added_once() -> None:
+    Programme.objects.all().delete()  # as a test that empties the database leaves it
+    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 8
+    Programme.objects.filter(code="taxi").update(name="Taxi driver training")
+    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 0
+    assert Programme.objects.get(code="taxi").name == "Taxi driver training"
+
+
 @pytest.mark.parametrize(
     ("role_client", "status"),
     [
@@ -258,14 +266,6 @@ def test_the_coverage_page_shows_taxi_pts_and_bus_driver_coverage_by_ward(
     ],
     indirect=["role_client"],
 )
-def test_the_standard_programmes_are_added_once() -> None:
-    Programme.objects.all().delete()  # as a test that empties the database leaves it
-    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 8
-    Programme.objects.filter(code="taxi").update(name="Taxi driver training")
-    assert services.ensure_standard_programmes(acting_user=SYSTEM) == 0
-    assert Programme.objects.get(code="taxi").name == "Taxi driver training"
-
-
 def test_who_may_read_coverage(role_client: Client, status: int) -> None:
     assert role_client.get("/awareness/").status_code == status
 
