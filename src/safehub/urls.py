@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("safehub.casefile.urls")),
     path("", include("safehub.duplicates.urls")),
     path("", include("safehub.reports.urls")),
+    path("awareness/", include("safehub.awareness.urls")),
     path("notifications/", include("safehub.notifications.urls")),
     # One sign-in page for everything, so every sign-in is audited and later gains two
     # factors in one place.

@@ -96,7 +96,6 @@ def test_the_district_referrals_by_financial_year(snapshot_root: Path) -> None:
 def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> None:
     report = _json(snapshot_root, "Bradford South", "2016-10-27")
     assert {n["section"] for n in report["not_recorded"]} == {
-        "awareness_sessions",
         "scrutiny_actions",
     }
 
@@ -128,6 +127,45 @@ def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(
     assert sum(v[2] for v in support.values()) > 0
     for name in ("pathway_timeliness", "pathway_outcomes", "support_involvement"):
         assert report["definitions"][name]
+
+
+def test_the_awareness_section_shows_coverage_of_every_programme(snapshot_root: Path) -> None:
+    report = _json(snapshot_root, "Bradford South", "2016-10-27")
+    coverage = report["tables"]["awareness_coverage"]
+    assert coverage["title"] == "Awareness and training coverage in 2016/17 to 27 October 2016"
+    assert coverage["columns"] == ["Sessions", "People reached", "Target population"]
+    rows = {r["label"]: r["values"] for r in coverage["rows"]}
+    assert list(rows)[:3] == [
+        "Taxi and private hire driver training",
+        "Patient transport (PTS) driver training",
+        "Bus driver training",
+    ]
+    assert len(rows) == 8
+    # Drivers and secondary pupils have ward targets, so the area has its own target.
+    drivers = [
+        "Taxi and private hire driver training",
+        "Patient transport (PTS) driver training",
+        "Bus driver training",
+    ]
+    for name in [*drivers, "Secondary school play"]:
+        _, reached, target = rows[name]
+        assert target > 0
+        assert f"{name}: {round(100 * reached / target)}%" in coverage["note"]
+    for name in ("Taxi and private hire driver training", "Secondary school play"):
+        sessions, reached, _ = rows[name]  # several a month since April 2015
+        assert sessions > 0
+        assert reached > 0
+    # District-wide targets (hotel staff) are not an area's: the area shows none.
+    assert rows["Hotel and night-time economy staff"][2] == 0
+    assert "Hotel and night-time economy staff: no target set" in coverage["note"]
+    trend = report["tables"]["awareness_trend"]
+    assert trend["columns"] == ["2014/15", "2015/16", "2016/17"]
+    by_year = {r["label"]: r["values"] for r in trend["rows"]}
+    assert by_year["Taxi and private hire driver training"][0] == 0  # before April 2015
+    assert by_year["Taxi and private hire driver training"][1] > 0
+    assert by_year["Primary school play"][1] == 0  # rolled out from autumn 2016
+    assert all(by_year[name][2] == values[1] for name, values in rows.items())
+    assert "awareness_reached" in report["definitions"]
 
 
 def test_public_edition_suppresses_small_cells_and_small_totals(snapshot_root: Path) -> None:

@@ -109,6 +109,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Moving a hub's whole history in (from a legacy system) and out (docs/history-format.md).
     "history:import": frozenset({Role.HUB_MANAGER}),
     "history:export": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
+    # Prevention and awareness: no child data. Administrators keep programmes and targets and
+    # import sessions; hub roles, hub managers and analysts read coverage. Partner workers
+    # deliver no programme and have no need of the figures, so they are left out.
+    "awareness:manage": frozenset({Role.ADMINISTRATOR}),
+    "awareness:import": frozenset({Role.ADMINISTRATOR, Role.HUB_MANAGER}),
+    "awareness:view": HUB_ROLES | {Role.ANALYST, Role.ADMINISTRATOR},
     # Only the operator at the server loads the synthetic demo history.
     "demo:load": frozenset(),
     # Only the operator at the server, who holds the field keys, re-encrypts with them.
@@ -136,6 +142,10 @@ SYSTEM_PERMISSIONS = frozenset(
         # The scheduled `safehub match dedupe` queues likely duplicate pairs (ids, probability
         # and evidence) for the hub managers; it reads and changes no record.
         "duplicates:offer",
+        # Awareness programmes and sessions count people reached, never children: reference
+        # data the operator (and the demo loader) may keep.
+        "awareness:manage",
+        "awareness:import",
     }
 )
 

@@ -273,6 +273,10 @@ def generate(  # noqa: PLR0915 - one table after another
         "withdrawals": snapshot.SCHEMAS["withdrawals"].empty_table(),
         "merges": snapshot.SCHEMAS["merges"].empty_table(),
         "pathway_referrals": snapshot.SCHEMAS["pathway_referrals"].empty_table(),
+        **{
+            name: snapshot.SCHEMAS[name].empty_table()
+            for name in ("awareness_programmes", "awareness_targets", "awareness_sessions")
+        },
     }
     return snapshot.write_tables(
         out,

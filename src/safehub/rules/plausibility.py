@@ -283,3 +283,22 @@ def pathway_service(
     if terms.areas and area is not None and area not in terms.areas:
         problems.append((field, "This service does not cover the area where the child lives"))
     return problems
+
+
+# One session reaches a room or a school hall; more than this in one row is a typing mistake
+# (a year's total typed as one session, or a reference pasted into the count).
+MOST_REACHED_IN_ONE_SESSION: Final = 5000
+
+
+def awareness_session(
+    delivered_on: dt.date | None, reached: int | None, *, today: dt.date
+) -> Problems:
+    """A session was delivered on a real day not after today, to a plausible number of people."""
+    problems = not_too_early("date", delivered_on, label="Date")
+    if delivered_on is not None and delivered_on > today:
+        problems.append(("date", "Date must be today or in the past"))
+    if reached is not None and not 1 <= reached <= MOST_REACHED_IN_ONE_SESSION:
+        problems.append(
+            ("reached", f"Number reached must be between 1 and {MOST_REACHED_IN_ONE_SESSION:,}")
+        )
+    return problems

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "safehub.demo",
     "safehub.operations",
     "safehub.notifications",
+    "safehub.awareness",
     "django_tasks",
     "django_tasks_db",
     "simple_history",

@@ -34,6 +34,7 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("duplicates:review", "Duplicates", "/oversight/duplicates", "/oversight/duplicates"),
     ("child:search", "Find a child", "/children/search", "/children"),
     ("location:view", "Intelligence", "/intelligence", "/intelligence"),
+    ("awareness:view", "Awareness", "/awareness/", "/awareness"),
     ("report:view:public", "Committee report", "/reports/committee", "/reports"),
 )
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, partnership, referrals, year_earlier
+from safehub.reports.sections import (
+    activity,
+    awareness,
+    children,
+    partnership,
+    referrals,
+    year_earlier,
+)
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
@@ -33,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     partnership.support_involvement,
     activity.episode_activity,
     children.social_care,
+    awareness.coverage,
 )
 
 __all__ = ["SECTIONS", "Context", "Part", "Section"]

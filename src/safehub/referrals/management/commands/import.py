@@ -1,5 +1,6 @@
 # ruff: noqa: N999 - Django names the command after its module, and the command is `import`.
-"""`safehub import referrals FILE --as USERNAME [--dry-run]`; `safehub import history DIR`.
+"""`safehub import referrals FILE --as USERNAME [--dry-run]`; `safehub import history DIR`;
+`safehub import awareness FILE --as USERNAME [--dry-run]`.
 
 A subcommand per kind of record, so later imports (missing episodes, awareness sessions) join
 this one under `safehub import` rather than each taking a top-level name. `history` is the
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from safehub.access.models import User
+from safehub.awareness import services as awareness
 from safehub.interchange import cli as history
 from safehub.referrals import importer
 from safehub.referrals.import_lock import ImportBusyError
@@ -67,10 +69,40 @@ class Command(BaseCommand):
             )
         )
 
+        sessions = sub.add_parser(
+            "awareness",
+            help="Import awareness and training sessions from CSV.",
+            description=(
+                "Every row is checked first and every problem listed with its row number; "
+                "any problem means nothing is imported. Rows whose reference is already in "
+                "Safehub are skipped, so importing a file twice adds nothing."
+            ),
+        )
+        sessions.add_argument(
+            "file", type=Path, help="A .csv file in the format of docs/import-format.md."
+        )
+        sessions.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            required=True,
+            help="The username the import is recorded as: an administrator or hub manager.",
+        )
+        sessions.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and say what would be imported; write nothing.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "history":
             history.run_import(options, stdout=self.stdout, stderr=self.stderr)
-            return
+        elif options["kind"] == "awareness":
+            self._awareness(options)
+        else:
+            self._referrals(options)
+
+    def _referrals(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
@@ -108,6 +140,37 @@ class Command(BaseCommand):
         except ImportBusyError as error:
             raise CommandError(f"{path.name}: {error}.") from error
         self.stdout.write(_summary(result, path.name))
+
+    def _awareness(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        user = User.objects.filter(username=options["as_user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user is called {options['as_user']!r}.")
+        try:
+            result = awareness.import_sessions(
+                path.read_bytes(), acting_user=user, dry_run=options["dry_run"]
+            )
+        except awareness.AwarenessImportError as error:
+            for problem in error.result.problems:
+                self.stderr.write(f"{path.name}: {problem}")
+            raise CommandError(
+                f"{len(error.result.problems)} problem(s) in {path.name}; nothing was imported."
+            ) from error
+        except ImportBusyError as error:
+            raise CommandError(f"{path.name}: {error}.") from error
+        sessions = f"{result.sessions} {_plural(result.sessions, 'session')}"
+        if result.dry_run:
+            self.stdout.write(
+                f"Dry run: nothing was written. {path.name} would import {sessions} "
+                f"({result.reached} people reached); {result.already_imported} already imported."
+            )
+        else:
+            self.stdout.write(
+                f"Imported {sessions} from {path.name} ({result.reached} people reached); "
+                f"{result.already_imported} already imported."
+            )
 
 
 def _summary(result: importer.ReferralImport, name: str) -> str:

@@ -1,0 +1,104 @@
+"""Prevention and awareness: people reached by each programme against its target population.
+
+A snapshot written before awareness sessions were recorded has no awareness tables; its
+manifest still lists them as not recorded, so this section adds nothing and the report says
+"not recorded" as it did.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from safehub.analytics import metrics
+from safehub.reports.sections.context import Context, Part, financial_year_label
+from safehub.reports.tables import Table
+from safehub.rules import disclosure
+
+TABLES = ("awareness_programmes", "awareness_targets", "awareness_sessions")
+
+
+def _recorded(ctx: Context) -> bool:
+    manifest = getattr(ctx.engine, "manifest", None)
+    return manifest is not None and all(t in manifest.data.get("tables", {}) for t in TABLES)
+
+
+def _target(rows: list[dict[str, Any]], year: int, *, district: bool) -> int | None:
+    """The target for one programme in one year, from its target rows in this area.
+
+    A year's own target replaces the every-year one for the same place. For the district its
+    own target counts if set, else the sum of its wards'; for an area, the sum of its wards'.
+    """
+    by_place: dict[str | None, int] = {}
+    for r in rows:
+        if r["population"] is None or r["financial_year"] not in {year, None}:
+            continue
+        place = r["ward_code"]
+        if r["financial_year"] == year or place not in by_place:
+            by_place[place] = r["population"]
+    if district and None in by_place:
+        return by_place[None]
+    wards = [v for k, v in by_place.items() if k is not None]
+    return sum(wards) if wards else None
+
+
+def coverage(ctx: Context) -> Part:
+    """People reached this year by programme, with the target population and coverage."""
+    if not _recorded(ctx):
+        return Part()
+    district = ctx.area == ctx.district
+    every = ctx.engine.run(metrics.get("awareness_targets")).dicts()
+    programmes: dict[str, str] = {}
+    for r in sorted(every, key=lambda r: (r["sort_order"], r["programme"])):
+        programmes.setdefault(r["programme"], r["programme_name"])
+    targets = [r for r in every if district or r["area"] == ctx.area]
+    reached: Counter[tuple[str, int]] = Counter()
+    sessions: Counter[str] = Counter()
+    for r in ctx.rows_this_period("awareness_reached"):
+        reached[(r["programme"], r["financial_year"])] += r["reached"]
+        if r["financial_year"] == ctx.fy_now:
+            sessions[r["programme"]] += r["sessions"]
+    codes = list(programmes)
+    goal = {
+        code: _target([r for r in targets if r["programme"] == code], ctx.fy_now, district=district)
+        for code in codes
+    }
+    shares = []
+    for code in codes:
+        number, target = reached[(code, ctx.fy_now)], goal[code]
+        if not target:
+            shares.append(f"{programmes[code]}: no target set")
+        elif ctx.public and disclosure.publish_count(number) != number:
+            shares.append(f"{programmes[code]}: c (a small number)")
+        else:
+            shares.append(f"{programmes[code]}: {round(100 * number / target)}%")
+    this_year = Table(
+        key="awareness_coverage",
+        title=f"Awareness and training coverage in {ctx.this_year}",
+        row_header="Programme",
+        row_labels=[programmes[c] for c in codes],
+        columns=["Sessions", "People reached", "Target population"],
+        counts=[[sessions[c], reached[(c, ctx.fy_now)], goal[c] or 0] for c in codes],
+        total_column=False,
+        total_row=False,
+        note=(
+            "Coverage (people reached as a share of the target population; someone who "
+            "attends twice counts twice; a target of 0 means none is set): "
+            + "; ".join(shares)
+            + "."
+        ),
+        metrics=("awareness_reached", "awareness_targets"),
+    )
+    trend = Table(
+        key="awareness_trend",
+        title="People reached by awareness and training, by financial year",
+        row_header="Programme",
+        row_labels=[programmes[c] for c in codes],
+        columns=[financial_year_label(y) for y in ctx.years],
+        counts=[[reached[(c, y)] for y in ctx.years] for c in codes],
+        total_column=False,
+        total_row=False,
+        note=f"{financial_year_label(ctx.fy_now)} is the year so far.",
+        metrics=("awareness_reached",),
+    )
+    return Part([this_year, trend])
