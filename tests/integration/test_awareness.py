@@ -329,7 +329,4 @@ def test_the_snapshot_and_the_report_count_sessions_recorded_by_t(
     assert "Parents and carers: no target set" in note
     trend = {r["label"]: r["values"] for r in report["tables"]["awareness_trend"]["rows"]}
     assert trend["Taxi and private hire driver training"] == [0, 12, 30]
-    assert {n["section"] for n in report["not_recorded"]} == {
-        "pathway_referrals",
-        "scrutiny_actions",
-    }
+    assert {n["section"] for n in report["not_recorded"]} == {"scrutiny_actions"}
