@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "safehub.referrals",
     "safehub.episodes",
     "safehub.flags",
+    "safehub.scrutiny",
     "safehub.intelligence",
     "safehub.interchange",
     "safehub.triage",
@@ -274,7 +275,10 @@ DEFAULT_FROM_EMAIL = config.get("SAFEHUB_EMAIL_FROM")
 # survives restarts, on SQLite and PostgreSQL alike (docs/notifications.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Modules whose `@periodic` checks the scheduler runs (safehub.notifications.schedule).
-SAFEHUB_CHECK_MODULES: tuple[str, ...] = ("safehub.notifications.checks",)
+SAFEHUB_CHECK_MODULES: tuple[str, ...] = (
+    "safehub.notifications.checks",
+    "safehub.scrutiny.checks",
+)
 SAFEHUB_SCHEDULER_SECONDS = int(config.get("SAFEHUB_SCHEDULER_SECONDS"))
 
 SAFEHUB_PHASE = "alpha"
