@@ -37,6 +37,7 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
+from safehub.analytics import scrutiny_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -48,7 +49,8 @@ from safehub.rules import codes, working_time
 
 # 3: adds `merges` (records merged into another, counted once) and leaves merged records out
 # of `children`. Additive: a reader of version 2 finds every table it knew.
-SCHEMA_VERSION = 3
+# 4: adds the scrutiny tables (`analytics.scrutiny_tables`); additive too.
+SCHEMA_VERSION = 4
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
@@ -56,7 +58,7 @@ SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
-NOT_RECORDED = ("pathway_referrals", "awareness_sessions", "scrutiny_actions")
+NOT_RECORDED = ("pathway_referrals", "awareness_sessions")
 
 
 class SnapshotError(Exception):
@@ -256,6 +258,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("merged_at", TS),
         ]
     ),
+    **scrutiny_tables.SCHEMAS,
 }
 
 
@@ -470,6 +473,7 @@ def _extract(
         "missing_episodes": missing,
         "withdrawals": withdrawals,
         "merges": merges,
+        **scrutiny_tables.extract(knowledge_time, pseudo, legacy_until),
     }
 
 

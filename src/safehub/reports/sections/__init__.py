@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, referrals
+from safehub.reports.sections import activity, children, referrals, scrutiny
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
@@ -27,6 +27,7 @@ SECTIONS: tuple[Section, ...] = (
     activity.youth_service,
     activity.episode_activity,
     children.social_care,
+    scrutiny.progress,
 )
 
 __all__ = ["SECTIONS", "Context", "Part", "Section"]
