@@ -18,7 +18,7 @@ from safehub.access import services as access
 from safehub.access import two_factor
 from safehub.access.models import AgencyType, Role, User
 from safehub.access.policy import TWO_FACTOR_ROLES, Principal
-from safehub.demo import case_history
+from safehub.demo import case_history, scrutiny
 from safehub.demo import history as synth
 from safehub.geo import services as geo
 
@@ -100,4 +100,5 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
         accounts.append((account, not exists))
     if with_history and not case_history.already_loaded():
         case_history.load(synth.generate(until=timezone.localdate()), acting_user=acting_user)
+    scrutiny.load(acting_user=acting_user)
     return accounts

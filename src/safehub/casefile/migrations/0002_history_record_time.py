@@ -5,30 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefile', '0001_chronology_marks_and_analysis'),
+        ("casefile", "0001_chronology_marks_and_analysis"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalchronologyanalysis',
-            name='learned_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row"),
+            model_name="historicalchronologyanalysis",
+            name="learned_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchronologyanalysis',
-            name='source_recorded_at',
-            field=models.DateTimeField(blank=True, help_text='For an imported row: when the source system says it recorded it', null=True),
+            model_name="historicalchronologyanalysis",
+            name="source_recorded_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="For an imported row: when the source system says it recorded it",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchronologymark',
-            name='learned_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row"),
+            model_name="historicalchronologymark",
+            name="learned_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalchronologymark',
-            name='source_recorded_at',
-            field=models.DateTimeField(blank=True, help_text='For an imported row: when the source system says it recorded it', null=True),
+            model_name="historicalchronologymark",
+            name="source_recorded_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="For an imported row: when the source system says it recorded it",
+                null=True,
+            ),
         ),
     ]

@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('flags', '0001_warning_flags'),
+        ("flags", "0001_warning_flags"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalwarningflag',
-            name='learned_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row"),
+            model_name="historicalwarningflag",
+            name="learned_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                help_text="When Safehub wrote this history row (its own clock); history_date is when the hub recorded the change, the source system's time for an imported row",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalwarningflag',
-            name='source_recorded_at',
-            field=models.DateTimeField(blank=True, help_text='For an imported row: when the source system says it recorded it', null=True),
+            model_name="historicalwarningflag",
+            name="source_recorded_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="For an imported row: when the source system says it recorded it",
+                null=True,
+            ),
         ),
     ]

@@ -31,7 +31,7 @@ def recorded(tables: dict[str, Any]) -> bool:
 
 
 def progress(ctx: Context) -> Part:
-    """Resolutions, their actions and progress since the previous meeting (resolutions 1–4)."""
+    """Resolutions, their actions and progress since the previous meeting (all four resolutions)."""
     manifest = getattr(ctx.engine, "manifest", None)
     if manifest is None or not recorded(manifest.data["tables"]):
         return Part()
@@ -74,7 +74,5 @@ def progress(ctx: Context) -> Part:
                 ],
             }
         )
-    listed = [
-        {**m, "resolutions": list(m["resolutions"].values())} for m in meetings.values()
-    ]
+    listed = [{**m, "resolutions": list(m["resolutions"].values())} for m in meetings.values()]
     return Part(content={"scrutiny": {"meetings": listed, "since": since}})
