@@ -98,7 +98,6 @@ def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> No
     assert {n["section"] for n in report["not_recorded"]} == {
         "pathway_referrals",
         "awareness_sessions",
-        "scrutiny_actions",
     }
 
 

@@ -69,8 +69,8 @@ def test_manifest_lists_hashes_counts_and_versions(tmp_path: Path) -> None:
     assert set(data["not_recorded"]) == {
         "pathway_referrals",
         "awareness_sessions",
-        "scrutiny_actions",
     }
+    assert data["tables"]["scrutiny_meetings"]["rows"] == 0
     for entry in data["tables"].values():
         assert len(entry["sha256"]) == 64
     assert snapshot.verify(manifest) == []

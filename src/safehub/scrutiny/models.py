@@ -42,7 +42,7 @@ class CommitteeMeeting(models.Model):
     )
     held_on = models.DateField("date of the meeting")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     history = KeptHistory()
 
@@ -113,7 +113,7 @@ class ProgressUpdate(models.Model):
     # or a link to a published paper.
     evidence = models.CharField("evidence", max_length=500, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     history = KeptHistory()
 

