@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from safehub.reports.sections import activity, children, referrals, scrutiny
+from safehub.reports.sections import activity, children, recording, referrals, scrutiny
 from safehub.reports.sections.context import Context, Part
 
 Section = Callable[[Context], Part]
@@ -21,6 +21,8 @@ SECTIONS: tuple[Section, ...] = (
     children.age_and_sex,
     children.ethnicity,
     children.emerging_communities,
+    recording.ethnicity_recording_quality,
+    recording.language_arrival_recording,
     referrals.by_financial_year,
     referrals.by_source,
     activity.timeliness,
