@@ -1,9 +1,9 @@
 -- name: scrutiny_actions
 -- title: Committee resolutions and their actions
--- definition: Each resolution of a committee meeting held on or before the reference date, with each of its actions (owner, due date). Area is the committee's area; empty for a committee of the whole district.
+-- definition: Each resolution of each committee meeting recorded, with each of its actions (owner, due date). Area is the committee's area; empty for a committee of the whole district. The report keeps the meetings held on or before the reference date.
 -- unit: actions
 -- disclosure: none
--- parameters: d
+-- parameters:
 SELECT
     COALESCE(m.area, '') AS area,
     m.meeting,
@@ -18,5 +18,4 @@ SELECT
 FROM scrutiny_meetings AS m
 JOIN scrutiny_resolutions AS r ON r.meeting = m.meeting
 LEFT JOIN scrutiny_actions AS a ON a.resolution = r.resolution
-WHERE m.held_on <= {{d}}
 ORDER BY m.held_on, m.committee, r.number, a.due_on, a.action

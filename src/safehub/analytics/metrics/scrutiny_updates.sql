@@ -1,9 +1,9 @@
 -- name: scrutiny_updates
 -- title: Progress on committee actions
--- definition: Each dated progress update on a committee action, reported on or before the reference date, with the status it gave the action and its evidence.
+-- definition: Each dated progress update on a committee action, with the status it gave the action and its evidence. The report keeps the updates reported on or before the reference date.
 -- unit: progress updates
 -- disclosure: none
--- parameters: d
+-- parameters:
 SELECT
     u.action,
     u.reported_on,
@@ -11,5 +11,4 @@ SELECT
     u.status,
     u.evidence
 FROM scrutiny_updates AS u
-WHERE u.reported_on <= {{d}}
 ORDER BY u.action, u.reported_on, u.text

@@ -37,14 +37,15 @@ def progress(ctx: Context) -> Part:
         return Part()
     mine = [
         r
-        for r in ctx.engine.run(metrics.get("scrutiny_actions"), d=ctx.as_of).dicts()
-        if not r["area"] or ctx.in_area(r["area"])
+        for r in ctx.engine.run(metrics.get("scrutiny_actions")).dicts()
+        if r["held_on"] <= ctx.as_of and (not r["area"] or ctx.in_area(r["area"]))
     ]
     if not mine:
         return Part(content={"scrutiny": {"meetings": [], "since": None}})
     updates: dict[str, list[dict[str, Any]]] = {}
-    for u in ctx.engine.run(metrics.get("scrutiny_updates"), d=ctx.as_of).dicts():
-        updates.setdefault(u["action"], []).append(u)
+    for u in ctx.engine.run(metrics.get("scrutiny_updates")).dicts():
+        if u["reported_on"] <= ctx.as_of:
+            updates.setdefault(u["action"], []).append(u)
     since: dt.date = max(r["held_on"] for r in mine)
     meetings: dict[str, dict[str, Any]] = {}
     for row in mine:
