@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("safehub.referrals.urls")),
     path("", include("safehub.episodes.urls")),
     path("", include("safehub.flags.urls")),
+    path("", include("safehub.scrutiny.urls")),
     path("", include("safehub.intelligence.urls")),
     path("", include("safehub.partnership.urls")),
     path("", include("safehub.meetings.urls")),

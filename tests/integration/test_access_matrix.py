@@ -154,6 +154,7 @@ def ids(make_user: Callable[..., User]) -> dict[str, int]:
     values["flag_id"] = _flag(child, manager, make_user(Role.HUB_MANAGER))
     values["pair_id"] = _duplicate_pair(child, manager)
     values.update(_meeting(child, manager))
+    values.update(_scrutiny(manager))
     return values
 
 
@@ -174,6 +175,28 @@ def _meeting(child: Child, manager: User) -> dict[str, int]:
         meeting, text="Do it", owner=manager, due_on=timezone.localdate(), acting_user=manager
     )
     return {"meeting_id": meeting.pk, "action_id": action.pk}
+
+
+def _scrutiny(manager: User) -> dict[str, int]:
+    """A committee meeting with a resolution and an action: no child data, so no share."""
+    from safehub.scrutiny import services as scrutiny  # noqa: PLC0415
+
+    meeting = scrutiny.record_meeting(
+        committee="Matrix Area Committee",
+        area=None,
+        held_on=dt.date(2020, 1, 1),
+        acting_user=manager,
+    )
+    resolution = scrutiny.add_resolution(meeting, number=1, text="Do it", acting_user=manager)
+    action = scrutiny.add_action(
+        resolution,
+        text="Do it",
+        owner_role=Role.HUB_MANAGER,
+        owner_title="Director",
+        due_on=dt.date(2021, 1, 1),
+        acting_user=manager,
+    )
+    return {"meeting_id": meeting.pk, "resolution_id": resolution.pk, "action_id": action.pk}
 
 
 def _notification(manager: User) -> int:

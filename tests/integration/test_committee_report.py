@@ -93,11 +93,11 @@ def test_the_district_referrals_by_financial_year(snapshot_root: Path) -> None:
     assert years["2015/16"]["children_referred_more_than_once"] == 106
 
 
-def test_not_recorded_sections_are_shown_not_left_out(snapshot_root: Path) -> None:
+def test_every_section_is_recorded_now_so_none_says_not_recorded(snapshot_root: Path) -> None:
+    """Awareness, pathway referrals and scrutiny are all held: no "not recorded" note is left
+    (an older snapshot without their tables still says so: test_scrutiny, test_awareness)."""
     report = _json(snapshot_root, "Bradford South", "2016-10-27")
-    assert {n["section"] for n in report["not_recorded"]} == {
-        "scrutiny_actions",
-    }
+    assert report["not_recorded"] == []
 
 
 def test_resolutions_2_and_3_show_pathway_figures_from_the_demo(

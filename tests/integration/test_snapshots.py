@@ -67,7 +67,8 @@ def test_manifest_lists_hashes_counts_and_versions(tmp_path: Path) -> None:
     assert data["code_version"].startswith("0.1.0+metrics.")
     assert data["tables"]["children"]["rows"] == 1
     assert data["tables"]["pathway_referrals"]["rows"] == 0
-    assert set(data["not_recorded"]) == {"scrutiny_actions"}
+    assert data["tables"]["scrutiny_meetings"]["rows"] == 0
+    assert data["not_recorded"] == []
     for entry in data["tables"].values():
         assert len(entry["sha256"]) == 64
     assert snapshot.verify(manifest) == []

@@ -106,6 +106,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "snapshot:create": frozenset({Role.ANALYST}),
     "report:view:restricted": frozenset({Role.ANALYST, Role.HUB_MANAGER}),
     "report:view:public": frozenset({Role.ELECTED_MEMBER, Role.ANALYST, Role.HUB_MANAGER}),
+    # Committee meetings, resolutions and actions: the council's public papers, no child data.
+    # Analysts and hub managers record them; elected members read them.
+    "scrutiny:view": frozenset({Role.ELECTED_MEMBER, Role.ANALYST, Role.HUB_MANAGER}),
+    "scrutiny:record": frozenset({Role.ANALYST, Role.HUB_MANAGER}),
     # Moving a hub's whole history in (from a legacy system) and out (docs/history-format.md).
     "history:import": frozenset({Role.HUB_MANAGER}),
     "history:export": frozenset({Role.HUB_MANAGER, Role.ADMINISTRATOR}),
@@ -146,6 +150,9 @@ SYSTEM_PERMISSIONS = frozenset(
         # data the operator (and the demo loader) may keep.
         "awareness:manage",
         "awareness:import",
+        # Committee papers (the demo loads a meeting); no child data.
+        "scrutiny:view",
+        "scrutiny:record",
     }
 )
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
-from safehub.analytics import awareness_tables, pathway_tables
+from safehub.analytics import awareness_tables, pathway_tables, scrutiny_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -51,7 +51,8 @@ from safehub.rules import codes, working_time
 # of `children`. Additive: a reader of version 2 finds every table it knew.
 # 4: adds `awareness_programmes`, `awareness_targets` and `awareness_sessions` (people reached
 # by prevention and awareness sessions; no child data). Additive.
-SCHEMA_VERSION = 4
+# 5: adds the scrutiny tables (`analytics.scrutiny_tables`); additive too.
+SCHEMA_VERSION = 5
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
@@ -59,7 +60,7 @@ SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
-NOT_RECORDED = ("scrutiny_actions",)
+NOT_RECORDED: tuple[str, ...] = ()
 
 
 class SnapshotError(Exception):
@@ -259,6 +260,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("merged_at", TS),
         ]
     ),
+    **scrutiny_tables.SCHEMAS,
 }
 SCHEMAS.update(pathway_tables.SCHEMAS)
 SCHEMAS.update(awareness_tables.SCHEMAS)
@@ -476,6 +478,7 @@ def _extract(
         "withdrawals": withdrawals,
         "merges": merges,
         **awareness_tables.extract(knowledge_time),
+        **scrutiny_tables.extract(knowledge_time, pseudo, legacy_until),
     } | pathway_tables.extract(
         lambda model, at: rows_as_of(model, at, legacy_until),
         knowledge_time,

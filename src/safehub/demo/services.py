@@ -18,7 +18,7 @@ from safehub.access import services as access
 from safehub.access import two_factor
 from safehub.access.models import Agency, AgencyType, Role, User
 from safehub.access.policy import TWO_FACTOR_ROLES, Principal
-from safehub.demo import awareness, case_history
+from safehub.demo import awareness, case_history, scrutiny
 from safehub.demo import history as synth
 from safehub.episodes import allocation
 from safehub.episodes.models import Episode
@@ -147,6 +147,7 @@ def load(*, acting_user: Principal, with_history: bool = True) -> list[tuple[Dem
         _allocate_open_episodes()
     if with_history:
         awareness.load(acting_user=acting_user, today=timezone.localdate())
+    scrutiny.load(acting_user=acting_user)
     return accounts
 
 

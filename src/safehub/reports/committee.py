@@ -17,6 +17,7 @@ from typing import Any
 
 from safehub.analytics import engines, metrics, revisions, snapshot
 from safehub.reports import sections
+from safehub.reports.sections import scrutiny
 from safehub.reports.sections.children import LEVELS
 from safehub.reports.sections.year_earlier import year_earlier
 from safehub.reports.tables import (
@@ -54,6 +55,7 @@ class Report:
     revision: revisions.Revision | None = None
     revised: revisions.Revisions | None = None
     revision_from: snapshot.Manifest | None = None
+    content: dict[str, Any] = field(default_factory=dict)
 
     @property
     def public(self) -> bool:
@@ -205,10 +207,12 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
     ctx = sections.Context(eng, area, district, as_of, wards, public)
     tables: dict[str, Table] = {}
     notes: dict[str, str] = {}
+    content: dict[str, Any] = {}
     for section in sections.SECTIONS:
         part = section(ctx)
         tables |= {t.key: t for t in part.tables}
         notes |= part.notes
+        content |= part.content
     headline = _headline(ctx)
     trend_rows = _trend(ctx)
     if public:
@@ -229,6 +233,7 @@ def _build(  # noqa: PLR0913 - the report's coordinates, each one needed
     by_ward = tables["by_ward"]
     area_codes = {w["ward_code"] for w in ctx.area_wards}
     return Report(
+        content=content,
         area=area,
         district=district,
         as_of=as_of,
@@ -284,7 +289,11 @@ def _trend(ctx: sections.Context) -> list[dict[str, Any]]:
 
 def _not_recorded(manifest: snapshot.Manifest) -> list[NotRecorded]:
     """Sections whose records Safehub does not hold yet, as the snapshot lists them."""
-    recorded_ids = set(manifest.data.get("not_recorded", []))
+    # A section is not recorded when the snapshot says so, or lacks the tables it reads (a
+    # snapshot older than the feature, or a synthetic one); a manifest without the list is
+    # older than every such feature.
+    listed = manifest.data.get("not_recorded")
+    absent = {"scrutiny_actions"} if not scrutiny.recorded(manifest.data["tables"]) else set()
     not_recorded = [
         NotRecorded(
             "awareness_sessions",
@@ -298,4 +307,4 @@ def _not_recorded(manifest: snapshot.Manifest) -> list[NotRecorded]:
             "The committee's resolutions are not yet tracked as actions in Safehub.",
         ),
     ]
-    return [n for n in not_recorded if n.key in recorded_ids or not recorded_ids]
+    return [n for n in not_recorded if listed is None or n.key in {*listed, *absent}]

@@ -36,6 +36,9 @@ PLACED_TABLES = frozenset(
         "pathway_timeliness",
         "pathway_outcomes",
         "support_involvement",
+        "ethnicity_recording_by_year",
+        "ethnicity_recording_by_ward",
+        "language_arrival_recording",
         "social_care",
         "timeliness",
         "youth_service",
@@ -108,7 +111,17 @@ def to_json(report: Report) -> dict[str, Any]:
         ],
         "definitions": {name: d["definition"] for name, d in report.definitions.items()},
         "revision": _revision_json(report),
+        "content": _plain(report.content),
     }
+
+
+def _plain(value: Any) -> Any:
+    """Section content for JSON: dates as ISO text, everything else as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 MINUS = "\u2212"  # a true minus sign (U+2212), never a hyphen

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "safehub.referrals",
     "safehub.episodes",
     "safehub.flags",
+    "safehub.scrutiny",
     "safehub.intelligence",
     "safehub.partnership",
     "safehub.meetings",
@@ -287,6 +288,7 @@ SAFEHUB_CHECK_MODULES: tuple[str, ...] = (
     "safehub.partnership.checks",
     "safehub.duplicates.checks",
     "safehub.meetings.checks",
+    "safehub.scrutiny.checks",
 )
 SAFEHUB_SCHEDULER_SECONDS = int(config.get("SAFEHUB_SCHEDULER_SECONDS"))
 

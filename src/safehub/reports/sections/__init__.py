@@ -16,7 +16,9 @@ from safehub.reports.sections import (
     awareness,
     children,
     partnership,
+    recording,
     referrals,
+    scrutiny,
     year_earlier,
 )
 from safehub.reports.sections.context import Context, Part
@@ -31,6 +33,8 @@ SECTIONS: tuple[Section, ...] = (
     children.ethnicity,
     children.emerging_communities,
     children.by_exploitation_type,
+    recording.ethnicity_recording_quality,
+    recording.language_arrival_recording,
     referrals.by_financial_year,
     referrals.by_source,
     activity.timeliness,
@@ -41,6 +45,7 @@ SECTIONS: tuple[Section, ...] = (
     activity.episode_activity,
     children.social_care,
     awareness.coverage,
+    scrutiny.progress,
 )
 
 __all__ = ["SECTIONS", "Context", "Part", "Section"]

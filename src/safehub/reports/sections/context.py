@@ -21,10 +21,12 @@ def financial_year_of(day: dt.date) -> int:
 
 @dataclass
 class Part:
-    """What one section adds to the report: its tables, in order, and its notes."""
+    """What one section adds to the report: its tables, in order, and its notes; `content` is
+    what a section prints that is not a table of counts (words, such as resolutions), by key."""
 
     tables: list[Table] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    content: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
