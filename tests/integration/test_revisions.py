@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pyarrow as pa
@@ -250,3 +251,25 @@ def test_merged_children_are_told_apart_from_removed_ones(tmp_path: Path) -> Non
     revision = revisions.explain(then, older, as_of=D)
     assert (revision.merged, revision.removed) == (0, 3)
     assert revision.adds_up()
+
+
+def test_a_lone_small_cause_is_withheld_with_the_others_in_the_public_edition() -> None:
+    """30 then 33, all three recorded late: both ends are printed, so the change is known to be
+    3 and a lone "c" for recorded late would be known to be 3. Every cause is withheld."""
+    from safehub.reports import render  # noqa: PLC0415
+
+    public, restricted = SimpleNamespace(public=True), SimpleNamespace(public=False)
+    lone = revisions.Revision(dt.date(2017, 3, 31), None, published=30, now=33, recorded_late=3)
+    line = render._revision_line(public, lone, "headline")  # type: ignore[arg-type]  # noqa: SLF001
+    assert (line["published"], line["now"]) == (30, 33)
+    assert {line[name] for name, _, _ in revisions.PARTS} == {"c"}
+    assert line["merged_or_removed"] == "c"
+    assert line["explanation"] == render.WITHHELD
+    assert render._revision_line(restricted, lone, "headline")["recorded_late"] == 3  # type: ignore[arg-type]  # noqa: SLF001
+    # Two small causes cannot be told apart from the change alone: they are printed as "c".
+    two = revisions.Revision(
+        dt.date(2017, 3, 31), None, published=30, now=33, recorded_late=2, corrected_in=1
+    )
+    line = render._revision_line(public, two, "headline")  # type: ignore[arg-type]  # noqa: SLF001
+    assert (line["recorded_late"], line["corrected_in"], line["withdrawn"]) == ("c", "c", 0)
+    assert line["explanation"] == "+c recorded late, +c corrected in"

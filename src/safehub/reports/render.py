@@ -175,10 +175,27 @@ def _change_text(difference: Value) -> str:
     return _with_sign(abs(difference), difference)
 
 
+# The public edition's words when the causes are withheld (see `_lone_small_cause`).
+WITHHELD = "the causes are not published when they are small numbers"
+
+
+def _lone_small_cause(parts: dict[str, Value], *ends: Value) -> bool:
+    """Whether one cause alone is "c" while both ends are printed: the causes add up to the
+    change, so that one would be known exactly. Then all causes are withheld (secondary
+    suppression: the zeros too, so nobody can tell which cause it was)."""
+    hidden = [name for name, value in parts.items() if value == SUPPRESSED]
+    return len(hidden) == 1 and all(isinstance(end, int) for end in ends)
+
+
 def _revision_line(report: Report, r: revisions.Revision, kind: str) -> dict[str, Any]:
-    parts = {
+    parts: dict[str, Value] = {
         name: _signed(_count(report, getattr(r, name)), sign) for name, _, sign in revisions.PARTS
     }
+    withheld = report.public and _lone_small_cause(
+        parts, _count(report, r.published), _count(report, r.now)
+    )
+    if withheld:
+        parts = dict.fromkeys(parts, SUPPRESSED)
     corrected = _net(report, r.corrected, parts["corrected_in"], parts["corrected_out"])
     gone = r.merged + r.removed
     return {
@@ -191,8 +208,8 @@ def _revision_line(report: Report, r: revisions.Revision, kind: str) -> dict[str
         **parts,
         "corrected": corrected,
         "regraded": _count(report, r.regraded),
-        "merged_or_removed": _signed(_count(report, gone), -1),
-        "explanation": explanation(report, r),
+        "merged_or_removed": SUPPRESSED if withheld else _signed(_count(report, gone), -1),
+        "explanation": WITHHELD if withheld else explanation(report, r),
     }
 
 
