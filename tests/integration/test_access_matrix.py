@@ -196,7 +196,11 @@ def _scrutiny(manager: User) -> dict[str, int]:
         due_on=dt.date(2021, 1, 1),
         acting_user=manager,
     )
-    return {"meeting_id": meeting.pk, "resolution_id": resolution.pk, "action_id": action.pk}
+    return {
+        "committee_meeting_id": meeting.pk,
+        "resolution_id": resolution.pk,
+        "scrutiny_action_id": action.pk,
+    }
 
 
 def _notification(manager: User) -> int:

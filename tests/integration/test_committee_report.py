@@ -434,7 +434,7 @@ def test_the_command_writes_every_format(use_snapshots: Path, tmp_path: Path) ->
     assert zipfile.is_zipfile(tmp_path / "south.xlsx")
     html = (tmp_path / "south.html").read_text()
     assert "Public edition" in html
-    assert "Not recorded" in html
+    assert "Progress on previous resolutions" in html
 
 
 def test_an_unknown_area_is_a_clear_error(snapshot_root: Path) -> None:

@@ -5,9 +5,11 @@ from safehub.scrutiny import views
 urlpatterns = [
     path("scrutiny/", views.index, name="scrutiny"),
     path("scrutiny/meetings/new", views.new_meeting, name="scrutiny-meeting-new"),
-    path("scrutiny/meetings/<int:meeting_id>", views.meeting_page, name="scrutiny-meeting"),
     path(
-        "scrutiny/meetings/<int:meeting_id>/resolutions/new",
+        "scrutiny/meetings/<int:committee_meeting_id>", views.meeting_page, name="scrutiny-meeting"
+    ),
+    path(
+        "scrutiny/meetings/<int:committee_meeting_id>/resolutions/new",
         views.new_resolution,
         name="scrutiny-resolution-new",
     ),
@@ -16,9 +18,9 @@ urlpatterns = [
         views.new_action,
         name="scrutiny-action-new",
     ),
-    path("scrutiny/actions/<int:action_id>", views.action_page, name="scrutiny-action"),
+    path("scrutiny/actions/<int:scrutiny_action_id>", views.action_page, name="scrutiny-action"),
     path(
-        "scrutiny/actions/<int:action_id>/progress",
+        "scrutiny/actions/<int:scrutiny_action_id>/progress",
         views.record_progress,
         name="scrutiny-progress",
     ),

@@ -51,8 +51,8 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = queries.meeting(request.user, meeting_id)
+def meeting_page(request: HttpRequest, committee_meeting_id: int) -> HttpResponse:
+    meeting = queries.meeting(request.user, committee_meeting_id)
     return TemplateResponse(
         request,
         "scrutiny/meeting.html",
@@ -64,8 +64,8 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def new_resolution(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = queries.meeting(request.user, meeting_id)
+def new_resolution(request: HttpRequest, committee_meeting_id: int) -> HttpResponse:
+    meeting = queries.meeting(request.user, committee_meeting_id)
     require(request.user, "scrutiny:record")
     next_number = max((r.number for r in meeting.resolutions.all()), default=0) + 1
     form = ResolutionForm(
@@ -105,8 +105,8 @@ def new_action(request: HttpRequest, resolution_id: int) -> HttpResponse:
 
 
 @require_GET
-def action_page(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = queries.action(request.user, action_id)
+def action_page(request: HttpRequest, scrutiny_action_id: int) -> HttpResponse:
+    action = queries.action(request.user, scrutiny_action_id)
     return TemplateResponse(
         request,
         "scrutiny/action.html",
@@ -119,8 +119,8 @@ def action_page(request: HttpRequest, action_id: int) -> HttpResponse:
     )
 
 
-def record_progress(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = queries.action(request.user, action_id)
+def record_progress(request: HttpRequest, scrutiny_action_id: int) -> HttpResponse:
+    action = queries.action(request.user, scrutiny_action_id)
     require(request.user, "scrutiny:record")
     form = ProgressForm(
         request.POST if request.method == "POST" else None,
