@@ -305,7 +305,12 @@ def main(argv: list[str]) -> int:
             f"throwaway one at 127.0.0.1:{cluster.port} ({cluster.bin.parent}), deleted after.\n"
         )
         sys.stderr.flush()
-        env = {**os.environ, "SAFEHUB_TEST_POSTGRES_URL": cluster.url(database)}
+        # pg_dump and pg_restore (backup tests) of the server's own version come first.
+        env = {
+            **os.environ,
+            "SAFEHUB_TEST_POSTGRES_URL": cluster.url(database),
+            "PATH": os.pathsep.join([str(cluster.bin), os.environ.get("PATH", "")]),
+        }
         child = subprocess.Popen(argv, env=env)  # noqa: S603 - the Makefile's own command
         return child.wait()
     except KeyboardInterrupt:
