@@ -103,26 +103,26 @@ def _import(database: Database, path: Path) -> subprocess.CompletedProcess[str]:
 
 def _import_killed_part_way(database: Database, path: Path) -> list[str]:
     """Start the import, SIGKILL it at its first progress line; the lines it wrote."""
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+    seen: list[str] = []
+    with subprocess.Popen(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "safehub.cli", "import", "referrals", str(path), "--as", "worker"],
         env=database.env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-    )
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line.rstrip())
-            if line.startswith(PART_WAY):
-                os.kill(process.pid, signal.SIGKILL)
-                break
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(60)
+    ) as process:
+        try:
+            assert process.stderr is not None
+            for line in process.stderr:
+                seen.append(line.rstrip())
+                if line.startswith(PART_WAY):
+                    os.kill(process.pid, signal.SIGKILL)
+                    break
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(60)
     return seen
 
 
