@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import Counter
+import json
 from dataclasses import dataclass
+
+from django.db import connection
 
 from safehub.matching import explain, index, keys, model, standardise
 from safehub.matching.models import ChildKey
@@ -79,22 +81,37 @@ def _parameters(version: str) -> explain.Parameters:
 
 
 def parameters() -> tuple[str, explain.Parameters]:
-    version = model.load().version
+    """The model version in use and its parameters, read from disk once per version: a
+    lookup reads only the small file naming the version, not the model itself."""
+    current = model.model_dir() / "current.json"
+    version = json.loads(current.read_text("utf-8"))["version"] if current.exists() else "default"
     return version, _parameters(version)
 
 
+def shortlist_sql(keys_sought: int) -> str:
+    """One statement: for each key, its newest `PER_KEY` children by the (key, child) index;
+    then how many keys each child shares, most first. Each part is a bounded index range, so
+    the whole reads at most `PER_KEY` index entries a key, whatever the number of children.
+    The parts sit in subqueries because SQLite allows LIMIT only there in a UNION."""
+    table = ChildKey._meta.db_table  # noqa: SLF001
+    part = (
+        f"SELECT child_id FROM (SELECT child_id FROM {table} WHERE key = %s "  # noqa: S608
+        f"ORDER BY child_id DESC LIMIT {PER_KEY}) AS k{{n}}"
+    )
+    parts = "\n UNION ALL ".join(part.format(n=n) for n in range(keys_sought))
+    return (
+        f"SELECT child_id, COUNT(*) AS shared FROM ({parts}) AS hits "  # noqa: S608
+        f"GROUP BY child_id ORDER BY shared DESC, child_id LIMIT {SHORTLIST}"
+    )
+
+
 def shortlist(sought: set[str]) -> list[int]:
-    """The children sharing most of the `sought` keys, most first: one bounded index range
-    per key (`PER_KEY`), counted here, so no lookup reads a whole block or the whole table."""
-    shared: Counter[int] = Counter()
-    for key in sorted(sought):
-        shared.update(
-            ChildKey.objects.filter(key=key)
-            .order_by("-child_id")
-            .values_list("child_id", flat=True)[:PER_KEY]
-        )
-    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-    return [child for child, _ in ranked[:SHORTLIST]]
+    """The children sharing most of the `sought` keys, most first (`shortlist_sql`)."""
+    if not sought:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(shortlist_sql(len(sought)), sorted(sought))
+        return [int(child) for child, _ in cursor.fetchall()]
 
 
 def find(
