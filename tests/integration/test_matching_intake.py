@@ -294,3 +294,26 @@ def test_match_dedupe_fills_the_review_queue_once_and_the_schedule_does_the_same
     # The daily check finds the same pair and offers nothing new.
     assert duplicate_checks.find_duplicates(timezone.now()) == 0
     assert DuplicatePair.objects.count() == 1
+
+
+def test_the_form_carries_the_live_region_and_its_script_from_a_file(
+    hub_practitioner_client: Client,
+) -> None:
+    text = hub_practitioner_client.get("/referrals/new-child").content.decode()
+    assert '<div id="match-as-typed" class="app-match-as-typed" aria-live="polite"' in text
+    assert 'data-candidates-url="/api/v1/matching/candidates"' in text
+    assert '<script src="/static/referrals/intake-candidates.js" defer></script>' in text
+
+
+def test_the_page_says_which_other_name_matched(
+    jaden: Child, make_user: Callable[..., User], hub_practitioner_client: Client
+) -> None:
+    people.add_alias(
+        jaden, given_name="Jay", family_name="Bashir", note="street name",
+        acting_user=make_user(Role.HUB_MANAGER),
+    )  # fmt: skip
+    page = hub_practitioner_client.post("/referrals/new-child", _typed("Jay", "Bashir", "7-3-2009"))
+    text = page.content.decode()
+    assert "Matched on another name this child is known by: Jay Bashir." in text
+    assert f'value="{jaden.pk}" checked' in text
+    assert 'id="match-as-typed"' not in text
