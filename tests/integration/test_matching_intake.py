@@ -83,6 +83,55 @@ def test_jayden_smyth_born_3_7_finds_jaden_smith_born_7_3_with_the_reasons(jaden
     assert next(e for e in best.evidence if e.field == "date of birth").weight > 5
 
 
+def test_a_referral_under_an_alias_finds_the_child_and_the_alias_is_unfiled_when_removed(
+    jaden: Child, make_user: Callable[..., User]
+) -> None:
+    under_alias = candidates.Details(
+        given_name="Jay", family_name="Bashir", date_of_birth=dt.date(2009, 3, 7), sex="M"
+    )
+    assert candidates.find(under_alias) == []
+
+    alias = people.add_alias(
+        jaden, given_name="Jay", family_name="Bashir", note="street name",
+        acting_user=make_user(Role.HUB_MANAGER),
+    )  # fmt: skip
+    stored = set(ChildKey.objects.filter(child=jaden).values_list("key", flat=True))
+    assert {"gd:jay|2009-03-07", "fd:bashir|2009-03-07", "gd:jaden|2009-03-07"} <= stored
+
+    (found,) = candidates.find(under_alias)
+    assert (found.child, found.alias, found.band) == (jaden.pk, "Jay Bashir", "high")
+    assert {e.field: e.outcome for e in found.evidence}["last name"] == "agree exactly"
+    # Under the child's own name the alias plays no part.
+    own = candidates.find(
+        candidates.Details(
+            given_name="Jaden", family_name="Smith", date_of_birth=jaden.date_of_birth
+        )
+    )
+    assert own[0].alias == ""
+
+    alias.delete()
+    assert not ChildKey.objects.filter(child=jaden, key="fd:bashir|2009-03-07").exists()
+    assert candidates.find(under_alias) == []
+    ChildKey.objects.all().delete()
+    people.add_alias(
+        jaden, given_name="", family_name="Bashir", note="", acting_user=make_user(Role.HUB_MANAGER)
+    )
+    assert index.rebuild() == 1
+    # A part left blank on the alias is the child's own: Jaden Bashir.
+    assert ChildKey.objects.filter(child=jaden, key="gd:jaden|2009-03-07").exists()
+    assert ChildKey.objects.filter(child=jaden, key="nm:jaden|bashir").exists()
+
+
+def test_a_common_key_is_read_only_up_to_its_cap(make_user: Callable[..., User]) -> None:
+    user = make_user(Role.HUB_MANAGER)
+    for day in range(1, candidates.PER_KEY + 12):
+        born = dt.date(2000, 1, 1) + dt.timedelta(days=day * 3)
+        ChildKey.objects.filter(child=_child(user, "Kai", "Smith", born)).delete()
+    crowd = list(Child.objects.values_list("pk", flat=True))
+    ChildKey.objects.bulk_create(ChildKey(child_id=pk, key="fi:smith|k") for pk in crowd)
+    assert candidates.shortlist({"fi:smith|k"}) == sorted(crowd)[-candidates.PER_KEY :]
+
+
 def test_a_different_child_is_not_offered(jaden: Child) -> None:
     found = candidates.find(
         candidates.Details(
@@ -245,3 +294,26 @@ def test_match_dedupe_fills_the_review_queue_once_and_the_schedule_does_the_same
     # The daily check finds the same pair and offers nothing new.
     assert duplicate_checks.find_duplicates(timezone.now()) == 0
     assert DuplicatePair.objects.count() == 1
+
+
+def test_the_form_carries_the_live_region_and_its_script_from_a_file(
+    hub_practitioner_client: Client,
+) -> None:
+    text = hub_practitioner_client.get("/referrals/new-child").content.decode()
+    assert '<div id="match-as-typed" class="app-match-as-typed" aria-live="polite"' in text
+    assert 'data-candidates-url="/api/v1/matching/candidates"' in text
+    assert '<script src="/static/referrals/intake-candidates.js" defer></script>' in text
+
+
+def test_the_page_says_which_other_name_matched(
+    jaden: Child, make_user: Callable[..., User], hub_practitioner_client: Client
+) -> None:
+    people.add_alias(
+        jaden, given_name="Jay", family_name="Bashir", note="street name",
+        acting_user=make_user(Role.HUB_MANAGER),
+    )  # fmt: skip
+    page = hub_practitioner_client.post("/referrals/new-child", _typed("Jay", "Bashir", "7-3-2009"))
+    text = page.content.decode()
+    assert "Matched on another name this child is known by: Jay Bashir." in text
+    assert f'value="{jaden.pk}" checked' in text
+    assert 'id="match-as-typed"' not in text

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
-from safehub.api import children, pathway, problems, referrals, shares, triage
+from safehub.api import children, matching, pathway, problems, referrals, shares, triage
 
 DESCRIPTION = """\
 Safehub's JSON API, for the hub's own tools and partners' systems that send referrals.
@@ -76,3 +76,4 @@ api.add_router("", children.router)
 api.add_router("", triage.router)
 api.add_router("", shares.router)
 api.add_router("", pathway.router)
+api.add_router("", matching.router)

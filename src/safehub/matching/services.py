@@ -14,12 +14,24 @@ from safehub.people.models import Child
 
 
 @transaction.atomic
-def offer(details: candidates.Details, *, acting_user: Principal) -> list[candidates.Candidate]:
-    """Children the user may see who may be the child in `details`; each listing audited."""
+def offer(
+    details: candidates.Details, *, acting_user: Principal, context: str = "intake match"
+) -> list[candidates.Candidate]:
+    """Children the user may see who may be the child in `details`, audited: one
+    `match:offered` event naming the children offered and their probabilities (never the
+    details typed), and each child as listed (`context` says where: "intake match" on the
+    page, "intake match: as typed" from the API)."""
     require(acting_user, "match:candidates")
     found = candidates.find(details, among=people_queries.children_for(acting_user))
+    offered = " ".join(f"{c.child}:{c.probability:.3f}" for c in found)
+    audit.write(
+        acting_user,
+        "match:offered",
+        object_type="intake_match",
+        reason=f"{context}; offered {len(found)}{': ' + offered if offered else ''}",
+    )
     shown = list(Child.objects.filter(pk__in=[c.child for c in found]))
-    audit.write_each(acting_user, "child:listed", shown, context="listed: intake match")
+    audit.write_each(acting_user, "child:listed", shown, context=f"listed: {context}")
     return found
 
 
