@@ -13,9 +13,12 @@ from typing import Any
 from safehub.analytics import metrics
 from safehub.reports.sections.context import Context, Part, financial_year_label
 from safehub.reports.tables import Table
-from safehub.rules import disclosure
+from safehub.rules import codes, disclosure
 
 TABLES = ("awareness_programmes", "awareness_targets", "awareness_sessions")
+# The snapshot format from which a session carries the community it was aimed at.
+COMMUNITY_SCHEMA = 6
+EVERYONE = "everyone"
 
 
 def _recorded(ctx: Context) -> bool:
@@ -102,3 +105,37 @@ def coverage(ctx: Context) -> Part:
         metrics=("awareness_reached",),
     )
     return Part([this_year, trend])
+
+
+def by_community(ctx: Context) -> Part:
+    """Resolution 4: this year's sessions and people reached by the community aimed at.
+
+    Sessions reach audiences, not children, so the group is the one the deliverer recorded the
+    session as aimed at (`rules.codes.Community`, the same list children are counted under);
+    a session open to everyone is counted apart.
+    """
+    if not (_recorded(ctx) and ctx.schema_at_least(COMMUNITY_SCHEMA)):
+        return Part()
+    counts: dict[str, Counter[str]] = {}
+    for r in ctx.rows_this_period("awareness_by_community"):
+        if r["financial_year"] == ctx.fy_now:
+            found = counts.setdefault(r["community"], Counter())
+            found["sessions"] += r["sessions"]
+            found["reached"] += r["reached"]
+    groups = [c.value for c in codes.Community] + [EVERYONE]
+    labels = [c.label for c in codes.Community] + ["Open to everyone"]
+    table = Table(
+        key="awareness_by_community",
+        title=f"Awareness and training aimed at emerging communities in {ctx.this_year}",
+        row_header="Sessions aimed at",
+        row_labels=labels,
+        row_keys=groups,
+        columns=["Sessions", "People reached"],
+        counts=[[counts.get(g, Counter())[k] for k in ("sessions", "reached")] for g in groups],
+        total_column=False,
+        note="As the deliverer recorded it: a session aimed at a community was delivered in its "
+        "language, in its venues or with its organisations. Someone who attends twice is "
+        "counted twice.",
+        metrics=("awareness_by_community",),
+    )
+    return Part([table])
