@@ -62,15 +62,6 @@ def _rows(table: dict[str, Any]) -> dict[str, list[Any]]:
     return {row["label"]: row["values"] for row in table["rows"]}
 
 
-def test_every_ethnicity_code_falls_in_one_group_of_the_one_definition() -> None:
-    groups = {code: codes.community_group(code) for code in codes.Ethnicity}
-    assert {c for c, g in groups.items() if g == "gypsy_roma_traveller"} == {"WROM", "WIRT"}
-    assert {c for c, g in groups.items() if g == "other_white"} == {"WOTH"}
-    assert {c for c, g in groups.items() if g == "not_recorded"} == {"REFU", "NOBT"}
-    assert codes.community_group(None) == "not_recorded"
-    assert list(codes.COMMUNITY_GROUPS.values()) == GROUPS
-
-
 # --- Pathway referrals, end to end: recorded through the services, counted from a snapshot ---
 
 
@@ -393,7 +384,10 @@ def test_the_workbook_has_the_new_tables_and_the_committees_progress(
         assert scrutiny["A2"].value == "Meeting"
         lines = list(scrutiny.iter_rows(min_row=3, values_only=True))
         expected = render.scrutiny_rows(report)
-        assert [line[2:9] for line in lines] == [tuple(row[2:9]) for row in expected]
+        words = (0, 2, 3, 4, 5, 7, 8, 10, 11, 12)  # the dates come back as datetimes
+        assert [[line[i] or "" for i in words] for line in lines] == [
+            [row[i] for i in words] for row in expected
+        ]
         assert lines, "the demo's committee resolutions and actions are in the workbook"
         resolved = {line[3] for line in lines}
         assert any("emerging communities" in str(text) for text in resolved)

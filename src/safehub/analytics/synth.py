@@ -255,9 +255,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "started_at": pa.array(m_start.astype("datetime64[us]"), type=schemas.TS),
             "ended_at": pa.array(m_end.astype("datetime64[us]"), type=schemas.TS),
             "interview_offered_at": pa.array(m_end.astype("datetime64[us]"), type=schemas.TS),
-            "interview_completed_at": pa.array(
-                interview.astype("datetime64[us]"), type=schemas.TS
-            ),
+            "interview_completed_at": pa.array(interview.astype("datetime64[us]"), type=schemas.TS),
         },
         schema=snapshot.SCHEMAS["missing_episodes"],
     )
