@@ -231,14 +231,14 @@ def test_sessions_aimed_at_a_community_are_imported_shown_and_counted(
     district = committee.district_name(manifest)
     report = committee.build(manifest, area=district, as_of=dt.date(2016, 12, 31))
     table = render.to_json(report)["tables"]["awareness_by_community"]
-    assert table["columns"] == ["Sessions", "People reached"]
-    assert _rows(table) == {
-        "Gypsy, Roma or Irish Traveller": [1, 7],
-        "Any other White background": [2, 21],
-        "Open to everyone": [2, 50],
-    }
-    area = report.tables["awareness_by_community"]
-    assert area.column_totals() == [5, 78]
+    assert table["columns"] == [*GROUPS[:2], "Open to everyone"]
+    rows = {row["label"]: (row["values"], row["total"]) for row in table["rows"]}
+    assert rows["Parents and carers"] == ([7, 21, 0], 28)
+    assert rows["Taxi and private hire driver training"] == ([0, 0, 50], 50)
+    assert rows["Bus driver training"] == ([0, 0, 0], 0)
+    assert "totals" not in table  # the coverage table prints no total across programmes
+    coverage = _rows(render.to_json(report)["tables"]["awareness_coverage"])
+    assert coverage["Parents and carers"][1] == 28  # the same people reached, by programme
 
 
 # --- The public edition: a small group and its complement are withheld ------------------------
@@ -337,14 +337,11 @@ def test_the_public_edition_withholds_a_small_group_and_its_complement(tmp_path:
     assert table["totals"][:4] == [30, 30, 30, 30]
     assert table["suppressed_cells"] == 8
     aimed = public["tables"]["awareness_by_community"]
-    printed = [v for row in aimed["rows"] for v in row["values"]] + aimed["totals"]
-    assert not [v for v in printed if isinstance(v, int) and 1 <= v <= 5]
-    assert _rows(aimed)["Gypsy, Roma or Irish Traveller"] == [SUPPRESSED, SUPPRESSED]
-    assert _rows(render.to_json(restricted)["tables"]["awareness_by_community"]) == {
-        "Gypsy, Roma or Irish Traveller": [1, 4],
-        "Any other White background": [2, 75],
-        "Open to everyone": [3, 210],
-    }
+    (parents,) = aimed["rows"]
+    assert parents["values"] == [SUPPRESSED, SUPPRESSED, 210]  # 4, and its complement 75
+    assert parents["total"] == 289
+    restricted_aimed = render.to_json(restricted)["tables"]["awareness_by_community"]
+    assert [(r["values"], r["total"]) for r in restricted_aimed["rows"]] == [([4, 75, 210], 289)]
     text = json.dumps(public)
     assert '"Gypsy, Roma or Irish Traveller", "values": [3' not in text
 

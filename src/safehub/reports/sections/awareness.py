@@ -108,31 +108,37 @@ def coverage(ctx: Context) -> Part:
 
 
 def by_community(ctx: Context) -> Part:
-    """Resolution 4: this year's sessions and people reached by the community aimed at.
+    """Resolution 4: people reached this year by programme and the community aimed at.
 
     Sessions reach audiences, not children, so the group is the one the deliverer recorded the
-    session as aimed at (`rules.codes.Community`, the same list children are counted under);
-    a session open to everyone is counted apart.
+    session as aimed at (`rules.codes.Community`, the list children are counted under); a
+    session open to everyone is counted apart. Each row's total is the coverage table's people
+    reached, published the same way; no column total or grand total is printed, because the
+    coverage table prints none and one here would give a suppressed count of it away.
     """
     if not (_recorded(ctx) and ctx.schema_at_least(COMMUNITY_SCHEMA)):
         return Part()
-    counts: dict[str, Counter[str]] = {}
+    programmes: dict[str, str] = {}
+    every = ctx.engine.run(metrics.get("awareness_targets")).dicts()
+    for r in sorted(every, key=lambda r: (r["sort_order"], r["programme"])):
+        programmes.setdefault(r["programme"], r["programme_name"])
+    reached: Counter[tuple[str, str]] = Counter()
     for r in ctx.rows_this_period("awareness_by_community"):
         if r["financial_year"] == ctx.fy_now:
-            found = counts.setdefault(r["community"], Counter())
-            found["sessions"] += r["sessions"]
-            found["reached"] += r["reached"]
+            reached[(r["programme"], r["community"])] += r["reached"]
     groups = [c.value for c in codes.Community] + [EVERYONE]
-    labels = [c.label for c in codes.Community] + ["Open to everyone"]
+    keys = list(programmes)
     table = Table(
         key="awareness_by_community",
-        title=f"Awareness and training aimed at emerging communities in {ctx.this_year}",
-        row_header="Sessions aimed at",
-        row_labels=labels,
-        row_keys=groups,
-        columns=["Sessions", "People reached"],
-        counts=[[counts.get(g, Counter())[k] for k in ("sessions", "reached")] for g in groups],
-        total_column=False,
+        title=f"People reached by awareness and training in {ctx.this_year}, by the community "
+        "the session was aimed at",
+        row_header="Programme",
+        row_labels=[programmes[c] for c in keys],
+        row_keys=keys,
+        columns=[c.label for c in codes.Community] + ["Open to everyone"],
+        counts=[[reached[(c, g)] for g in groups] for c in keys],
+        total_label="People reached",
+        total_row=False,
         note="As the deliverer recorded it: a session aimed at a community was delivered in its "
         "language, in its venues or with its organisations. Someone who attends twice is "
         "counted twice.",
