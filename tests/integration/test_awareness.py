@@ -305,6 +305,7 @@ def test_the_snapshot_and_the_report_count_sessions_recorded_by_t(
         "delivered_on",
         "ward_id",
         "audience_type",
+        "community",
         "reached",
         "recorded_at",
     ]

@@ -23,7 +23,8 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 SCHEMAS: dict[str, pa.Schema] = {
     # Prevention and awareness: programmes (by their code), their target populations (for the
     # district when `ward_id` is null; for every year when `financial_year` is null) and the
-    # sessions recorded by T. No venue or deliverer: free text stays out of a snapshot.
+    # sessions recorded by T. No venue or deliverer: free text stays out of a snapshot. A session's
+    # `community` is the emerging community it was aimed at (`rules.codes.Community`), or null.
     "awareness_programmes": pa.schema(
         [
             ("programme", pa.string()),
@@ -46,6 +47,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("delivered_on", pa.date32()),
             ("ward_id", pa.int64()),
             ("audience_type", pa.string()),
+            ("community", pa.string()),
             ("reached", pa.int64()),
             ("recorded_at", TS),
         ]
@@ -84,6 +86,7 @@ def extract(knowledge_time: dt.datetime) -> dict[str, list[dict[str, Any]]]:
                 "delivered_on": s.delivered_on,
                 "ward_id": s.ward_id,
                 "audience_type": s.audience_type,
+                "community": s.community or None,
                 "reached": s.reached,
                 "recorded_at": _utc(s.recorded_at),
             }

@@ -37,7 +37,7 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
-from safehub.analytics import awareness_tables, pathway_tables, scrutiny_tables
+from safehub.analytics import awareness_tables, pathway_tables, schemas, scrutiny_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -52,11 +52,17 @@ from safehub.rules import codes, working_time
 # 4: adds `awareness_programmes`, `awareness_targets` and `awareness_sessions` (people reached
 # by prevention and awareness sessions; no child data). Additive.
 # 5: adds the scrutiny tables (`analytics.scrutiny_tables`); additive too.
-SCHEMA_VERSION = 5
+# 6: adds `community` to `children` (the emerging-community group of the child's recorded
+# ethnicity, `rules.codes.community_group`) and to `awareness_sessions` (the community a
+# session was aimed at, or null). Additive: a reader of version 5 finds every column it knew.
+SCHEMA_VERSION = 6
 LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
 SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+# The format: every table and its Parquet schema (`analytics.schemas`).
+SCHEMAS = schemas.SCHEMAS
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
@@ -138,134 +144,6 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.astimezone(dt.UTC)
 
 
-TS = pa.timestamp("us", tz="UTC")
-SCHEMAS: dict[str, pa.Schema] = {
-    "wards": pa.schema(
-        [
-            ("ward_id", pa.int64()),
-            ("ward_code", pa.string()),
-            ("ward_name", pa.string()),
-            ("area", pa.string()),
-            ("local_authority", pa.string()),
-            ("ward_set", pa.string()),
-            ("set_valid_from", pa.date32()),
-            ("set_valid_to", pa.date32()),
-            ("boundary_geojson", pa.string()),
-        ]
-    ),
-    "children": pa.schema(
-        [
-            ("child", pa.string()),
-            ("birth_month", pa.date32()),
-            ("sex", pa.string()),
-            ("ethnicity", pa.string()),
-            ("ethnic_group", pa.string()),
-            ("ethnicity_source", pa.string()),
-            ("first_language", pa.string()),
-            ("nationality", pa.string()),
-            ("arrived_month", pa.date32()),
-        ]
-    ),
-    "addresses": pa.schema(
-        [
-            ("child", pa.string()),
-            ("valid_from", pa.date32()),
-            ("valid_to", pa.date32()),
-            ("ward_id", pa.int64()),
-        ]
-    ),
-    "care_periods": pa.schema(
-        [
-            ("child", pa.string()),
-            ("kind", pa.string()),
-            ("valid_from", pa.date32()),
-            ("valid_to", pa.date32()),
-        ]
-    ),
-    "referrals": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("child", pa.string()),
-            ("received_at", TS),
-            ("received_on", pa.date32()),
-            ("source", pa.string()),
-            ("exploitation_types", pa.string()),
-            ("episode", pa.string()),
-            ("recorded_at", TS),
-        ]
-    ),
-    "screenings": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("screened_at", TS),
-            ("computed_level", pa.string()),
-            ("final_level", pa.string()),
-        ]
-    ),
-    "decisions": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("outcome", pa.string()),
-            ("decided_at", TS),
-            ("due_at", TS),
-            ("pathway_agency_type", pa.string()),
-        ]
-    ),
-    "episodes": pa.schema(
-        [
-            ("episode", pa.string()),
-            ("child", pa.string()),
-            ("opened_on", pa.date32()),
-            ("closed_on", pa.date32()),
-            ("lead_agency_type", pa.string()),
-        ]
-    ),
-    "risk_changes": pa.schema(
-        [
-            ("episode", pa.string()),
-            ("seq", pa.int64()),
-            ("level", pa.string()),
-            ("effective_on", pa.date32()),
-            ("recorded_at", TS),
-        ]
-    ),
-    "missing_episodes": pa.schema(
-        [
-            ("child", pa.string()),
-            ("kind", pa.string()),
-            ("started_at", TS),
-            ("ended_at", TS),
-            ("interview_offered_at", TS),
-            ("interview_completed_at", TS),
-        ]
-    ),
-    # What was withdrawn as entered in error by T. `key` is the pseudonym of the referral or
-    # episode withdrawn (for a risk change: its episode); for an address or a missing episode,
-    # of the child.
-    "withdrawals": pa.schema(
-        [
-            ("kind", pa.string()),
-            ("key", pa.string()),
-            ("child", pa.string()),
-            ("withdrawn_at", TS),
-        ]
-    ),
-    # Records found to be one child and merged by T (and not unmerged by T): `child` was
-    # merged into `into_child`. The merged record is not in `children`; its referrals,
-    # episodes and the rest are the survivor's, so every figure counts the child once.
-    "merges": pa.schema(
-        [
-            ("child", pa.string()),
-            ("into_child", pa.string()),
-            ("merged_at", TS),
-        ]
-    ),
-    **scrutiny_tables.SCHEMAS,
-}
-SCHEMAS.update(pathway_tables.SCHEMAS)
-SCHEMAS.update(awareness_tables.SCHEMAS)
-
-
 @dataclass(frozen=True)
 class Manifest:
     id: str
@@ -336,6 +214,7 @@ def _extract(
             "sex": c["sex"],
             "ethnicity": c["ethnicity"],
             "ethnic_group": codes.Ethnicity(c["ethnicity"]).group.value,
+            "community": codes.community_group(c["ethnicity"]),
             "ethnicity_source": c["ethnicity_source"],
             "first_language": c["first_language"] or None,
             "nationality": c["nationality"] or None,

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from safehub.analytics import snapshot
+from safehub.analytics import schemas, snapshot
+from safehub.rules import codes
 
 ETHNICITIES = np.array(
     ["WBRI", "WOTH", "WROM", "MWAS", "APKN", "AIND", "BAFR", "CHNE", "OOTH", "NOBT", "REFU"]
@@ -99,6 +100,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "sex": pa.array(np.where(rng.random(children) < 0.8, "F", "M")),  # noqa: PLR2004
             "ethnicity": pa.array(ethnicity),
             "ethnic_group": pa.array([GROUP_OF[e] for e in ethnicity.tolist()]),
+            "community": pa.array([codes.community_group(e) for e in ethnicity.tolist()]),
             "ethnicity_source": pa.array(rng.choice(RECORDING, children, p=[0.45, 0.2, 0.25, 0.1])),
             "first_language": pa.array(
                 np.where(rng.random(children) < 0.85, "English", "Polish")  # noqa: PLR2004
@@ -165,7 +167,7 @@ def generate(  # noqa: PLR0915 - one table after another
         ],
         type=pa.string(),
     )
-    received_ts = pa.array(received.astype("datetime64[us]"), type=snapshot.TS)
+    received_ts = pa.array(received.astype("datetime64[us]"), type=schemas.TS)
     referrals = pa.table(
         {
             "referral": referral_ids,
@@ -187,7 +189,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "referral": referral_ids,
             "screened_at": pa.array(
                 (received + np.timedelta64(2 * 3600, "s")).astype("datetime64[us]"),
-                type=snapshot.TS,
+                type=schemas.TS,
             ),
             "computed_level": pa.array(levels),
             "final_level": pa.array(levels),
@@ -202,8 +204,8 @@ def generate(  # noqa: PLR0915 - one table after another
             "outcome": pa.array(
                 rng.choice(["advice", "pathway_referral", "strategy_discussion"], n_ref)
             ),
-            "decided_at": pa.array(decided.astype("datetime64[us]"), type=snapshot.TS),
-            "due_at": pa.array(due.astype("datetime64[us]"), type=snapshot.TS),
+            "decided_at": pa.array(decided.astype("datetime64[us]"), type=schemas.TS),
+            "due_at": pa.array(due.astype("datetime64[us]"), type=schemas.TS),
             "pathway_agency_type": pa.array(
                 ["youth_service" if y else None for y in (rng.random(n_ref) < 0.15).tolist()],  # noqa: PLR2004
                 type=pa.string(),
@@ -236,7 +238,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "seq": pa.array(np.arange(1, rc_episode.size + 1), type=pa.int64()),
             "level": pa.array(rc_level),
             "effective_on": _dates(rc_day),
-            "recorded_at": pa.array(rc_day.astype("datetime64[us]"), type=snapshot.TS),
+            "recorded_at": pa.array(rc_day.astype("datetime64[us]"), type=schemas.TS),
         },
         schema=snapshot.SCHEMAS["risk_changes"],
     )
@@ -250,12 +252,10 @@ def generate(  # noqa: PLR0915 - one table after another
         {
             "child": child_ids.take(pa.array(miss_idx)),
             "kind": pa.array(["missing"] * miss_idx.size),
-            "started_at": pa.array(m_start.astype("datetime64[us]"), type=snapshot.TS),
-            "ended_at": pa.array(m_end.astype("datetime64[us]"), type=snapshot.TS),
-            "interview_offered_at": pa.array(m_end.astype("datetime64[us]"), type=snapshot.TS),
-            "interview_completed_at": pa.array(
-                interview.astype("datetime64[us]"), type=snapshot.TS
-            ),
+            "started_at": pa.array(m_start.astype("datetime64[us]"), type=schemas.TS),
+            "ended_at": pa.array(m_end.astype("datetime64[us]"), type=schemas.TS),
+            "interview_offered_at": pa.array(m_end.astype("datetime64[us]"), type=schemas.TS),
+            "interview_completed_at": pa.array(interview.astype("datetime64[us]"), type=schemas.TS),
         },
         schema=snapshot.SCHEMAS["missing_episodes"],
     )

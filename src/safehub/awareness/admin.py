@@ -63,8 +63,8 @@ class SessionAdmin(PolicyAdmin):
 
     permission = "awareness:manage"
     tag = "awareness:session"
-    list_display = ("reference", "programme", "delivered_on", "venue", "reached")
-    list_filter = ("programme",)
+    list_display = ("reference", "programme", "delivered_on", "venue", "community", "reached")
+    list_filter = ("programme", "community")
     date_hierarchy = "delivered_on"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -13,6 +13,11 @@ from django.db import models
 from django.db.models import Q
 
 from safehub.geo.models import Ward
+from safehub.rules.codes import Community
+
+# The emerging communities a session can be aimed at: the code list of `rules.codes`, so a
+# session and a child are counted under the same groups.
+COMMUNITY_CHOICES = [(c.value, c.label) for c in Community]
 
 
 class Programme(models.Model):
@@ -102,6 +107,13 @@ class Session(models.Model):
         Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     audience_type = models.CharField(max_length=20, choices=AudienceType.choices)
+    community = models.CharField(
+        max_length=30,
+        choices=COMMUNITY_CHOICES,
+        blank=True,
+        help_text="The emerging community the session was aimed at (delivered in its language, "
+        "in its venues, with its organisations); blank for a session open to everyone",
+    )
     reached = models.PositiveIntegerField(help_text="Number of people reached")
     delivered_by = models.CharField(max_length=200, help_text="Organisation or team")
     recorded_at = models.DateTimeField()

@@ -14,13 +14,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.awareness.models import Programme, Session, Target
 from safehub.geo.models import Ward, WardSet
 from safehub.geo.services import ward_set_on
+from safehub.rules.codes import Community
 
 
 def financial_year_of(day: dt.date) -> int:
@@ -51,12 +52,23 @@ class ProgrammeCoverage:
     wards: dict[str, Cell] = field(default_factory=dict)  # by ward code
 
 
+@dataclass(frozen=True)
+class CommunityReach:
+    """Sessions aimed at one emerging community (or open to everyone) in the year."""
+
+    code: str
+    label: str
+    sessions: int
+    reached: int
+
+
 @dataclass
 class Coverage:
     year: int
     years: list[int]
     wards: list[Ward]
     programmes: list[ProgrammeCoverage]
+    communities: list[CommunityReach] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -122,7 +134,19 @@ def coverage(user: Principal, *, year: int | None = None) -> Coverage:
         result.append(
             ProgrammeCoverage(programme, Cell(total, district_target), counts[programme.pk], cells)
         )
+    aimed = {
+        row["community"]: (row["sessions"], row["total"])
+        for row in Session.objects.filter(
+            delivered_on__gte=start, delivered_on__lt=end, programme__is_active=True
+        )
+        .values("community")
+        .annotate(sessions=Count("pk"), total=Sum("reached"))
+    }
+    communities = [
+        CommunityReach(code, label, *aimed.get(code, (0, 0)))
+        for code, label in [(c.value, c.label) for c in Community] + [("", "Open to everyone")]
+    ]
     audit.write(
         user, "awareness:coverage:viewed", object_type="awareness.coverage", object_id=str(year)
     )
-    return Coverage(year, years or [year], wards, result)
+    return Coverage(year, years or [year], wards, result, communities)

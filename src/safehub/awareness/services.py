@@ -23,7 +23,7 @@ from safehub.awareness.models import AudienceType, Programme, Session, Target
 from safehub.geo.models import Ward, WardSet
 from safehub.referrals.import_lock import import_transaction
 from safehub.referrals.import_records import RowProblem
-from safehub.rules import plausibility, textfiles
+from safehub.rules import codes, plausibility, textfiles
 
 COLUMNS = (
     "reference",
@@ -34,8 +34,9 @@ COLUMNS = (
     "audience_type",
     "reached",
     "delivered_by",
+    "community",
 )
-OPTIONAL = frozenset({"ward_code"})
+OPTIONAL = frozenset({"ward_code", "community"})
 LENGTHS = {"reference": 60, "venue": 200, "delivered_by": 200}
 
 
@@ -210,6 +211,8 @@ def _session(  # noqa: C901 - one check per column, in the file's order
         else:
             problems.append(RowProblem(number, "reached", f"{raw!r} is not a whole number"))
     delivered_by = text("delivered_by")
+    community = text("community")
+    problems.extend(_community_problems(number, community))
     for name, message in plausibility.awareness_session(delivered_on, reached, today=known.today):
         problems.append(RowProblem(number, name, message))
     ward = None
@@ -237,7 +240,23 @@ def _session(  # noqa: C901 - one check per column, in the file's order
         audience_type=audience,
         reached=reached,
         delivered_by=delivered_by,
+        community=community,
     )
+
+
+def _community_problems(number: int, community: str) -> list[RowProblem]:
+    """A community must be one of the code list's (`rules.codes.Community`), or empty."""
+    allowed = [c.value for c in codes.Community]
+    if not community or community in allowed:
+        return []
+    return [
+        RowProblem(
+            number,
+            "community",
+            f"{community!r} is not one of {', '.join(allowed)} "
+            "(or empty for a session open to everyone)",
+        )
+    ]
 
 
 @dataclass(frozen=True)

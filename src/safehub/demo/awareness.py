@@ -24,6 +24,18 @@ from safehub.geo.services import ward_set_on
 
 SEED = 13
 START = dt.date(2015, 4, 1)
+# Sessions aimed at an emerging community, drawn from a second generator so the sessions, their
+# dates and their sizes stay those of the demo before communities were recorded. Parents' and
+# professionals' sessions are the ones a hub runs with community organisations (in Polish,
+# Slovak or Romanian, or with the Traveller education service); some plays tour Traveller sites'
+# nearest schools. The share of each programme's sessions aimed at each community:
+COMMUNITY_SEED = 4
+COMMUNITY_SHARES: dict[str, tuple[tuple[str, float], ...]] = {
+    "parents": (("other_white", 0.3), ("gypsy_roma_traveller", 0.15)),
+    "professionals": (("other_white", 0.1), ("gypsy_roma_traveller", 0.1)),
+    "school-play-primary": (("gypsy_roma_traveller", 0.1),),
+    "school-play-secondary": (("other_white", 0.08),),
+}
 
 
 class Plan(NamedTuple):
@@ -101,6 +113,7 @@ def _sessions(rng: random.Random, today: dt.date) -> bytes:
     for set_id, ward_code in Ward.objects.order_by("code").values_list("ward_set_id", "code"):
         codes.setdefault(set_id, []).append(ward_code)
     number = 0
+    aimed = random.Random(COMMUNITY_SEED)  # noqa: S311 - synthetic demo data, not security
     for month in _months(today):
         for code, plan in PLAN.items():
             if month < plan.begins:
@@ -115,6 +128,16 @@ def _sessions(rng: random.Random, today: dt.date) -> bytes:
                 ward = rng.choice(in_force) if in_force else ""
                 writer.writerow(
                     [f"DEMO-AW-{number:05d}", code, day.isoformat(), plan.venue, ward,
-                     plan.audience, rng.randint(*plan.size), plan.by]
+                     plan.audience, rng.randint(*plan.size), plan.by, _community(aimed, code)]
                 )  # fmt: skip
     return out.getvalue().encode()
+
+
+def _community(aimed: random.Random, programme: str) -> str:
+    """The community a session was aimed at, or "" for one open to everyone."""
+    draw = aimed.random()
+    for community, share in COMMUNITY_SHARES.get(programme, ()):
+        if draw < share:
+            return community
+        draw -= share
+    return ""

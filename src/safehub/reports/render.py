@@ -35,6 +35,7 @@ PLACED_TABLES = frozenset(
         "emerging_communities",
         "pathway_timeliness",
         "pathway_outcomes",
+        "pathway_by_community",
         "support_involvement",
         "ethnicity_recording_by_year",
         "ethnicity_recording_by_ward",
@@ -382,6 +383,7 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
             )
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["E"].width = 80
+    _scrutiny_sheet(book, report)
     trend = book.create_sheet("trend")
     columns = [k for k in ("month_end", "high", "medium", "low", "total") if k in report.trend[0]]
     _append(trend, [k.replace("_", " ").capitalize() for k in columns])
@@ -400,6 +402,75 @@ def to_xlsx(report: Report) -> bytes:  # noqa: C901 - one sheet after another
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+SCRUTINY_HEADER = (
+    "Meeting",
+    "Held on",
+    "Resolution",
+    "Resolved",
+    "Action",
+    "Owner",
+    "Due",
+    "Status",
+    "Overdue",
+    "Progress reported on",
+    "Progress",
+    "Status then",
+    "Evidence",
+)
+
+
+def scrutiny_rows(report: Report) -> list[list[Any]]:
+    """Progress on previous resolutions as rows: one per progress update reported since the
+    last meeting, or per action (or resolution) with none, as the page prints it. Words and
+    dates, no counts: both editions print the same."""
+    progress = report.content.get("scrutiny") or {}
+    rows: list[list[Any]] = []
+    for meeting in progress.get("meetings", []):
+        held = [meeting["committee"], meeting["held_on"]]
+        for resolution in meeting["resolutions"]:
+            said = [*held, resolution["number"], resolution["text"]]
+            if not resolution["actions"]:
+                rows.append([*said, "No action recorded", *[""] * 8])
+            for action in resolution["actions"]:
+                done = [
+                    *said,
+                    action["text"],
+                    action["owner"],
+                    action["due_on"],
+                    action["status"],
+                    "Overdue" if action["overdue"] else "",
+                ]
+                updates = action["updates"] or [None]
+                rows.extend(
+                    [*done, "", "No progress reported since the last meeting", "", ""]
+                    if u is None
+                    else [*done, u["reported_on"], u["text"], u["status"], u.get("evidence") or ""]
+                    for u in updates
+                )
+    return rows
+
+
+def _scrutiny_sheet(book: Any, report: Report) -> None:
+    if "scrutiny" not in report.content:
+        return
+    sheet = book.create_sheet("scrutiny")
+    since = report.content["scrutiny"].get("since")
+    _append(
+        sheet,
+        [
+            "Progress on previous resolutions"
+            + (f", reported since the meeting of {since:%-d %B %Y}" if since else "")
+        ],
+    )
+    _append(sheet, list(SCRUTINY_HEADER))
+    for row in scrutiny_rows(report):
+        _append(sheet, row)
+    if sheet.max_row == 2:  # noqa: PLR2004 - the title and the header only
+        _append(sheet, ["No committee meeting of this area is recorded on or before D."])
+    for column in ("A", "D", "E", "K"):
+        sheet.column_dimensions[column].width = 48
 
 
 def render(report: Report, fmt: str) -> bytes:

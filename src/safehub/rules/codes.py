@@ -166,7 +166,12 @@ class Ethnicity(StrEnum):
         these three codes separately. It is a proxy, not an identity: WOTH also holds long-settled
         families, and a child counts only if their ethnicity was recorded at all.
         """
-        return self in _EMERGING_COMMUNITIES
+        return self.community is not None
+
+    @property
+    def community(self) -> Community | None:
+        """The emerging community the code is counted under, or None for any other code."""
+        return _EMERGING_COMMUNITIES.get(self)
 
 
 _ETHNICITY_LABELS: Final[Mapping[Ethnicity, tuple[str, EthnicGroup]]] = {
@@ -192,9 +197,54 @@ _ETHNICITY_LABELS: Final[Mapping[Ethnicity, tuple[str, EthnicGroup]]] = {
     Ethnicity.NOT_OBTAINED: ("Information not yet obtained", EthnicGroup.NOT_KNOWN),
 }
 
-_EMERGING_COMMUNITIES: Final = frozenset(
-    {Ethnicity.GYPSY_ROMA, Ethnicity.TRAVELLER_OF_IRISH_HERITAGE, Ethnicity.ANY_OTHER_WHITE}
-)
+
+class Community(StrEnum):
+    """The new emerging communities the committee asked to focus on (resolution 4).
+
+    One definition for every figure split by community: a child belongs to one through the
+    ethnicity code recorded (`Ethnicity.community`), and an awareness session is aimed at one
+    when its deliverer says so (`safehub.awareness`). See `Ethnicity.is_emerging_community` for
+    why these groups and not others.
+    """
+
+    GYPSY_ROMA_TRAVELLER = "gypsy_roma_traveller"
+    OTHER_WHITE = "other_white"
+
+    @property
+    def label(self) -> str:
+        return _COMMUNITY_LABELS[self]
+
+
+_COMMUNITY_LABELS: Final[Mapping[Community, str]] = {
+    Community.GYPSY_ROMA_TRAVELLER: "Gypsy, Roma or Irish Traveller",
+    Community.OTHER_WHITE: "Any other White background",
+}
+
+_EMERGING_COMMUNITIES: Final[Mapping[Ethnicity, Community]] = {
+    Ethnicity.GYPSY_ROMA: Community.GYPSY_ROMA_TRAVELLER,
+    Ethnicity.TRAVELLER_OF_IRISH_HERITAGE: Community.GYPSY_ROMA_TRAVELLER,
+    Ethnicity.ANY_OTHER_WHITE: Community.OTHER_WHITE,
+}
+
+# A child's group in a figure split by community: one of the communities, any other recorded
+# ethnicity, or none recorded (refused, not obtained, or no record at all).
+OTHER_COMMUNITY: Final = "other"
+COMMUNITY_NOT_RECORDED: Final = "not_recorded"
+COMMUNITY_GROUPS: Final[Mapping[str, str]] = {
+    **{c.value: c.label for c in Community},
+    OTHER_COMMUNITY: "Any other ethnicity recorded",
+    COMMUNITY_NOT_RECORDED: "Ethnicity not recorded",
+}
+
+
+def community_group(ethnicity: str | None) -> str:
+    """The group a child with this ethnicity code counts under (a key of `COMMUNITY_GROUPS`)."""
+    if not ethnicity:
+        return COMMUNITY_NOT_RECORDED
+    code = Ethnicity(ethnicity)
+    if code.group is EthnicGroup.NOT_KNOWN:
+        return COMMUNITY_NOT_RECORDED
+    return code.community.value if code.community else OTHER_COMMUNITY
 
 
 class EthnicityRecordingSource(StrEnum):

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from safehub.rules import codes
 from safehub.rules.codes import (
     AGE_BANDS,
     AssessmentFactor,
@@ -104,6 +105,23 @@ def test_emerging_communities_are_gypsy_roma_irish_travellers_and_other_white() 
         "WIRT",
         "WOTH",
     }
+
+
+def test_every_ethnicity_code_falls_in_one_community_group() -> None:
+    groups = {str(code): codes.community_group(code) for code in Ethnicity}
+    assert {c for c, g in groups.items() if g == "gypsy_roma_traveller"} == {"WROM", "WIRT"}
+    assert {c for c, g in groups.items() if g == "other_white"} == {"WOTH"}
+    assert {c for c, g in groups.items() if g == "not_recorded"} == {"REFU", "NOBT"}
+    assert set(groups.values()) == set(codes.COMMUNITY_GROUPS)
+    assert codes.community_group(None) == codes.community_group("") == "not_recorded"
+    assert Ethnicity("WIRT").community is codes.Community.GYPSY_ROMA_TRAVELLER
+    assert Ethnicity("WBRI").community is None
+    assert list(codes.COMMUNITY_GROUPS.values()) == [
+        "Gypsy, Roma or Irish Traveller",
+        "Any other White background",
+        "Any other ethnicity recorded",
+        "Ethnicity not recorded",
+    ]
 
 
 def test_only_the_child_or_their_family_give_an_identity() -> None:

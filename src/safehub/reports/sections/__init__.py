@@ -40,11 +40,13 @@ SECTIONS: tuple[Section, ...] = (
     activity.timeliness,
     partnership.pathway_timeliness,
     partnership.pathway_outcomes,
+    partnership.pathway_by_community,
     activity.youth_service,
     partnership.support_involvement,
     activity.episode_activity,
     children.social_care,
     awareness.coverage,
+    awareness.by_community,
     scrutiny.progress,
 )
 

@@ -13,9 +13,12 @@ from typing import Any
 from safehub.analytics import metrics
 from safehub.reports.sections.context import Context, Part, financial_year_label
 from safehub.reports.tables import Table
-from safehub.rules import disclosure
+from safehub.rules import codes, disclosure
 
 TABLES = ("awareness_programmes", "awareness_targets", "awareness_sessions")
+# The snapshot format from which a session carries the community it was aimed at.
+COMMUNITY_SCHEMA = 6
+EVERYONE = "everyone"
 
 
 def _recorded(ctx: Context) -> bool:
@@ -102,3 +105,43 @@ def coverage(ctx: Context) -> Part:
         metrics=("awareness_reached",),
     )
     return Part([this_year, trend])
+
+
+def by_community(ctx: Context) -> Part:
+    """Resolution 4: people reached this year by programme and the community aimed at.
+
+    Sessions reach audiences, not children, so the group is the one the deliverer recorded the
+    session as aimed at (`rules.codes.Community`, the list children are counted under); a
+    session open to everyone is counted apart. Each row's total is the coverage table's people
+    reached, published the same way; no column total or grand total is printed, because the
+    coverage table prints none and one here would give a suppressed count of it away.
+    """
+    if not (_recorded(ctx) and ctx.schema_at_least(COMMUNITY_SCHEMA)):
+        return Part()
+    programmes: dict[str, str] = {}
+    every = ctx.engine.run(metrics.get("awareness_targets")).dicts()
+    for r in sorted(every, key=lambda r: (r["sort_order"], r["programme"])):
+        programmes.setdefault(r["programme"], r["programme_name"])
+    reached: Counter[tuple[str, str]] = Counter()
+    for r in ctx.rows_this_period("awareness_by_community"):
+        if r["financial_year"] == ctx.fy_now:
+            reached[(r["programme"], r["community"])] += r["reached"]
+    groups = [c.value for c in codes.Community] + [EVERYONE]
+    keys = list(programmes)
+    table = Table(
+        key="awareness_by_community",
+        title=f"People reached by awareness and training in {ctx.this_year}, by the community "
+        "the session was aimed at",
+        row_header="Programme",
+        row_labels=[programmes[c] for c in keys],
+        row_keys=keys,
+        columns=[c.label for c in codes.Community] + ["Open to everyone"],
+        counts=[[reached[(c, g)] for g in groups] for c in keys],
+        total_label="People reached",
+        total_row=False,
+        note="As the deliverer recorded it: a session aimed at a community was delivered in its "
+        "language, in its venues or with its organisations. Someone who attends twice is "
+        "counted twice.",
+        metrics=("awareness_by_community",),
+    )
+    return Part([table])

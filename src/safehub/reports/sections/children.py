@@ -145,8 +145,9 @@ def emerging_communities(ctx: Context) -> Part:
     """Resolution 4: a greater focus on new emerging communities."""
     now = ctx.open_now
     rows = [
-        ("Gypsy, Roma or Irish Traveller", [r for r in now if r["ethnicity"] in ("WROM", "WIRT")]),
-        ("Any other White background", [r for r in now if r["ethnicity"] == "WOTH"]),
+        (c.label, [r for r in now if codes.community_group(r["ethnicity"]) == c.value])
+        for c in codes.Community
+    ] + [
         ("First language not English", [r for r in now if r["first_language"] == "other"]),
         ("Arrived in the UK in the last five years", [r for r in now if r["arrived_last_5_years"]]),
     ]

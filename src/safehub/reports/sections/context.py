@@ -64,6 +64,12 @@ class Context:
         """A metric's rows from the start of the financial year two years back to D."""
         return self.rows(metric, start=self.period_start, end=self.as_of + dt.timedelta(days=1))
 
+    def schema_at_least(self, version: int) -> bool:
+        """Whether the snapshot was written in format `version` or later (an older one lacks
+        the tables or columns a newer section reads; a section then adds nothing)."""
+        manifest = getattr(self.engine, "manifest", None)
+        return manifest is not None and int(manifest.data.get("schema_version") or 0) >= version
+
     @cached_property
     def open_now(self) -> list[dict[str, Any]]:
         return self.rows("open_children", d=self.as_of)

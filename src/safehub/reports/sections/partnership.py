@@ -2,7 +2,7 @@
 
 Pathway referrals (`safehub.partnership`) as the snapshot holds them: how many each service
 accepted and first met within its targets, which lower-risk children have support, and how the
-work ended.
+work ended; and, for resolution 4, the same referrals split by the child's emerging community.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from collections import Counter, defaultdict
 from safehub.partnership.models import Outcome
 from safehub.reports.sections.context import Context, Part
 from safehub.reports.tables import Table
+from safehub.rules import codes
+
+# The snapshot format from which children carry their emerging-community group.
+COMMUNITY_SCHEMA = 6
 
 AGENCY_LABELS = {
     "youth_service": "Youth Service",
@@ -110,5 +114,47 @@ def support_involvement(ctx: Context) -> Part:
         ],
         total_column=False,
         metrics=("support_involvement",),
+    )
+    return Part([table])
+
+
+COMMUNITY_COLUMNS = (
+    ("referrals", "Referrals"),
+    ("accepted", "Accepted"),
+    ("accepted_within_target", "Accepted within target"),
+    ("first_contact_within_target", "First contact within target"),
+    ("engaged", "Engaged at closure"),
+)
+
+
+def pathway_by_community(ctx: Context) -> Part:
+    """Resolutions 3 and 4: this year's pathway referrals by the child's emerging community.
+
+    The groups are those of `rules.codes.community_group`, the children's emerging-communities
+    table's too; every referral falls in exactly one, so each column adds up to the same total
+    as the service table's. Small groups are the public edition's disclosure control's to hide.
+    """
+    if not ctx.schema_at_least(COMMUNITY_SCHEMA):
+        return Part()
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in ctx.rows_this_period("pathway_by_community"):
+        if r["financial_year"] == ctx.fy_now:
+            for column, _ in COMMUNITY_COLUMNS:
+                counts[r["community"]][column] += r[column]
+    groups = list(codes.COMMUNITY_GROUPS)
+    table = Table(
+        key="pathway_by_community",
+        title=f"Pathway referrals made in {ctx.this_year}, by emerging community",
+        row_header="Children who are",
+        row_labels=[codes.COMMUNITY_GROUPS[g] for g in groups],
+        row_keys=groups,
+        columns=[label for _, label in COMMUNITY_COLUMNS],
+        counts=[[counts[g][column] for column, _ in COMMUNITY_COLUMNS] for g in groups],
+        total_column=False,
+        note="Each child is counted under one group, by the ethnicity recorded: Gypsy/Roma and "
+        "Traveller of Irish heritage, then any other White background, then every other "
+        "ethnicity; refused or not obtained is not recorded. Engaged at closure: of these "
+        "referrals, those closed by the reference date with the young person engaged.",
+        metrics=("pathway_by_community",),
     )
     return Part([table])
