@@ -433,17 +433,24 @@ def _measured(  # noqa: PLR0913, PLR0917 - the method, its data and the channel 
 
 
 def _own_peak() -> int:
-    """KiB: this process's peak resident memory plus its live children's (a Spark JVM)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """KiB: this process's peak resident memory plus that of the processes it started and
+    that still run (a Spark JVM), from /proc."""
+    statuses: dict[str, dict[str, str]] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
+            lines = status.read_text().splitlines()
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(os.getpid()) and "VmHWM" in fields:
-            peak += int(fields["VmHWM"].split()[0])
+        statuses[status.parent.name] = dict(line.split(":", 1) for line in lines if ":" in line)
+    ours, peak = {str(os.getpid())}, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    grew = True
+    while grew:  # descendants, however deep
+        found = {
+            pid for pid, fields in statuses.items() if fields.get("PPid", "").strip() in ours
+        } - ours
+        grew = bool(found)
+        ours |= found
+        peak += sum(int(statuses[p].get("VmHWM", "0 kB").split()[0]) for p in found)
     return peak
 
 
