@@ -387,7 +387,7 @@ def _original(rng: random.Random, number: int, today: dt.date) -> Person:
     )
 
 
-def _corrupt_dob(rng: random.Random, text: str) -> str:
+def corrupted_dob(rng: random.Random, text: str) -> str:
     born = dt.date.fromisoformat(text)
     roll = rng.random()
     if roll < 0.4 and (swapped := standardise.day_month_swapped(born)):  # noqa: PLR2004
@@ -400,7 +400,7 @@ def _corrupt_dob(rng: random.Random, text: str) -> str:
         return born.replace(day=28).isoformat()
 
 
-def _variant(rng: random.Random, text: str) -> str:
+def variant(rng: random.Random, text: str) -> str:
     options = ALT_SPELLINGS.get(text.lower())
     return rng.choice(options).title() if options else _typo(rng, text.lower()).title()
 
@@ -410,11 +410,11 @@ def _duplicate(rng: random.Random, person: Person, number: int) -> Person:  # no
     for _ in range(rng.choice([1, 1, 2, 2, 3])):
         roll = rng.random()
         if roll < 0.2:  # noqa: PLR2004
-            dup = replace(dup, given_name=_variant(rng, dup.given_name))
+            dup = replace(dup, given_name=variant(rng, dup.given_name))
         elif roll < 0.35:  # noqa: PLR2004
-            dup = replace(dup, family_name=_variant(rng, dup.family_name))
+            dup = replace(dup, family_name=variant(rng, dup.family_name))
         elif roll < 0.5:  # noqa: PLR2004
-            dup = replace(dup, date_of_birth=_corrupt_dob(rng, dup.date_of_birth))
+            dup = replace(dup, date_of_birth=corrupted_dob(rng, dup.date_of_birth))
         elif roll < 0.65 and dup.postcode:  # noqa: PLR2004 - a house move in the district
             dup = replace(dup, postcode=_postcode(rng, int(dup.postcode.split(" ")[0][2:])))
         elif roll < 0.7:  # noqa: PLR2004

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -92,6 +93,22 @@ class Command(BaseCommand):
             default=0.5,
             help="Match probability at or above which a pair is a match (default 0.5).",
         )
+        bench.add_argument(
+            "--model",
+            type=Path,
+            help="A saved model (model-vN.json) to reuse instead of training on the records.",
+        )
+        bench.add_argument(
+            "--memory-limit",
+            default="4GB",
+            help="DuckDB's memory limit; beyond it DuckDB spills to disk (default 4GB).",
+        )
+        bench.add_argument(
+            "--baseline-timeout",
+            type=float,
+            default=1800,
+            help="Seconds after which the baseline is stopped and reported unfinished.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -144,20 +161,27 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Dataset {data.name}: {data.records:,} records, {data.true_pairs():,} true pairs"
-            f" ({'link' if data.link else 'dedupe'}), threshold {options['threshold']}"
+            f" ({'link' if data.link else 'dedupe'}), threshold {options['threshold']};"
+            f" {data.phases.line()}"
         )
         results = benchmark.run(
             data,
-            engine=options["engine"],
+            options=benchmark.Options(
+                engine=options["engine"],
+                threshold=options["threshold"],
+                memory_limit=options["memory_limit"],
+                saved_model=options["model"],
+            ),
             baseline=options["baseline"],
-            threshold=options["threshold"],
+            baseline_timeout=options["baseline_timeout"],
         )
         for result in results:
-            self.stdout.write(result.line())
+            self.stdout.write(result if isinstance(result, str) else "\n".join(result.lines()))
         load = (
             Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
         )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
-            f"Load average at the end: {' '.join(load)}; this process's peak memory "
-            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+            f"Load average at the end: {' '.join(load)}; {os.cpu_count()} cores; this "
+            f"process's peak memory {peak:,.0f} MiB"
         )
