@@ -7,7 +7,7 @@ concern only for those who may see them.
 
 A strategy discussion is a meeting of that kind, recorded from the episode page and filed on the
 episode (`episode`). Those recorded on an episode before meetings existed became meetings too
-(migrations `0002` and `0003`), with their history; each keeps the number it had then
+(migrations `0002` and `0004`), with their history; each keeps the number it had then
 (`former_discussion`), under which the chronology keeps its marks.
 """
 

@@ -1,4 +1,4 @@
-"""An episode's strategy discussions are meetings (`meetings.0003` made each one a meeting with
+"""An episode's strategy discussions are meetings (`meetings.0004` made each one a meeting with
 its history): the old tables go."""
 
 from django.db import migrations
@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("episodes", "0007_sign_off_history_record_time"),
-        ("meetings", "0003_strategy_discussions_retired"),
+        ("meetings", "0005_no_link_to_old_strategy_discussions"),
     ]
 
     operations = [

@@ -5,18 +5,14 @@ Every discussion gets its meeting (those recorded since `0002` made the others),
 its episode and keeps its number (`former_discussion`: the chronology's marks are stored under
 "strategy:<number>"). A meeting made here has no history of its own, so the discussion's
 history rows are copied onto it (who recorded it, and when); every meeting touched then gets a
-history row for this change. `episodes.0008` then drops the old tables.
+history row for this change. `0005` then drops the link to the old record and
+`episodes.0008` the old tables.
 """
 
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 from django.utils import timezone
 
 REASON = "A strategy discussion of the episode became this meeting"
-HELP = (
-    "The number this strategy discussion had as the episode's own record, before meetings "
-    "existed: the chronology keeps its marks under it"
-)
 
 
 def _values(meeting):  # type: ignore[no-untyped-def]
@@ -89,50 +85,6 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("episodes", "0007_sign_off_history_record_time"),
-        ("meetings", "0002_strategy_discussions_become_meetings"),
-    ]
+    dependencies = [("meetings", "0003_meetings_filed_on_episodes")]
 
-    operations = [
-        migrations.AddField(
-            model_name="historicalmeeting",
-            name="episode",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="episodes.episode",
-            ),
-        ),
-        migrations.AddField(
-            model_name="historicalmeeting",
-            name="former_discussion",
-            field=models.PositiveIntegerField(
-                blank=True, db_index=True, editable=False, help_text=HELP, null=True
-            ),
-        ),
-        migrations.AddField(
-            model_name="meeting",
-            name="episode",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="meetings",
-                to="episodes.episode",
-            ),
-        ),
-        migrations.AddField(
-            model_name="meeting",
-            name="former_discussion",
-            field=models.PositiveIntegerField(
-                blank=True, editable=False, help_text=HELP, null=True, unique=True
-            ),
-        ),
-        migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name="historicalmeeting", name="strategy_discussion"),
-        migrations.RemoveField(model_name="meeting", name="strategy_discussion"),
-    ]
+    operations = [migrations.RunPython(forwards, backwards)]
