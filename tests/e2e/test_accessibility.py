@@ -164,7 +164,7 @@ HUB_FORMS = [
     "/referrals/new?child={child}",
     "/episodes/{episode}/risk",
     "/episodes/{episode}/review",
-    "/episodes/{episode}/strategy-discussion",
+    "/meetings/new?child={child}&kind=strategy_discussion&episode={episode}",
     "/episodes/{episode}/close",
     "/intelligence/locations/new",
     "/intelligence/disruptions/new",

@@ -1,6 +1,7 @@
 """A MACE meeting recorded in Chromium with three agencies, two children and an action: the
 action's owner sees it due on their home page, and both children's timelines show the meeting
-and its decisions."""
+and its decisions. A strategy discussion recorded from the episode page, which then lists it,
+takes its item off the triage queue."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from pytest_django.live_server_helper import LiveServer
 from safehub.access.models import User
 from safehub.access.policy import SYSTEM
 from safehub.demo import services as demo
+from safehub.episodes.models import RiskChange
 from safehub.people import services as people
-from tests.e2e.pages import SignInPage, fill_date
+from safehub.referrals import services as referrals
+from tests.e2e.pages import SignInPage, TriagePage, fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,3 +77,58 @@ def test_a_mace_meeting_shows_on_the_owners_home_page_and_the_childrens_timeline
         page.goto(f"{live_server.url}/children/{child.pk}")
         entry = page.locator("#timeline li").filter(has_text="MACE meeting held")
         expect(entry).to_contain_text(DECISIONS)
+
+
+def test_a_strategy_discussion_recorded_from_the_episode_page(
+    page: Page, live_server: LiveServer
+) -> None:
+    demo.load(acting_user=SYSTEM, with_history=False)
+    practitioner = User.objects.get(username="practitioner")
+    child = people.register_child(
+        acting_user=practitioner,
+        given_name="Kira",
+        family_name="Strategy",
+        date_of_birth=dt.date(2010, 3, 4),
+        sex="F",
+    )
+    referral = referrals.receive_referral(
+        child=child,
+        received_at=timezone.now() - dt.timedelta(hours=2),
+        source="6",
+        concerns="Disclosed abuse to a teacher.",
+        exploitation_types=["cse"],
+        acting_user=practitioner,
+    )
+    referrals.record_screening(referral, {"disclosure": True}, acting_user=practitioner)
+    referrals.record_decision(referral, outcome="strategy_discussion", acting_user=practitioner)
+    # Graded an hour ago: the discussion below, half an hour ago, was held since.
+    RiskChange.objects.filter(episode__child=child).update(
+        recorded_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    episode = child.episodes.get()
+    SignInPage(page, live_server.url).open().sign_in("practitioner", demo.demo_password())
+    triage = TriagePage(page, live_server.url).open()
+    owed = triage.row_for("Kira Strategy").filter(has_text="Strategy discussion")
+    expect(owed).to_have_count(1)
+
+    page.goto(f"{live_server.url}/episodes/{episode.pk}")
+    page.get_by_role("link", name="Record a strategy discussion").click()
+    expect(page.get_by_role("heading", name="Record a strategy discussion")).to_be_visible()
+    expect(page.get_by_label("Strategy discussion")).to_be_checked()
+    expect(page.get_by_label("Children discussed")).to_have_value(str(child.pk))
+    held = timezone.localtime() - dt.timedelta(minutes=30)
+    fill_date(page, "id_held_at_0", held.day, held.month, held.year)
+    page.locator("#id_held_at_1").fill(held.strftime("%H:%M"))
+    for agency in ("Police – Child Exploitation Team", "Health – Safeguarding"):
+        page.get_by_label(agency).check()
+    page.get_by_label("Decisions").fill("Safety plan agreed")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Strategy discussion MTG-"
+    )
+    expect(page.locator("#children")).to_contain_text("Kira Strategy")
+    page.locator("#episode").get_by_role("link").click()
+    expect(page.locator("#strategy-discussions")).to_contain_text("Safety plan agreed")
+
+    triage.open()
+    expect(triage.row_for("Kira Strategy").filter(has_text="Strategy discussion")).to_have_count(0)

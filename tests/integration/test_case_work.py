@@ -17,6 +17,7 @@ from safehub.casefile import queries as casefile
 from safehub.episodes import services as episodes
 from safehub.episodes.models import Episode, RiskChange
 from safehub.geo import services as geo
+from safehub.meetings import services as meetings
 from safehub.people import queries as people_queries
 from safehub.people import services as people
 from safehub.people.models import Child
@@ -148,9 +149,15 @@ def test_a_high_risk_episode_needs_a_strategy_discussion(practitioner: User) -> 
     referrals.record_decision(referral, outcome="strategy_discussion", acting_user=practitioner)
     kinds = {i.kind for i in due_items(practitioner)}
     assert kinds == {"strategy_discussion", "review"}
-    episode = Episode.objects.get(child=child)
-    episodes.record_strategy_discussion(
-        episode, held_at=timezone.now(), summary="Held", acting_user=practitioner
+    meetings.record_meeting(
+        kind="strategy_discussion",
+        held_at=timezone.now(),
+        chair=practitioner,
+        agencies=[practitioner.agency],
+        children=[child],
+        decisions="Held",
+        episode=Episode.objects.get(child=child),
+        acting_user=practitioner,
     )
     assert {i.kind for i in due_items(practitioner)} == {"review"}
 

@@ -272,7 +272,9 @@ def world(make_user: Callable[..., User]) -> World:
         "decision": f"/referrals/{undecided.pk}/decision",
         "risk change": f"/episodes/{episode.pk}/risk",
         "review": f"/episodes/{episode.pk}/review",
-        "strategy discussion": f"/episodes/{episode.pk}/strategy-discussion",
+        "strategy discussion": (
+            f"/meetings/new?child={child.pk}&kind=strategy_discussion&episode={episode.pk}"
+        ),
         "close episode": f"/episodes/{episode.pk}/close",
         "missing episode": f"/children/{child.pk}/missing/new",
         "return": f"/missing/{missing.pk}",

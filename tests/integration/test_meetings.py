@@ -1,17 +1,16 @@
 """Multi-agency meetings: recorded with agencies, children and actions; the actions chased on
 the owner's home page, in the triage queue and by an overdue notification; the meeting on the
 children's timelines and chronologies; partners and persons of concern kept out; minutes
-exported restricted; and strategy discussions become meetings."""
+exported restricted; and a strategy-discussion meeting meets the high-risk rule
+(test_meetings_strategy.py: recorded from the episode page)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 from collections.abc import Callable
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -21,8 +20,6 @@ from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.audit.models import AuditEvent
 from safehub.casefile import chronology, records_check
 from safehub.casefile import queries as casefile
-from safehub.episodes import services as episodes
-from safehub.episodes.models import Episode
 from safehub.geo import services as geo
 from safehub.intelligence import services as intelligence
 from safehub.meetings import export, queries, services
@@ -351,32 +348,3 @@ def test_a_strategy_discussion_meeting_satisfies_the_high_risk_rule(
     assert "strategy_discussion" in {i.kind for i in due_items(practitioner)}
     _meeting(practitioner, agencies, [child], kind="strategy_discussion", held_at=timezone.now())
     assert "strategy_discussion" not in {i.kind for i in due_items(practitioner)}
-
-
-def test_the_migration_makes_a_meeting_of_each_strategy_discussion(
-    practitioner: User,
-) -> None:
-    child = _high_risk_child(practitioner)
-    episode = Episode.objects.get(child=child)
-    held = timezone.now() - dt.timedelta(hours=1)
-    discussion = episodes.record_strategy_discussion(
-        episode, held_at=held, summary="Agreed a safety plan", acting_user=practitioner
-    )
-    migration = importlib.import_module(
-        "safehub.meetings.migrations.0002_strategy_discussions_become_meetings"
-    )
-    migration.forwards(django_apps, None)
-    migration.forwards(django_apps, None)  # run twice: still one meeting per discussion
-    meeting = Meeting.objects.get()
-    assert (meeting.kind, meeting.held_at, meeting.decisions) == (
-        "strategy_discussion",
-        held,
-        "Agreed a safety plan",
-    )
-    assert (meeting.strategy_discussion, list(meeting.children.all())) == (discussion, [child])
-    # The chronology shows it once, under the discussion's own key (its marks are kept there).
-    keys = [r.event.key for r in chronology.chronology_for(practitioner, child, held.date()).rows]
-    assert f"strategy:{discussion.pk}" in keys
-    assert f"meeting:{meeting.pk}" not in keys
-    migration.backwards(django_apps, None)
-    assert not Meeting.objects.exists()

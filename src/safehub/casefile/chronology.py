@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from safehub.access.policy import Principal, require
 from safehub.casefile.models import ChronologyAnalysis, ChronologyMark
-from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange, StrategyDiscussion
+from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange
 from safehub.flags.models import WarningFlag
 from safehub.intelligence.models import Disruption
 from safehub.meetings import queries as meeting_queries
@@ -198,37 +198,22 @@ def _risk_changes(child: Child, on: dt.date) -> Iterator[Event]:
 
 
 @source
-def _strategy_discussions(child: Child, on: dt.date) -> Iterator[Event]:
-    discussions = StrategyDiscussion.objects.filter(
-        episode__child=child, held_at__lt=_end_of(on)
-    ).select_related("recorded_by__agency")
-    for d in discussions:
-        yield Event(
-            f"strategy:{d.pk}",
-            d.held_at,
-            _agency_of(d.recorded_by),
-            "Strategy discussion held",
-            "risk",
-            significant_by_default=True,
-            link=f"/episodes/{d.episode_id}",
-        )
-
-
-@source
 def _meetings(child: Child, on: dt.date) -> Iterator[Event]:
-    """Meetings about the child and their decisions. A meeting made from an episode's strategy
-    discussion is left to `_strategy_discussions`, whose key its marks are stored under."""
+    """Meetings about the child and their decisions, strategy discussions among them. One
+    recorded on the episode before meetings existed keeps the key it had then
+    ("strategy:<number>"), under which its marks are stored."""
     meetings = (
         meeting_queries.meetings_of_child(child)
-        .filter(held_at__lt=_end_of(on), strategy_discussion__isnull=True)
-        .select_related("chair__agency")
+        .filter(held_at__lt=_end_of(on))
+        .select_related("chair__agency", "recorded_by__agency")
     )
     for m in meetings:
         decisions = f": {m.decisions}" if m.decisions else ""
+        former = m.former_discussion
         yield Event(
-            f"meeting:{m.pk}",
+            f"strategy:{former}" if former is not None else f"meeting:{m.pk}",
             m.held_at,
-            _agency_of(m.chair),
+            _agency_of(m.chair or m.recorded_by),
             f"{m.get_kind_display()} held{decisions}",
             None,
             significant_by_default=True,

@@ -18,13 +18,7 @@ from safehub.access.policy import Principal, require
 from safehub.audit import services as audit
 from safehub.demo import history as synth
 from safehub.demo import intelligence, pathway_history
-from safehub.episodes.models import (
-    Episode,
-    MissingEpisode,
-    Review,
-    RiskChange,
-    StrategyDiscussion,
-)
+from safehub.episodes.models import Episode, MissingEpisode, Review, RiskChange
 from safehub.geo.models import Ward
 from safehub.matching import index as matching_index
 from safehub.meetings.models import Meeting, MeetingKind
@@ -104,17 +98,20 @@ def load(history: synth.History, *, acting_user: Principal) -> dict[str, int]:
     # A strategy discussion was held for every grading to high risk, within the working day
     # for most; the last few days' are left for the triage queue to show as due.
     recent = history_end(history) - dt.timedelta(days=3)
-    discussions = [
-        StrategyDiscussion(
-            episode=c.episode,
-            held_at=_discussion_time(c.recorded_at, i),
-            summary="Multi-agency strategy discussion held",
-        )
+    held = [
+        (c.episode, _discussion_time(c.recorded_at, i))
         for i, c in enumerate(changes)
         if c.level == "high" and c.effective_on < recent
     ]
-    _bulk(discussions, StrategyDiscussion)
-    _meetings_of_discussions()
+    discussions = [_strategy_discussion(episode, at) for episode, at in held]
+    _bulk(discussions, Meeting)
+    Meeting.children.through.objects.bulk_create(
+        [
+            Meeting.children.through(meeting_id=m.pk, child_id=episode.child_id)
+            for m, (episode, _) in zip(discussions, held, strict=True)
+        ],
+        batch_size=2000,
+    )
     reviews = [
         Review(episode=episodes[e.key], reviewed_on=day, summary="Twelve-weekly review")
         for e in history.episodes
@@ -250,35 +247,14 @@ def _child(c: synth.SynthChild) -> Child:
     return Child(**{name: getattr(c, name) for name in IDENTITY})
 
 
-def _meetings_of_discussions() -> None:
-    """Each strategy discussion is a meeting too, as the migration made of those recorded
-    before meetings existed."""
-    held = StrategyDiscussion.objects.filter(meeting__isnull=True).values_list(
-        "pk", "held_at", "summary", "episode__child_id"
-    )
-    child_of = {pk: child for pk, _, _, child in held}
-    _bulk(
-        (
-            Meeting(
-                kind=MeetingKind.STRATEGY_DISCUSSION,
-                held_at=at,
-                decisions=summary,
-                recorded_at=at,
-                strategy_discussion_id=pk,
-            )
-            for pk, at, summary, _ in held
-        ),
-        Meeting,
-    )
-    made = Meeting.objects.filter(strategy_discussion_id__in=child_of).values_list(
-        "pk", "strategy_discussion_id"
-    )
-    Meeting.children.through.objects.bulk_create(
-        [
-            Meeting.children.through(meeting_id=meeting, child_id=child_of[discussion])
-            for meeting, discussion in made
-        ],
-        batch_size=2000,
+def _strategy_discussion(episode: Episode, held_at: dt.datetime) -> Meeting:
+    """A strategy discussion is a meeting filed on the episode, about its child."""
+    return Meeting(
+        kind=MeetingKind.STRATEGY_DISCUSSION,
+        held_at=held_at,
+        decisions="Multi-agency strategy discussion held",
+        recorded_at=held_at,
+        episode=episode,
     )
 
 

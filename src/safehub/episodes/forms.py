@@ -58,18 +58,6 @@ class CloseForm(GovukForm):
     version = VersionField()
 
 
-class StrategyDiscussionForm(GovukForm):
-    short_names: ClassVar[Mapping[str, str]] = {
-        "held_at": "the date of the strategy discussion",
-    }
-
-    held_at = GovDateTimeField(
-        label="When was it held?",
-        error_messages={"required": "Enter the date and time it was held"},
-    )
-    summary = forms.CharField(label="Outcome", widget=forms.Textarea, required=False)
-
-
 class MissingForm(GovukForm):
     # Not pre-selected (GOV.UK radios never are): the worker says which it was.
     short_names: ClassVar[Mapping[str, str]] = {

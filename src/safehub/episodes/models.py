@@ -90,21 +90,6 @@ class Review(models.Model):
         return f"review {self.pk}"
 
 
-class StrategyDiscussion(models.Model):
-    episode = models.ForeignKey(
-        Episode, on_delete=models.CASCADE, related_name="strategy_discussions"
-    )
-    held_at = models.DateTimeField()
-    summary = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    history = KeptHistory()
-
-    def __str__(self) -> str:
-        return f"strategy discussion {self.pk}"
-
-
 class MissingKind(models.TextChoices):
     MISSING = "missing", "Missing"
     ABSENT = "absent", "Away from placement without authorisation"

@@ -21,7 +21,6 @@ from safehub.episodes.models import (
     SignOffKind,
     SignOffRequest,
     SignOffStatus,
-    StrategyDiscussion,
 )
 from safehub.people.corrections import check_version, lock, mark_withdrawn
 from safehub.people.models import Child
@@ -229,19 +228,6 @@ def record_review(
     save_with_history(review, acting_user)
     audit.write(acting_user, "episode:reviewed", review)
     return review
-
-
-@transaction.atomic
-def record_strategy_discussion(
-    episode: Episode, *, held_at: dt.datetime, summary: str, acting_user: Principal
-) -> StrategyDiscussion:
-    require(acting_user, "episode:update", episode)
-    discussion = StrategyDiscussion(
-        episode=episode, held_at=held_at, summary=summary, recorded_by=user_or_none(acting_user)
-    )
-    save_with_history(discussion, acting_user)
-    audit.write(acting_user, "episode:strategy_discussion:recorded", discussion)
-    return discussion
 
 
 @transaction.atomic

@@ -6,11 +6,6 @@ urlpatterns = [
     path("episodes/<int:episode_id>", views.episode_page, name="episode"),
     path("episodes/<int:episode_id>/risk", views.change_risk, name="episode-risk"),
     path("episodes/<int:episode_id>/review", views.review, name="episode-review"),
-    path(
-        "episodes/<int:episode_id>/strategy-discussion",
-        views.strategy_discussion,
-        name="episode-strategy-discussion",
-    ),
     path("episodes/<int:episode_id>/close", views.close, name="episode-close"),
     path(
         "episodes/<int:episode_id>/risk/<int:change_id>/withdraw",

@@ -1,4 +1,7 @@
-"""The episode page and its forms: risk changes, reviews, strategy discussions, closing."""
+"""The episode page and its forms: risk changes, reviews, closing.
+
+A strategy discussion is a meeting (`safehub.meetings`, a layer above): the page links to the
+meetings form filled in for the episode, and lists the meetings filed on it."""
 
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ from safehub.episodes.forms import (
     ReturnForm,
     ReviewForm,
     RiskChangeForm,
-    StrategyDiscussionForm,
 )
 from safehub.episodes.models import Episode, SignOffRequest, SignOffStatus
 from safehub.govuk.forms import apply_errors, redraw_version
@@ -43,7 +45,10 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "episode": episode,
             "changes": episode.risk_changes.order_by("-effective_on", "-id"),
             "reviews": episode.reviews.order_by("-reviewed_on"),
-            "discussions": episode.strategy_discussions.order_by("-held_at"),
+            # Meetings are the hub's own: a partner reading a shared episode sees none.
+            "discussions": queries.strategy_discussions(episode)
+            if can(request.user, "meeting:view")
+            else None,
             "referrals": episode.referrals.order_by("-received_at")
             if "referrals" in sections
             else [],
@@ -114,15 +119,6 @@ review = _episode_form(
         e, reviewed_on=d["reviewed_on"], summary=d["summary"], acting_user=u
     ),
     "Review recorded",
-)
-strategy_discussion = _episode_form(
-    StrategyDiscussionForm,
-    "Record a strategy discussion",
-    "episode:update",
-    lambda e, d, u: services.record_strategy_discussion(
-        e, held_at=d["held_at"], summary=d["summary"], acting_user=u
-    ),
-    "Strategy discussion recorded",
 )
 close = _episode_form(
     CloseForm,

@@ -5,9 +5,10 @@ concern discussed, what was decided, and the actions that follow (each with an o
 date). What a reader sees of it is scoped in `meetings.queries`: hub roles only, and persons of
 concern only for those who may see them.
 
-A strategy discussion recorded on an episode before meetings existed became a meeting of kind
-"strategy discussion" (migration `0002`), linked back by `strategy_discussion`; the episode's
-record stays the source of the triage rule's history, so no figure changes.
+A strategy discussion is a meeting of that kind, recorded from the episode page and filed on the
+episode (`episode`). Those recorded on an episode before meetings existed became meetings too
+(migrations `0002` and `0004`), with their history; each keeps the number it had then
+(`former_discussion`), under which the chronology keeps its marks.
 """
 
 from __future__ import annotations
@@ -40,14 +41,21 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField()
-    # The episode's strategy discussion this meeting was made from, for those recorded before
-    # meetings existed.
-    strategy_discussion = models.OneToOneField(
-        "episodes.StrategyDiscussion",
+    # The episode a strategy discussion was held for, when it was recorded from one.
+    episode = models.ForeignKey(
+        "episodes.Episode",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="meeting",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    former_discussion = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The number this strategy discussion had as the episode's own record, before "
+        "meetings existed: the chronology keeps its marks under it",
     )
     agencies = models.ManyToManyField("access.Agency", related_name="+", blank=True)
     children = models.ManyToManyField("people.Child", related_name="meetings", blank=True)

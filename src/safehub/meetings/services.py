@@ -13,6 +13,7 @@ from django.utils import timezone
 from safehub.access.models import Agency, User
 from safehub.access.policy import HUB_ROLES, Principal, can, require, user_or_none
 from safehub.audit import services as audit
+from safehub.episodes.models import Episode
 from safehub.intelligence.models import LocationOfConcern, PersonOfConcern
 from safehub.meetings.models import ActionStatus, Meeting, MeetingAction, MeetingKind
 from safehub.people.models import Child
@@ -23,6 +24,16 @@ from safehub.rules import plausibility
 
 def _hub_worker(user: User | None) -> bool:
     return user is not None and user.role in HUB_ROLES and user.is_active
+
+
+def _episode_problems(episode: Episode, children: list[Child]) -> plausibility.Problems:
+    """A meeting filed on an episode is about the episode's child, and the episode stands."""
+    problems: plausibility.Problems = []
+    if episode.withdrawn:
+        problems.append(("episode", "This episode was withdrawn as entered in error"))
+    if episode.child_id not in {c.pk for c in children}:
+        problems.append(("children", "Enter the child whose episode this is"))
+    return problems
 
 
 @transaction.atomic
@@ -36,12 +47,18 @@ def record_meeting(  # noqa: PLR0913 - each is a part of the meeting's record
     decisions: str,
     locations: Iterable[LocationOfConcern] = (),
     persons: Iterable[PersonOfConcern] = (),
+    episode: Episode | None = None,
     acting_user: Principal,
 ) -> Meeting:
     """A strategy discussion or MACE meeting that has been held, with who attended (by agency)
     and the children, places and persons discussed. Children must be in the recorder's scope,
-    and only those who may record persons of concern may name them."""
+    and only those who may record persons of concern may name them.
+
+    A meeting filed on an `episode` (a strategy discussion recorded from the episode page)
+    needs what the episode's own forms need, and names the episode's child."""
     require(acting_user, "meeting:record")
+    if episode is not None:
+        require(acting_user, "episode:update", episode)
     agencies, children = list(agencies), list(children)
     locations, persons = list(locations), list(persons)
     problems: plausibility.Problems = []
@@ -65,6 +82,8 @@ def record_meeting(  # noqa: PLR0913 - each is a part of the meeting's record
         problems += plausibility.after_birth(
             "held_at", held_at, birth_of(child), label="The date of the meeting"
         )
+    if episode is not None:
+        problems += _episode_problems(episode, children)
     if persons and not can(acting_user, "person_of_concern:record"):
         problems.append(("persons", "Only hub managers and police may name persons of concern"))
     refuse(problems)
@@ -75,6 +94,7 @@ def record_meeting(  # noqa: PLR0913 - each is a part of the meeting's record
         decisions=decisions.strip(),
         recorded_by=user_or_none(acting_user),
         recorded_at=timezone.now(),
+        episode=episode,
     )
     save_with_history(meeting, acting_user)
     meeting.agencies.set(agencies)
@@ -82,7 +102,12 @@ def record_meeting(  # noqa: PLR0913 - each is a part of the meeting's record
     meeting.locations.set(locations)
     meeting.persons.set(persons)
     audit.write(acting_user, "meeting:recorded", meeting)
-    audit.write_each(acting_user, "child:meeting:recorded", children, context=meeting.reference)
+    audit.write_each(
+        acting_user,
+        "child:meeting:recorded",
+        children,
+        context=f"{meeting.get_kind_display()} {meeting.reference}",
+    )
     return meeting
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from safehub.access.policy import can, require
 from safehub.access.sessions import reauthentication_needed
+from safehub.episodes import queries as episode_queries
+from safehub.episodes.models import Episode
 from safehub.govuk.forms import apply_errors
 from safehub.intelligence import queries as intelligence_queries
 from safehub.meetings import export, queries, services
@@ -28,9 +30,24 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _episode_named(request: HttpRequest) -> Episode | None:
+    """The episode a strategy discussion is recorded for (the episode page's link names it),
+    read in the user's scope and audited; 404 when it is not there or not theirs to see."""
+    raw = (request.POST if request.method == "POST" else request.GET).get("episode", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("Not found")
+    return episode_queries.get_episode(request.user, int(raw))
+
+
 def new_meeting(request: HttpRequest) -> HttpResponse:
     require(request.user, "meeting:record")
     user = request.user
+    episode = _episode_named(request)
+    if episode is not None:
+        # The episode's own forms need this too: a strategy discussion is recorded on it.
+        require(user, "episode:update", episode)
     persons = (
         intelligence_queries.persons_for(user) if can(user, "person_of_concern:record") else None
     )
@@ -59,17 +76,26 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
                     decisions=data["decisions"],
                     locations=data.get("locations") or (),
                     persons=data.get("persons") or (),
+                    episode=episode,
                     acting_user=user,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, f"Meeting {meeting.reference} recorded")
+                messages.success(
+                    request, f"{meeting.get_kind_display()} {meeting.reference} recorded"
+                )
                 return redirect(f"/meetings/{meeting.pk}")
     return TemplateResponse(
         request,
         "meetings/form.html",
-        {"form": form, "title": "Record a meeting", "back": "/meetings"},
+        {
+            "form": form,
+            "title": "Record a strategy discussion" if episode else "Record a meeting",
+            "caption": episode.child.full_name if episode else "",
+            "back": f"/episodes/{episode.pk}" if episode else "/meetings",
+            "episode": episode,
+        },
     )
 
 

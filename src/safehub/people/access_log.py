@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "episode:reviewed": "Reviewed an episode",
     "episode:risk:set": "Set the risk level",
     "episode:risk:escalated": "Raised the risk level",
+    # Events from before strategy discussions were meetings ("child:meeting:recorded" since,
+    # its reason naming the kind and the meeting).
     "episode:strategy_discussion:recorded": "Recorded a strategy discussion",
     "episode:risk:withdrawn": "Withdrew a risk level entered in error",
     "episode:withdrawn": "Withdrew an episode entered in error",

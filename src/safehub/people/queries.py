@@ -105,8 +105,8 @@ def visible_sections(user: Principal, child: Child) -> frozenset[str]:
 def children_with_section(user: Principal, section: str) -> QuerySet[Child]:
     """The children whose `section` this user may see: the scope of anything filed under it.
 
-    Every read of an object that belongs to a child (an episode and its risk history, reviews
-    and strategy discussions under "risk"; a missing episode under "missing"; notes, referrals,
+    Every read of an object that belongs to a child (an episode and its risk history and
+    reviews under "risk"; a missing episode under "missing"; notes, referrals,
     addresses …) filters by this, so a share that leaves a section out leaves out every page,
     API answer and list that shows it. Hub roles: every child; break-glass: the whole record.
     """

@@ -36,7 +36,6 @@ from safehub.episodes.models import (
     RiskChange,
     SignOffRequest,
     SignOffStatus,
-    StrategyDiscussion,
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
@@ -157,13 +156,14 @@ def _decisions(children: QuerySet[Child]) -> Iterator[Item]:
 @source(
     "strategy_discussion",
     "Strategy discussion (high risk)",
-    models={**_EPISODE_MODELS, StrategyDiscussion: _via_episode},
+    models=_EPISODE_MODELS,
 )
 def _strategy_discussions(children: QuerySet[Child]) -> Iterator[Item]:
     latest = RiskChange.objects.filter(episode=OuterRef("pk"), withdrawn_at__isnull=True).order_by(
         "-effective_on", "-id"
     )
-    # A meeting of kind "strategy discussion" about the episode's child counts as one too.
+    # A strategy discussion is a meeting of that kind about the episode's child (its children
+    # are linked after it is saved: `triage.store` refreshes them then).
     meetings = Meeting.objects.filter(
         kind=MeetingKind.STRATEGY_DISCUSSION, children=OuterRef("child_id")
     ).order_by("-held_at")
@@ -174,15 +174,11 @@ def _strategy_discussions(children: QuerySet[Child]) -> Iterator[Item]:
         .annotate(level=Subquery(latest.values("level")[:1]))
         .filter(level="high")
         .annotate(graded_at=Subquery(latest.values("recorded_at")[:1]))
-        .annotate(last_discussion=Max("strategy_discussions__held_at"))
         .annotate(last_meeting=Subquery(meetings.values("held_at")[:1]))
     )
     for episode in episodes:
         graded_at = episode.graded_at
-        held = max(
-            (t for t in (episode.last_discussion, episode.last_meeting) if t is not None),
-            default=None,
-        )
+        held = episode.last_meeting
         if held and held >= graded_at:
             continue
         due = working_time.strategy_discussion_due(graded_at)
