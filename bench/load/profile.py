@@ -1,7 +1,7 @@
 """CPU time and queries per request for the hot pages, in-process (no gunicorn, no network).
 
     .venv/bin/python -m bench.load.profile --reuse /tmp/safehub-load-XXXX [--engine postgres]
-        [--runs 20] [--cprofile "GET /triage"]
+        [--runs 20] [--cprofile "GET /triage" [--sort tottime] [--lines 45]]
 
 Uses a database kept by `python -m bench.load run --keep`. Each page is requested `runs` times
 through Django's test client, signed in as the demo account of its role (two factors done);
@@ -26,12 +26,14 @@ import django
 from bench.load.runner import server_env
 
 
-def main() -> None:
+def main() -> None:  # noqa: PLR0915 - one straight script
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuse", type=Path, required=True)
     parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cprofile", default="")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: tottime …")
+    parser.add_argument("--lines", type=int, default=45, help="functions cProfile prints")
     args = parser.parse_args()
     os.environ.update(server_env(args.engine, args.reuse))
     django.setup()
@@ -53,7 +55,8 @@ def main() -> None:
         with transaction.atomic():
             client.force_login(User.objects.get(username=username))
         session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user__username=username).persistent_id
+        device = TOTPDevice.objects.get(user__username=username)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
         return client
 
@@ -84,7 +87,8 @@ def main() -> None:
             for _ in range(args.runs):
                 client.get(path)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            stats.print_stats(args.lines)
             return
         client.get(path)  # warm: templates compiled, connection open
         cpu, wall = [], []
