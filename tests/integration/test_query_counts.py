@@ -30,16 +30,17 @@ from safehub.rules import screening
 
 TODAY = timezone.localdate()
 
-# Page -> the most queries it may make. Raise one only with a reason.
+# Page -> the most queries it may make (PostgreSQL's count; SQLite's is the same or lower,
+# as savepoints count on both). Raise one only with a reason.
 BOUNDS = {
-    "/": 16,
-    "/triage": 12,
-    "/children/{child}": 40,
-    "/children/search?name=samplewood": 14,
-    "/referrals/new?child={child}": 16,
-    "/api/v1/referrals": 10,
-    "/api/v1/children/{child}": 30,
-    "/api/v1/due-items": 10,
+    "/": 14,
+    "/triage": 11,
+    "/children/{child}": 33,
+    "/children/search?name=samplewood": 11,
+    "/referrals/new?child={child}": 11,
+    "/api/v1/referrals": 7,
+    "/api/v1/children/{child}": 24,
+    "/api/v1/due-items": 9,
 }
 
 
@@ -87,6 +88,9 @@ def _add_children(manager: User, count: int, start: int) -> list[Child]:
 
 
 def _count(client: Client, path: str) -> int:
+    # Once first: the session's "last seen" is written at most once a minute, and on a slow
+    # machine a minute can pass between the two sets of counts.
+    client.get(path)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
@@ -98,8 +102,6 @@ def test_hot_pages_make_a_bounded_number_of_queries_whatever_the_rows(
 ) -> None:
     child = _add_children(manager, 1, 0)[0]
     paths = {page: page.format(child=child.pk) for page in BOUNDS}
-    for path in paths.values():
-        hub_practitioner_client.get(path)  # once first: per-process caches filled
     few = {page: _count(hub_practitioner_client, path) for page, path in paths.items()}
     _add_children(manager, 6, 1)
     child_more = Child.objects.get(pk=child.pk)
