@@ -139,14 +139,10 @@ def old_query(scope, name: str) -> list:  # the query before the name indexes
 
 
 def new_query(scope, name: str) -> list:
-    from django.db.models import Q  # noqa: PLC0415
+    from safehub.people.queries import SEARCH_LIMIT, name_query  # noqa: PLC0415
 
-    from safehub.people.queries import SEARCH_LIMIT, _name_part  # noqa: PLC0415
-
-    query = Q()
-    for part in name.split():
-        query &= _name_part(part)
-    return list(scope.filter(query).order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
+    ordered = scope.filter(name_query(name)).order_by("family_name", "given_name", "pk")
+    return list(ordered[:SEARCH_LIMIT])
 
 
 def run_engine(engine: str, count: int, runs: int) -> None:

@@ -30,8 +30,8 @@ from safehub.rules import screening
 
 TODAY = timezone.localdate()
 
-# Page -> the most queries it may make (PostgreSQL's count; SQLite's is the same or lower,
-# as savepoints count on both). Raise one only with a reason.
+# Page -> the most queries it may make (counted on PostgreSQL; SQLite makes no more). Raise
+# one only with a reason.
 BOUNDS = {
     "/": 14,
     "/triage": 11,
