@@ -165,6 +165,8 @@ def table(stats: Path, title: str) -> str:
         ),
     ]
     for row in sorted(rows, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):
+        if row["Request Count"] == "0":  # sign-ins, left out once everyone had signed in
+            continue
         name = "TOTAL" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}"
         name = name.replace("GET GET ", "GET ").replace("POST POST ", "POST ")
         lines.append(
