@@ -272,7 +272,8 @@ def test_referrals_list_newest_first_filtered_paged_and_audited(
 
     listed = hub_practitioner_client.get("/api/v1/referrals")
     assert listed.status_code == 200
-    assert listed.json()["count"] == 3
+    assert listed.json()["next"] is None  # one page holds them all
+    assert "count" not in listed.json()  # no total: counting every page cost more than it
     assert [r["id"] for r in listed.json()["items"]] == [new.pk, mid.pk, old.pk]
     assert "concerns" not in listed.json()["items"][0]
 
@@ -284,7 +285,9 @@ def test_referrals_list_newest_first_filtered_paged_and_audited(
     assert ids(child_id=first.pk) == [new.pk, old.pk]
     assert ids(received_from="2016-06-01", received_to="2016-06-01") == [mid.pk]
     assert ids(received_from="2016-05-01") == [new.pk, mid.pk]
-    assert ids(page=2, page_size=2) == [old.pk]
+    first_page = hub_practitioner_client.get("/api/v1/referrals", {"page_size": 2}).json()
+    assert [r["id"] for r in first_page["items"]] == [new.pk, mid.pk]
+    assert ids(page_size=2, cursor=first_page["next"]) == [old.pk]
 
     event = AuditEvent.objects.filter(action="referral:listed").last()
     assert event is not None
@@ -293,13 +296,34 @@ def test_referrals_list_newest_first_filtered_paged_and_audited(
         first.pk,
         "listed: referrals",
     )
-    # One event per referral shown, on each of the five pages: 3 + 2 + 1 + 2 + 1.
-    assert AuditEvent.objects.filter(action="referral:listed").count() == 9
+    # One event per referral shown, on each of the six pages: 3 + 2 + 1 + 2 + 2 + 1.
+    assert AuditEvent.objects.filter(action="referral:listed").count() == 11
 
     backwards = hub_practitioner_client.get(
         "/api/v1/referrals", {"received_from": "2016-06-02", "received_to": "2016-06-01"}
     )
     assert _fields(backwards) == {"received_to"}
+
+
+def test_referral_pages_follow_their_cursors_through_ties_and_refuse_a_forged_one(
+    hub_practitioner_client: Client, practitioner: User
+) -> None:
+    child = _child(practitioner)
+    same_time = dt.datetime(2016, 3, 1, 9, tzinfo=LONDON)
+    made = [_referral(practitioner, child, same_time) for _ in range(5)]
+    seen: list[int] = []
+    cursor = None
+    for _ in range(5):
+        query = {"page_size": 2} | ({"cursor": cursor} if cursor else {})
+        page = hub_practitioner_client.get("/api/v1/referrals", query).json()
+        seen += [r["id"] for r in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == sorted((r.pk for r in made), reverse=True)  # each once, newest id first
+    assert _fields(hub_practitioner_client.get("/api/v1/referrals", {"cursor": "nonsense"})) == {
+        "cursor"
+    }
 
 
 def test_reading_a_referral_shows_its_screening_and_decision(

@@ -4,18 +4,17 @@ Every change goes through the referral and people services, which check the poli
 the audit; every read through the scoped queries, which audit what was shown.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
 from safehub.access.models import Agency
 from safehub.api import problems
+from safehub.api.keyset import KeysetPagination, Listing
 from safehub.api.schemas import (
     DecisionIn,
     DecisionOut,
@@ -43,34 +42,6 @@ from safehub.rules import screening
 router = Router(tags=["referrals"])
 
 PAGE_SIZE = 20
-MAX_PAGE = 1_000_000
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A scoped queryset and how to show a page of it: ninja's paginator slices the one, the
-    other turns the page into responses and audits exactly the rows shown."""
-
-    queryset: Any
-    show: Callable[[Sequence[Any]], list[Any]]
-
-
-class AuditedPagination(PageNumberPagination):
-    """Ninja's page-number pagination, auditing the page it returns rather than the query."""
-
-    class Input(Schema):
-        # Bounded, so the offset a page asks for is one every database can take.
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, le=queries.LIST_LIMIT)
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        if not isinstance(queryset, Listing):  # pragma: no cover - a wiring mistake
-            raise TypeError("AuditedPagination paginates a Listing")
-        page = super().paginate_queryset(queryset.queryset, pagination, request, **params)
-        page[self.items_attribute] = queryset.show(list(page[self.items_attribute]))
-        return page
 
 
 def _agency(name: str | None, field: str) -> Agency | None:
@@ -143,11 +114,13 @@ def create_referral(
     response={200: list[ReferralSummary], **problems.PROBLEM_RESPONSES},
     summary="List referrals",
 )
-@paginate(AuditedPagination, page_size=PAGE_SIZE, max_page_size=queries.LIST_LIMIT)
+@paginate(KeysetPagination, page_size=PAGE_SIZE, max_page_size=queries.LIST_LIMIT)
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Listing:
     """The referrals you may see, newest first, a page at a time.
 
-    Every page shown is audited with the ids of the referrals on it.
+    Each page has a `next` cursor: give it as `cursor` for the page after, until `next` is
+    null. There is no total: counting every referral in scope on every page cost more than the
+    page. Every page shown is audited with the ids of the referrals on it.
     """
     if (
         filters.received_from

@@ -1,0 +1,215 @@
+"""Name search at a million children: the old query beside the indexed one, on both engines.
+
+    .venv/bin/python -m bench.search_bench [--children 1000000] [--runs 20]
+
+Each engine gets a fresh, migrated database (SQLite in a temporary folder; PostgreSQL
+`safehub_bench_search`, dropped afterwards) in its own process, loaded with invented children
+(given names from a short list, family names from syllables: about 27,000 different ones) and
+an alias for one child in ten. Then each search is timed `runs` times, as a hub practitioner
+sees it, old query (a join to the aliases, DISTINCT) and new (`search_children`'s indexed
+`pk IN (…)` per word) in the same run; medians and 95th percentiles in milliseconds. Only
+the query is timed: the audit of the rows listed is the same for both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import psycopg
+
+BENCH_DB = "safehub_bench_search"
+GIVEN = (
+    "Amira",
+    "Ben",
+    "Caitlin",
+    "Dylan",
+    "Ella",
+    "Farah",
+    "Grace",
+    "Harley",
+    "Isla",
+    "Jayden",
+    "Kai",
+    "Layla",
+    "Mason",
+    "Nadia",
+    "Oliver",
+    "Priya",
+    "Quinn",
+    "Riley",
+    "Sana",
+    "Tyler",
+    "Umar",
+    "Violet",
+    "Wiktor",
+    "Xena",
+    "Yusuf",
+    "Zara",
+    "Aaliyah",
+    "Bilal",
+    "Chloe",
+    "Dawid",
+)
+SYLLABLES = (
+    "ash",
+    "bur",
+    "cal",
+    "den",
+    "ew",
+    "far",
+    "gor",
+    "hal",
+    "ing",
+    "jen",
+    "kel",
+    "lan",
+    "mor",
+    "nor",
+    "ock",
+    "par",
+    "quin",
+    "ros",
+    "sut",
+    "tam",
+    "ul",
+    "ver",
+    "wat",
+    "yar",
+    "zel",
+    "brook",
+    "field",
+    "ton",
+)
+
+
+def family(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+
+
+def load(count: int) -> list[str]:
+    from django.db import connection  # noqa: PLC0415
+
+    from safehub.people.models import Child, ChildAlias  # noqa: PLC0415
+
+    rng = random.Random(1)
+    families: list[str] = []
+    batch = 20_000
+    for start in range(0, count, batch):
+        children = []
+        for _ in range(min(batch, count - start)):
+            name = family(rng)
+            families.append(name)
+            children.append(
+                Child(
+                    given_name=rng.choice(GIVEN),
+                    family_name=name,
+                    date_of_birth=dt.date(2006, 1, 1) + dt.timedelta(days=rng.randint(0, 4000)),
+                    sex=rng.choice("FM"),
+                )
+            )
+        made = Child.objects.bulk_create(children)
+        ChildAlias.objects.bulk_create(
+            ChildAlias(child_id=c.pk, given_name="", family_name=family(rng)) for c in made[::10]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return families
+
+
+def old_query(scope, name: str) -> list:  # the query before the name indexes
+    from django.db.models import Q  # noqa: PLC0415
+
+    query = Q()
+    for part in name.split():
+        query &= (
+            Q(given_name__icontains=part)
+            | Q(family_name__icontains=part)
+            | Q(aliases__given_name__icontains=part)
+            | Q(aliases__family_name__icontains=part)
+        )
+    return list(scope.filter(query).distinct().order_by("family_name", "given_name")[:50])
+
+
+def new_query(scope, name: str) -> list:
+    from safehub.people.queries import SEARCH_LIMIT, name_query  # noqa: PLC0415
+
+    ordered = scope.filter(name_query(name)).order_by("family_name", "given_name", "pk")
+    return list(ordered[:SEARCH_LIMIT])
+
+
+def run_engine(engine: str, count: int, runs: int) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="safehub.settings.test",
+        SAFEHUB_TEST_DATABASE=engine,
+        SAFEHUB_VAR_DIR=tempfile.mkdtemp(),
+        SAFEHUB_TEST_POSTGRES_URL=f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}",
+    )
+    if engine == "postgres":
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            c.execute(f"CREATE DATABASE {BENCH_DB}")
+    import django  # noqa: PLC0415
+
+    django.setup()
+    from django.core.management import call_command  # noqa: PLC0415
+    from tests.factories import UserFactory  # noqa: PLC0415
+
+    from safehub.access.models import Role  # noqa: PLC0415
+    from safehub.people.queries import children_for  # noqa: PLC0415
+
+    call_command("migrate", verbosity=0)
+    begin = time.perf_counter()
+    families = load(count)
+    print(f"{engine:<8} {count:,} children loaded in {time.perf_counter() - begin:.0f} s")
+    scope = children_for(UserFactory(role=Role.HUB_PRACTITIONER))
+    rare = families[count // 2]
+    searches = {
+        f"family name ({rare})": rare,
+        f"given and family ({GIVEN[3]} {rare[:6]})": f"{GIVEN[3]} {rare[:6]}",
+        f"part of a name ({rare[2:7].lower()})": rare[2:7].lower(),
+        "common syllable (brook)": "brook",
+        "two letters (ur)": "ur",
+        "nobody (zzqx)": "zzqx",
+    }
+    for label, name in searches.items():
+        line = f"{engine:<8} {label:<40}"
+        for how, query in (("old", old_query), ("new", new_query)):
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                found = query(scope, name)
+                times.append((time.perf_counter() - start) * 1000)
+            p95 = statistics.quantiles(times, n=20)[-1] if runs >= 2 else times[0]
+            line += f" {how} p50 {statistics.median(times):7.1f} p95 {p95:7.1f} ms ({len(found)})"
+        print(line, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--children", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if args.engine:
+        run_engine(args.engine, args.children, args.runs)
+        return
+    for engine in ("sqlite", "postgres"):
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "bench.search_bench", "--engine", engine,
+             "--children", str(args.children), "--runs", str(args.runs)],
+            check=True,
+        )  # fmt: skip
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+if __name__ == "__main__":
+    main()
