@@ -8,6 +8,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 from safehub.access.models import Role, User
@@ -52,6 +53,42 @@ def test_the_site_still_answers_its_own_500_page_elsewhere(
     response = hub_practitioner_client.get("/triage")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_database_out_of_reach_is_a_503_to_try_again_under_api(
+    hub_practitioner_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*args: object, **kwargs: object) -> list[object]:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(triage, "due_items", unreachable)
+    hub_practitioner_client.raise_request_exception = False
+    response = hub_practitioner_client.get("/api/v1/due-items")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == "5"
+    body = response.json()
+    assert body["status"] == 503
+    assert body["title"] == "Service Unavailable"
+    assert "nothing was changed" in body["detail"]
+    assert "server closed" not in response.content.decode()
+
+
+def test_a_database_out_of_reach_is_the_503_page_elsewhere(
+    hub_practitioner_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safehub.triage import views  # noqa: PLC0415
+
+    def unreachable(*args: object, **kwargs: object) -> list[object]:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views, "queue_page", unreachable)
+    hub_practitioner_client.raise_request_exception = False
+    response = hub_practitioner_client.get("/triage")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith("text/html")
+    assert "Try again in a few moments" in response.content.decode()
 
 
 def test_due_items_are_rfc_3339_even_for_a_referral_from_long_ago(

@@ -96,6 +96,7 @@ class Burst:
         self.lock = threading.Lock()
         self.acknowledged: dict[str, int] = {}  # external reference -> referral id
         self.failed = 0
+        self.refusals: set[int] = set()  # the statuses of requests not acknowledged
         self.stop = threading.Event()
         self.threads = [threading.Thread(target=self._send, args=(n,)) for n in range(SENDERS)]
 
@@ -137,6 +138,7 @@ class Burst:
                     self.acknowledged[reference] = json.loads(answer)["id"]
                 else:
                     self.failed += 1
+                    self.refusals.add(status)
             if not 200 <= status < 300:
                 time.sleep(PAUSE_AFTER_FAILURE)
 
@@ -208,11 +210,14 @@ def test_every_acknowledged_referral_survives_postgres_stopped_immediately(
                 "acknowledgements after the restart",
             )
         acknowledged = dict(burst.acknowledged)
+        refusals = set(burst.refusals)
     finally:
         os.kill(server.pid, signal.SIGTERM)
         server.wait(60)
 
     present = database.python(PRESENT)["referrals"]  # type: ignore[index]
+    # While the database was down the server said so: 503, try again; never a 500.
+    assert refusals == {503}, f"refused with {sorted(refusals)}"
     missing = sorted(set(acknowledged) - set(present))
     assert missing == [], f"acknowledged but lost: {missing}"
     for reference, referral_id in acknowledged.items():

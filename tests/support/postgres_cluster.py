@@ -2,9 +2,9 @@
 
 `make test` uses it when no server answers at SAFEHUB_TEST_POSTGRES_URL, so the PostgreSQL
 suite runs on a machine without one; the crash tests use one of their own to stop it hard
-without touching anyone's shared server. The programs come from the `pgserver` wheel (in the
-dev extras, so `make setup` installs it), else from the system's PostgreSQL
-(/usr/lib/postgresql/*/bin, or `pg_ctl` on PATH).
+without touching anyone's shared server. The programs come from the system's PostgreSQL
+(/usr/lib/postgresql/*/bin, or `pg_ctl` on PATH), else from the `pgserver` wheel (in the dev
+extras, so `make setup` installs it).
 
 PostgreSQL refuses to run as root, so as root the server runs as the unprivileged `nobody`;
 when `nobody` cannot reach the programs where they are installed (a checkout under /root,
@@ -59,13 +59,12 @@ class NoPostgresError(RuntimeError):
 
 
 def programs() -> Path:
-    """The folder holding initdb, pg_ctl and postgres: the wheel's, else the system's."""
-    spec = importlib.util.find_spec("pgserver")
-    if spec is not None and spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            wheel = Path(location) / "pginstall" / "bin"
-            if (wheel / "pg_ctl").is_file():
-                return wheel
+    """The folder holding initdb, pg_ctl and postgres: the system's, else the wheel's.
+
+    The system's come first: they are the build a council runs, with the contrib extensions
+    (pg_trgm for name search); the wheel's is a minimal build without them, for a machine that
+    has no PostgreSQL at all (the migrations then leave out the trigram indexes).
+    """
     system = sorted(
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
@@ -76,6 +75,12 @@ def programs() -> Path:
     on_path = shutil.which("pg_ctl")
     if on_path and (Path(on_path).parent / "initdb").is_file():
         return Path(on_path).parent
+    spec = importlib.util.find_spec("pgserver")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            wheel = Path(location) / "pginstall" / "bin"
+            if (wheel / "pg_ctl").is_file():
+                return wheel
     raise NoPostgresError(NO_PROGRAMS)
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
@@ -138,26 +139,45 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# Seconds a client is asked to wait before trying again while the database is out of reach.
+RETRY_AFTER = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page, rendered without context processors: they may need the broken database.
 
     Under /api/ the answer is a problem-details document (RFC 9457) like every other API error,
-    in the shape safehub.api.problems gives them, naming the request for the logs.
+    in the shape safehub.api.problems gives them, naming the request for the logs. A database
+    out of reach (stopped, restarting, a dropped connection) is not a fault of the service but
+    a moment to wait: 503 with Retry-After, so a client knows to try again. Django calls this
+    view inside its exception handler, so the exception is `sys.exc_info()`'s.
     """
     ctx = context.current()
+    request_id = ctx.request_id if ctx else ""
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
-        return JsonResponse(
+        detail = (
+            "The database cannot be reached just now; nothing was changed. Try again."
+            if unavailable
+            else "Something went wrong; nothing was changed."
+        )
+        response: HttpResponse = JsonResponse(
             {
                 "type": "about:blank",
-                "title": "Internal Server Error",
-                "status": 500,
-                "detail": "Something went wrong; nothing was changed. Request "
-                f"{ctx.request_id if ctx else ''}".strip(),
+                "title": "Service Unavailable" if unavailable else "Internal Server Error",
+                "status": status,
+                "detail": f"{detail} Request {request_id}".strip(),
             },
-            status=500,
+            status=status,
             content_type="application/problem+json",
         )
-    body = loader.get_template("500.html").render(
-        {"service_name": "Safehub", "request_id": ctx.request_id if ctx else ""}
-    )
-    return HttpResponse(body, status=500)
+    else:
+        template = "503.html" if unavailable else "500.html"
+        body = loader.get_template(template).render(
+            {"service_name": "Safehub", "request_id": request_id}
+        )
+        response = HttpResponse(body, status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response

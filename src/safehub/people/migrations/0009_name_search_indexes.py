@@ -4,6 +4,8 @@ PostgreSQL: the pg_trgm extension and a trigram GIN index on the upper-cased giv
 names of children and of aliases, which `icontains` (UPPER(col) LIKE UPPER('%part%')) uses.
 SQLite: an FTS5 table with the trigram tokenizer over each of the two tables (external content:
 it stores only the index), kept in step by triggers, so rows written in bulk are indexed too.
+A PostgreSQL built without the contrib extensions (some minimal builds) has no pg_trgm: there
+the indexes are left out and search still works, unindexed.
 A later migration that makes SQLite rebuild `people_child` or `people_childalias` drops these
 triggers with the old table; `tests/integration/test_name_search.py` fails if that happens.
 """
@@ -58,11 +60,20 @@ SQLITE_REVERSE = [
 ]
 
 
+def trigrams_available(connection) -> bool:
+    """True on a PostgreSQL server that has the pg_trgm extension to install."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        return cursor.fetchone() is not None
+
+
 class PostgresTrigramExtension(TrigramExtension):
-    """pg_trgm on PostgreSQL; nothing on SQLite."""
+    """pg_trgm on PostgreSQL where the server has it; nothing on SQLite."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if trigrams_available(schema_editor.connection):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
@@ -71,7 +82,10 @@ class PostgresTrigramExtension(TrigramExtension):
 
 def _run(statements: dict[str, list[str]]):
     def run(apps, schema_editor):
-        for statement in statements.get(schema_editor.connection.vendor, []):
+        connection = schema_editor.connection
+        if connection.vendor == "postgresql" and not trigrams_available(connection):
+            return
+        for statement in statements.get(connection.vendor, []):
             schema_editor.execute(statement)
 
     return run
