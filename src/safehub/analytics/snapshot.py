@@ -24,11 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -37,7 +35,6 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
-from safehub.analytics import awareness_tables, pathway_tables, scrutiny_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -46,6 +43,11 @@ from safehub.geo.models import Ward
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, working_time
+
+# pyarrow is imported where a snapshot is written (`schemas`), not by every command that
+# loads this module: reading a manifest does not need it.
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # 3: adds `merges` (records merged into another, counted once) and leaves merged records out
 # of `children`. Additive: a reader of version 2 finds every table it knew.
@@ -138,134 +140,6 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.astimezone(dt.UTC)
 
 
-TS = pa.timestamp("us", tz="UTC")
-SCHEMAS: dict[str, pa.Schema] = {
-    "wards": pa.schema(
-        [
-            ("ward_id", pa.int64()),
-            ("ward_code", pa.string()),
-            ("ward_name", pa.string()),
-            ("area", pa.string()),
-            ("local_authority", pa.string()),
-            ("ward_set", pa.string()),
-            ("set_valid_from", pa.date32()),
-            ("set_valid_to", pa.date32()),
-            ("boundary_geojson", pa.string()),
-        ]
-    ),
-    "children": pa.schema(
-        [
-            ("child", pa.string()),
-            ("birth_month", pa.date32()),
-            ("sex", pa.string()),
-            ("ethnicity", pa.string()),
-            ("ethnic_group", pa.string()),
-            ("ethnicity_source", pa.string()),
-            ("first_language", pa.string()),
-            ("nationality", pa.string()),
-            ("arrived_month", pa.date32()),
-        ]
-    ),
-    "addresses": pa.schema(
-        [
-            ("child", pa.string()),
-            ("valid_from", pa.date32()),
-            ("valid_to", pa.date32()),
-            ("ward_id", pa.int64()),
-        ]
-    ),
-    "care_periods": pa.schema(
-        [
-            ("child", pa.string()),
-            ("kind", pa.string()),
-            ("valid_from", pa.date32()),
-            ("valid_to", pa.date32()),
-        ]
-    ),
-    "referrals": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("child", pa.string()),
-            ("received_at", TS),
-            ("received_on", pa.date32()),
-            ("source", pa.string()),
-            ("exploitation_types", pa.string()),
-            ("episode", pa.string()),
-            ("recorded_at", TS),
-        ]
-    ),
-    "screenings": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("screened_at", TS),
-            ("computed_level", pa.string()),
-            ("final_level", pa.string()),
-        ]
-    ),
-    "decisions": pa.schema(
-        [
-            ("referral", pa.string()),
-            ("outcome", pa.string()),
-            ("decided_at", TS),
-            ("due_at", TS),
-            ("pathway_agency_type", pa.string()),
-        ]
-    ),
-    "episodes": pa.schema(
-        [
-            ("episode", pa.string()),
-            ("child", pa.string()),
-            ("opened_on", pa.date32()),
-            ("closed_on", pa.date32()),
-            ("lead_agency_type", pa.string()),
-        ]
-    ),
-    "risk_changes": pa.schema(
-        [
-            ("episode", pa.string()),
-            ("seq", pa.int64()),
-            ("level", pa.string()),
-            ("effective_on", pa.date32()),
-            ("recorded_at", TS),
-        ]
-    ),
-    "missing_episodes": pa.schema(
-        [
-            ("child", pa.string()),
-            ("kind", pa.string()),
-            ("started_at", TS),
-            ("ended_at", TS),
-            ("interview_offered_at", TS),
-            ("interview_completed_at", TS),
-        ]
-    ),
-    # What was withdrawn as entered in error by T. `key` is the pseudonym of the referral or
-    # episode withdrawn (for a risk change: its episode); for an address or a missing episode,
-    # of the child.
-    "withdrawals": pa.schema(
-        [
-            ("kind", pa.string()),
-            ("key", pa.string()),
-            ("child", pa.string()),
-            ("withdrawn_at", TS),
-        ]
-    ),
-    # Records found to be one child and merged by T (and not unmerged by T): `child` was
-    # merged into `into_child`. The merged record is not in `children`; its referrals,
-    # episodes and the rest are the survivor's, so every figure counts the child once.
-    "merges": pa.schema(
-        [
-            ("child", pa.string()),
-            ("into_child", pa.string()),
-            ("merged_at", TS),
-        ]
-    ),
-    **scrutiny_tables.SCHEMAS,
-}
-SCHEMAS.update(pathway_tables.SCHEMAS)
-SCHEMAS.update(awareness_tables.SCHEMAS)
-
-
 @dataclass(frozen=True)
 class Manifest:
     id: str
@@ -301,6 +175,13 @@ def _extract(
     knowledge_time: dt.datetime, pseudo: Pseudonymiser, legacy_until: dt.datetime | None
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of every table, pseudonymised, as known at `knowledge_time`."""
+    # They import pyarrow for their schemas (`schemas`).
+    from safehub.analytics import (  # noqa: PLC0415
+        awareness_tables,
+        pathway_tables,
+        scrutiny_tables,
+    )
+
     agency_types = {a.pk: a.agency_type for a in Agency.objects.all()}
     wards = [
         {
@@ -505,6 +386,8 @@ def write_tables(
     extra: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write Parquet files and the manifest into a directory that must not exist yet."""
+    import pyarrow.parquet  # noqa: PLC0415
+
     if directory.exists():
         raise SnapshotError(
             f"snapshot {snapshot_id} already exists at {directory}; never overwritten"
@@ -513,7 +396,7 @@ def write_tables(
     files: dict[str, dict[str, Any]] = {}
     for name, table in tables:
         path = directory / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        pyarrow.parquet.write_table(table, path, compression="zstd")
         files[name] = {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path)}
     combined = hashlib.sha256(
         json.dumps({k: v["sha256"] for k, v in sorted(files.items())}).encode()
@@ -537,6 +420,10 @@ def write_tables(
 
 
 def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[str, pa.Table]]:
+    import pyarrow as pa  # noqa: PLC0415
+
+    from safehub.analytics.schemas import SCHEMAS  # noqa: PLC0415
+
     for name, schema in SCHEMAS.items():
         yield name, pa.Table.from_pylist(rows[name], schema=schema)
 

@@ -15,12 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
-
-import pandas as pd
-from splink import Linker, block_on
+from typing import TYPE_CHECKING, Any, Literal
 
 from safehub.matching import comparisons, standardise
+
+# pandas and Splink load when a model is trained or used, not with every command.
+if TYPE_CHECKING:
+    import pandas as pd
+    from splink import Linker
 
 Engine = Literal["duckdb", "spark"]
 # Strict rules that admit almost no false matches, for the prior (how likely two random
@@ -31,6 +33,8 @@ DETERMINISTIC_RECALL = 0.7
 
 def frame(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Records ({"unique_id", given_name, …} as in `standardise.record`) as Splink's input."""
+    import pandas as pd  # noqa: PLC0415
+
     columns = ["unique_id", *standardise.COLUMNS, *extra]
     table = pd.DataFrame.from_records(list(rows), columns=columns)
     table["dob_year"] = table["dob_year"].astype("Int64")
@@ -100,6 +104,8 @@ def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
     sampling; m (how often one child's records agree) by expectation maximisation on two
     blocks, each capped at `max_pairs`, so neither blocked field estimates itself.
     """
+    from splink import Linker, block_on  # noqa: PLC0415
+
     api = db_api(engine, spark=spark)
     frames = tables if isinstance(tables, list) else [tables]
     data = [api.register(_for_engine(t, engine, api)) for t in frames]
@@ -144,6 +150,8 @@ def linker_for(
     table: pd.DataFrame, model: Mapping[str, Any], *, engine: Engine = "duckdb", spark: Any = None
 ) -> Linker:
     """A linker over `table` with a trained model's parameters, ready to predict."""
+    from splink import Linker  # noqa: PLC0415
+
     api = db_api(engine, spark=spark)
     data = api.register(_for_engine(table, engine, api))
     return Linker(data, dict(model), log_level=logging.WARNING)
