@@ -10,8 +10,10 @@
 
 Each figure is the median of --runs builds after one warm-up build (imports, fonts and caches
 are not counted): "view model" is `committee.build` (metrics, sections, disclosure control and
-its audit), "charts" draws the charts and the map as the PDF embeds them, "PDF" is WeasyPrint's
-layout and writing; "total" is view model + PDF as `report committee --format pdf` runs it.
+its audit; "of which audit LPs" is the time in the audit's linear programs), "charts" draws the
+charts and the map as the PDF embeds them, "PDF" is WeasyPrint's layout and writing ("of which
+layout" is `HTML.render`, the rest writing the file); "total" is view model + PDF as
+`report committee --format pdf` runs it, "total CPU" the process's CPU time over the same steps.
 Results go in bench/RESULTS.md by hand, with the machine, date and load average.
 """
 
@@ -30,6 +32,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+PHASES = (
+    "view model",
+    "  of which audit LPs",
+    "charts",
+    "PDF",
+    "  of which layout",
+    "total",
+    "total CPU",
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safehub.settings.test")
 os.environ.setdefault("SAFEHUB_TEST_DATABASE", "sqlite")
 
@@ -62,22 +73,48 @@ def _count_lp_calls() -> dict[str, int]:
     """Count scipy linprog calls made by the disclosure audit, wherever it imports it from."""
     import importlib
 
+    import scipy.optimize
+
     calls = {"linprog": 0}
+    original = scipy.optimize.linprog
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls["linprog"] += 1
+        return original(*args, **kwargs)
+
+    # The audit imports it when it solves (this code); older code imported it with the module.
+    scipy.optimize.linprog = counted
     for name in ("safehub.rules.disclosure_lp", "safehub.rules.disclosure"):
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        original = getattr(module, "linprog", None)
-        if original is None:
-            continue
-
-        def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            calls["linprog"] += 1
-            return _original(*args, **kwargs)
-
-        module.linprog = counted  # type: ignore[attr-defined]
+        if getattr(module, "linprog", None) is not None:
+            module.linprog = counted  # type: ignore[attr-defined]
     return calls
+
+
+def _phase_timers() -> dict[str, float]:
+    """Time spent in the disclosure audit's LPs and in WeasyPrint's layout, as they happen."""
+    import weasyprint
+
+    from safehub.rules import disclosure
+
+    spent = {"audit": 0.0, "layout": 0.0}
+
+    def timed(key: str, function: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+
+        return wrapper
+
+    disclosure.provable_ranges = timed("audit", disclosure.provable_ranges)  # type: ignore[assignment]
+    weasyprint.HTML.render = timed("layout", weasyprint.HTML.render)  # type: ignore[method-assign]
+    return spent
 
 
 def _per_cell() -> None:
@@ -99,17 +136,13 @@ def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[st
     if per_cell:
         _per_cell()
     calls = _count_lp_calls()
+    spent = _phase_timers()
     manifest = snapshot.load("demo", root=snapshot_dir)
     day = dt.date(2017, 3, 31)
-    times: dict[str, list[float]] = {
-        "view model": [],
-        "charts": [],
-        "PDF": [],
-        "total": [],
-        "total CPU": [],
-    }
+    times: dict[str, list[float]] = {k: [] for k in PHASES}
     for run in range(runs + 1):
         calls["linprog"] = 0
+        spent.update(audit=0.0, layout=0.0)
         cpu_start = time.process_time()
         start = time.perf_counter()
         report = committee.build(manifest, area="Bradford", as_of=day, edition="public")
@@ -123,7 +156,9 @@ def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[st
         if run == 0:
             continue  # warm-up
         times["view model"].append(built - start)
+        times["  of which audit LPs"].append(spent["audit"])
         times["charts"].append(drawn - built)
+        times["  of which layout"].append(spent["layout"])
         times["PDF"].append(done - drawn - (drawn - built))
         times["total"].append(built - start + done - drawn)
         times["total CPU"].append(cpu_built - cpu_start + cpu_done - cpu_drawn)
@@ -166,8 +201,11 @@ def _before(ref: str, snapshot_dir: Path, runs: int) -> dict[str, Any]:
 def _print(columns: dict[str, dict[str, Any]]) -> None:
     names = list(columns)
     print(f"{'median of runs, seconds':28}" + "".join(f"{n:>26}" for n in names))
-    for key in ("view model", "charts", "PDF", "total", "total CPU"):
-        row = "".join(f"{columns[n]['median'][key]:>26.2f}" for n in names)
+    for key in PHASES:
+        row = "".join(
+            f"{columns[n]['median'][key]:>26.2f}" if key in columns[n]["median"] else f"{'':>26}"
+            for n in names
+        )
         print(f"{key:28}{row}")
     print(f"{'worst total':28}" + "".join(f"{columns[n]['worst']['total']:>26.2f}" for n in names))
     print(

@@ -7,10 +7,11 @@ settings unless DJANGO_SETTINGS_MODULE says otherwise.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from safehub import config
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     # The demo's own commands default to the demo settings; `totp` refuses any other.
     default = "safehub.settings.demo" if args[:1] in (["demo"], ["totp"]) else None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default or config.get("DJANGO_SETTINGS_MODULE"))
+    _load_apps()
     # Commands run on the server are audited as channel "cli" with their own request id.
     from django.core.management import execute_from_command_line  # noqa: PLC0415
 
@@ -41,6 +43,31 @@ def main(argv: list[str] | None = None) -> None:
     except PermissionDenied as error:
         _audit_denial(error)
         sys.exit(f"safehub: not permitted ({error})")
+
+
+def _load_apps() -> None:
+    """Load the settings and every app with the cyclic garbage collector paused.
+
+    Start-up makes hundreds of thousands of objects (modules, classes, models) that live as long
+    as the process, and next to no cyclic garbage: the collector's passes over them are wasted,
+    a tenth of a command's start. Once loaded they are frozen out of its reach, so later passes
+    (the URL modules the system checks import, the command itself) skip them too. Broken
+    settings are left for Django's own start-up to report, as it always has.
+    """
+    import django  # noqa: PLC0415
+    from django.conf import settings  # noqa: PLC0415
+
+    gc.disable()
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reading it loads the settings
+    except (ImproperlyConfigured, ImportError):
+        gc.enable()
+        return
+    try:
+        django.setup()
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _audit_denial(error: PermissionDenied) -> None:

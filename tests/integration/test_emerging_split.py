@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
-from safehub.analytics import snapshot
+from safehub.analytics import schemas, snapshot
 from safehub.awareness import services as awareness
 from safehub.awareness.models import Session
 from safehub.episodes import services as episodes
@@ -245,7 +245,7 @@ def test_sessions_aimed_at_a_community_are_imported_shown_and_counted(
 
 
 def _synthetic(root: Path, tables: dict[str, list[dict[str, Any]]]) -> snapshot.Manifest:
-    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in snapshot.SCHEMAS} | tables
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in schemas.SCHEMAS} | tables
     return snapshot.write_tables(
         root / "known",
         snapshot.arrow_tables(rows),

@@ -20,7 +20,7 @@ import pytest
 from django.test import Client
 
 from safehub.access.policy import SYSTEM
-from safehub.analytics import revisions, snapshot
+from safehub.analytics import revisions, schemas, snapshot
 from safehub.episodes.models import Episode, RiskChange
 from safehub.geo.models import AreaCommittee, LocalAuthority, Ward, WardSet
 from safehub.people.models import AddressPeriod, Child
@@ -197,7 +197,7 @@ def test_the_public_edition_prints_small_revision_counts_as_c(revised: Path) -> 
 
 
 def _synthetic(root: Path, name: str, tables: dict[str, list[dict[str, Any]]]) -> snapshot.Manifest:
-    empty: dict[str, list[dict[str, Any]]] = {t: [] for t in snapshot.SCHEMAS}
+    empty: dict[str, list[dict[str, Any]]] = {t: [] for t in schemas.SCHEMAS}
     rows = empty | tables
     written = list(snapshot.arrow_tables(rows))
     if "merges" in tables:

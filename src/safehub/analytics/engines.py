@@ -12,9 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import duckdb
-import sqlglot
-
 from safehub.analytics import snapshot
 from safehub.analytics.metrics import Metric
 
@@ -53,6 +50,9 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, manifest: snapshot.Manifest, *, threads: int | None = None) -> None:
+        # Imported with the first engine, not with every command that loads the report views.
+        import duckdb  # noqa: PLC0415
+
         self.manifest = manifest
         self.con = duckdb.connect(
             ":memory:",
@@ -79,6 +79,8 @@ class DuckDBEngine:
 
 
 def to_spark_sql(sql: str) -> str:
+    import sqlglot  # noqa: PLC0415
+
     return str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
 
 

@@ -2,7 +2,9 @@
 
 Kept apart from `snapshot` (which writes and reads the files) so the format is read in one place;
 the pathway, awareness and scrutiny tables are defined beside their extracts and registered here.
-A change to what is here is a change of `snapshot.SCHEMA_VERSION`.
+A change to what is here is a change of `snapshot.SCHEMA_VERSION`. Apart from `snapshot` too so
+that loading a snapshot's manifest (every report, every command that imports the report views)
+does not import pyarrow; only writing one does.
 """
 
 from __future__ import annotations

@@ -24,11 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -37,7 +35,6 @@ from django.utils import timezone
 from safehub import config
 from safehub.access.models import Agency
 from safehub.access.policy import Principal, require
-from safehub.analytics import awareness_tables, pathway_tables, schemas, scrutiny_tables
 from safehub.analytics.known import legacy_era_until, rows_as_of
 from safehub.audit import services as audit
 from safehub.duplicates.models import Merge
@@ -46,6 +43,11 @@ from safehub.geo.models import Ward
 from safehub.people.models import AddressPeriod, CarePeriod, Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes, working_time
+
+# pyarrow is imported where a snapshot is written (`schemas`), not by every command that
+# loads this module: reading a manifest does not need it.
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # 3: adds `merges` (records merged into another, counted once) and leaves merged records out
 # of `children`. Additive: a reader of version 2 finds every table it knew.
@@ -60,9 +62,6 @@ LONDON = ZoneInfo("Europe/London")
 PLACEHOLDER_PSEUDONYM_KEY = "insecure-pseudonym-key-for-demo-and-tests-only"
 MIN_KEY_LENGTH = 32
 SNAPSHOT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-
-# The format: every table and its Parquet schema (`analytics.schemas`).
-SCHEMAS = schemas.SCHEMAS
 
 # Features whose records Safehub does not hold yet. The manifest lists them so a report can say
 # "not recorded" rather than print a misleading zero.
@@ -179,6 +178,13 @@ def _extract(
     knowledge_time: dt.datetime, pseudo: Pseudonymiser, legacy_until: dt.datetime | None
 ) -> dict[str, list[dict[str, Any]]]:
     """The rows of every table, pseudonymised, as known at `knowledge_time`."""
+    # They import pyarrow for their schemas (`schemas`).
+    from safehub.analytics import (  # noqa: PLC0415
+        awareness_tables,
+        pathway_tables,
+        scrutiny_tables,
+    )
+
     agency_types = {a.pk: a.agency_type for a in Agency.objects.all()}
     wards = [
         {
@@ -384,6 +390,8 @@ def write_tables(
     extra: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write Parquet files and the manifest into a directory that must not exist yet."""
+    import pyarrow.parquet  # noqa: PLC0415
+
     if directory.exists():
         raise SnapshotError(
             f"snapshot {snapshot_id} already exists at {directory}; never overwritten"
@@ -392,7 +400,7 @@ def write_tables(
     files: dict[str, dict[str, Any]] = {}
     for name, table in tables:
         path = directory / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        pyarrow.parquet.write_table(table, path, compression="zstd")
         files[name] = {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path)}
     combined = hashlib.sha256(
         json.dumps({k: v["sha256"] for k, v in sorted(files.items())}).encode()
@@ -416,6 +424,10 @@ def write_tables(
 
 
 def arrow_tables(rows: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[str, pa.Table]]:
+    import pyarrow as pa  # noqa: PLC0415
+
+    from safehub.analytics.schemas import SCHEMAS  # noqa: PLC0415
+
     for name, schema in SCHEMAS.items():
         yield name, pa.Table.from_pylist(rows[name], schema=schema)
 

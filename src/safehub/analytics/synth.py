@@ -1,7 +1,7 @@
 """A synthetic snapshot at national scale, written straight to Parquet with no database.
 
 The metrics must answer for every area and ward of England in a minute; the demo's 11,000
-children cannot show that. This writes the snapshot schema (`snapshot.SCHEMAS`) for N children
+children cannot show that. This writes the snapshot schema (`schemas.SCHEMAS`) for N children
 over Y years with numpy, vectorised, so two million children take seconds, not hours. The
 numbers are plausible in shape (ages 10-17 at referral, mostly female for CSE, a share of
 repeat referrals, open episodes of months) and mean nothing. Pseudonyms are random: there is
@@ -76,7 +76,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "set_valid_to": pa.nulls(n_wards, type=pa.date32()),
             "boundary_geojson": pa.nulls(n_wards, type=pa.string()),
         },
-        schema=snapshot.SCHEMAS["wards"],
+        schema=schemas.SCHEMAS["wards"],
     )
 
     # Each child is first referred on a day in the period, aged 10 to 17.
@@ -108,7 +108,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "nationality": pa.nulls(children, type=pa.string()),
             "arrived_month": _dates(arrived),
         },
-        schema=snapshot.SCHEMAS["children"],
+        schema=schemas.SCHEMAS["children"],
     )
     ward_of = rng.integers(1, n_wards + 1, children)
     addresses = pa.table(
@@ -118,7 +118,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "valid_to": pa.nulls(children, type=pa.date32()),
             "ward_id": pa.array(ward_of, type=pa.int64()),
         },
-        schema=snapshot.SCHEMAS["addresses"],
+        schema=schemas.SCHEMAS["addresses"],
     )
     in_care = rng.random(children) < 0.45  # noqa: PLR2004
     care_idx = np.flatnonzero(in_care)
@@ -138,7 +138,7 @@ def generate(  # noqa: PLR0915 - one table after another
                 care_from + rng.integers(90, 900, care_idx.size).astype("timedelta64[D]")
             ),
         },
-        schema=snapshot.SCHEMAS["care_periods"],
+        schema=schemas.SCHEMAS["care_periods"],
     )
 
     # Referrals: one per child, and a second (or third) for some within a year.
@@ -181,7 +181,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "episode": ref_episode,
             "recorded_at": received_ts,
         },
-        schema=snapshot.SCHEMAS["referrals"],
+        schema=schemas.SCHEMAS["referrals"],
     )
     levels = rng.choice(LEVELS, n_ref, p=[0.45, 0.38, 0.17])
     screenings = pa.table(
@@ -194,7 +194,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "computed_level": pa.array(levels),
             "final_level": pa.array(levels),
         },
-        schema=snapshot.SCHEMAS["screenings"],
+        schema=schemas.SCHEMAS["screenings"],
     )
     due = received + np.timedelta64(24 * 3600, "s")
     decided = received + rng.integers(3600, 40 * 3600, n_ref).astype("timedelta64[s]")
@@ -211,7 +211,7 @@ def generate(  # noqa: PLR0915 - one table after another
                 type=pa.string(),
             ),
         },
-        schema=snapshot.SCHEMAS["decisions"],
+        schema=schemas.SCHEMAS["decisions"],
     )
     ep_idx = np.flatnonzero(has_episode)
     opened = first_referral[ep_idx] + np.timedelta64(1, "D")
@@ -225,7 +225,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "closed_on": _dates(closed),
             "lead_agency_type": pa.array(["childrens_services"] * ep_idx.size),
         },
-        schema=snapshot.SCHEMAS["episodes"],
+        schema=schemas.SCHEMAS["episodes"],
     )
     # Graded on opening, and regraded once for half of the episodes.
     regraded = rng.random(ep_idx.size) < 0.5  # noqa: PLR2004
@@ -240,7 +240,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "effective_on": _dates(rc_day),
             "recorded_at": pa.array(rc_day.astype("datetime64[us]"), type=schemas.TS),
         },
-        schema=snapshot.SCHEMAS["risk_changes"],
+        schema=schemas.SCHEMAS["risk_changes"],
     )
     miss_idx = np.flatnonzero(rng.random(children) < 0.06)  # noqa: PLR2004
     m_start = first_referral[miss_idx].astype("datetime64[s]") + rng.integers(
@@ -257,7 +257,7 @@ def generate(  # noqa: PLR0915 - one table after another
             "interview_offered_at": pa.array(m_end.astype("datetime64[us]"), type=schemas.TS),
             "interview_completed_at": pa.array(interview.astype("datetime64[us]"), type=schemas.TS),
         },
-        schema=snapshot.SCHEMAS["missing_episodes"],
+        schema=schemas.SCHEMAS["missing_episodes"],
     )
     tables = {
         "wards": wards,
@@ -270,11 +270,11 @@ def generate(  # noqa: PLR0915 - one table after another
         "episodes": episodes,
         "risk_changes": risk,
         "missing_episodes": missing,
-        "withdrawals": snapshot.SCHEMAS["withdrawals"].empty_table(),
-        "merges": snapshot.SCHEMAS["merges"].empty_table(),
-        "pathway_referrals": snapshot.SCHEMAS["pathway_referrals"].empty_table(),
+        "withdrawals": schemas.SCHEMAS["withdrawals"].empty_table(),
+        "merges": schemas.SCHEMAS["merges"].empty_table(),
+        "pathway_referrals": schemas.SCHEMAS["pathway_referrals"].empty_table(),
         **{
-            name: snapshot.SCHEMAS[name].empty_table()
+            name: schemas.SCHEMAS[name].empty_table()
             for name in ("awareness_programmes", "awareness_targets", "awareness_sessions")
         },
     }

@@ -11,15 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jellyfish
-import splink.comparison_level_library as cll
-import splink.comparison_library as cl
-from splink import SettingsCreator, block_on
-from splink.internals.blocking_rule_creator import BlockingRuleCreator
-from splink.internals.comparison_creator import ComparisonCreator
-from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+from safehub.lazy import LazyModule
+
+# Splink (and DuckDB, SQLGlot and pandas under it) loads when a model is built, not at start.
+if TYPE_CHECKING:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+else:
+    cll = LazyModule("splink.comparison_level_library")
+    cl = LazyModule("splink.comparison_library")
 
 Row = Mapping[str, Any]
 Test = Callable[[Row, Row], bool]
@@ -116,7 +124,8 @@ def _exact(column: str, words: str = "agree exactly", *, tf: bool = False) -> Le
     )
 
 
-ELSE = Level("else", "disagree", cll.ElseLevel, lambda _a, _b: True)
+# A lambda, not `cll.ElseLevel` itself: naming it here would import Splink with this module.
+ELSE = Level("else", "disagree", lambda: cll.ElseLevel(), lambda _a, _b: True)  # noqa: PLW0108
 
 
 def _initial(a: Row, b: Row) -> bool:
@@ -360,6 +369,8 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
     together about 94% of the true pairs (docs/matching.md has the figures per rule). Intake
     asks its own, wider questions of the database through the keys in `keys.py`.
     """
+    from splink import block_on  # noqa: PLC0415
+
     month_day = "substr(dob, 6, 5)"
     return [
         block_on("nhs_number"),
@@ -391,6 +402,8 @@ def settings(
     extra_blocking: tuple[BlockingRuleCreator | str, ...] = (),
 ) -> SettingsCreator:
     """The model's settings; `extra` comparisons for a dataset with more fields (FEBRL)."""
+    from splink import SettingsCreator  # noqa: PLC0415
+
     # Splink accepts blocking rules written as SQL text too, though its types say otherwise.
     blocking: list[Any] = [*blocking_rules(), *extra_blocking]
     return SettingsCreator(

@@ -16,14 +16,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-from splink import Linker, block_on
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from safehub.matching import comparisons, standardise
+
+# numpy, pandas, pyarrow and Splink load when a model is trained or used, not with every command.
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    from splink import Linker
 
 Engine = Literal["duckdb", "spark"]
 # Strict rules that admit almost no false matches, for the prior (how likely two random
@@ -34,6 +35,8 @@ DETERMINISTIC_RECALL = 0.7
 
 def frame(rows: Iterable[Mapping[str, Any]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Records ({"unique_id", given_name, …} as in `standardise.record`) as Splink's input."""
+    import pandas as pd  # noqa: PLC0415
+
     columns = ["unique_id", *standardise.COLUMNS, *extra]
     return _typed(pd.DataFrame.from_records(list(rows), columns=columns))
 
@@ -107,6 +110,9 @@ def standardised_frame(raw: pd.DataFrame) -> pd.DataFrame:
     dates repeat a great deal), so the result is `frame(standardised(r) for r in rows)`'s,
     many times faster at a million records.
     """
+    import numpy as np  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+
     columns: dict[str, Any] = {"unique_id": raw["record_id"].astype(str).to_numpy(dtype=object)}
     for source, function in _SOURCES.items():
         values = raw[source] if source in raw else pd.Series([None] * len(raw), dtype=object)
@@ -152,7 +158,7 @@ def local_spark() -> Any:
     )
 
 
-Table: TypeAlias = pd.DataFrame | pa.Table
+Table: TypeAlias = "pd.DataFrame | pa.Table"
 
 
 def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
@@ -171,6 +177,8 @@ def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
     sampling; m (how often one child's records agree) by expectation maximisation on two
     blocks, each capped at `max_pairs`, so neither blocked field estimates itself.
     """
+    from splink import Linker, block_on  # noqa: PLC0415
+
     api = db_api(engine, spark=spark, memory_limit=memory_limit)
     frames = tables if isinstance(tables, list) else [tables]
     data = [api.register(_for_engine(t, engine, api)) for t in frames]
@@ -192,6 +200,8 @@ def train(  # noqa: PLR0913 - the data, the engine and the training's knobs
 
 def _for_engine(table: Table, engine: Engine, api: Any) -> Any:
     if engine == "spark":
+        import pyarrow as pa  # noqa: PLC0415
+
         table = table.to_pandas() if isinstance(table, pa.Table) else table
         from pyspark.sql import types  # noqa: PLC0415
 
@@ -227,6 +237,8 @@ def linker_for(  # noqa: PLR0913 - the data, the model and where it runs
     `comparisons.settings()`), not the ones saved with the model: blocking decides which
     pairs are looked at, not how they score.
     """
+    from splink import Linker  # noqa: PLC0415
+
     api = db_api(engine, spark=spark, memory_limit=memory_limit)
     frames = tables if isinstance(tables, list) else [tables]
     data = [api.register(_for_engine(t, engine, api)) for t in frames]

@@ -9,28 +9,19 @@ never as its true size.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import itertools
 import json
 import math
-from typing import Any
-
-import matplotlib as mpl
-
-mpl.use("Agg")
-
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-from matplotlib import patheffects
-from matplotlib.collections import PatchCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.patches import Patch, Polygon
-from shapely.geometry import Polygon as ShapelyPolygon
-from shapely.ops import polylabel
+from typing import TYPE_CHECKING, Any
 
 from safehub.reports.committee import Report
 from safehub.reports.tables import Value
 from safehub.rules import disclosure
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 BLUE, DARK_BLUE, LIGHT_BLUE = "#1d70b8", "#003078", "#5694ca"
 RED, ORANGE, GREEN, GREY = "#d4351c", "#f47738", "#00703c", "#b1b4b6"
@@ -38,16 +29,27 @@ LEVEL_COLOURS = {"high": RED, "medium": ORANGE, "low": LIGHT_BLUE}
 # Sequential blues, light to dark, for the choropleth.
 SCALE = ["#f3f2f1", "#d2e2f1", "#9ec3e6", "#5694ca", "#1d70b8", "#003078"]
 
-plt.rcParams.update(
-    {
-        "font.family": "DejaVu Sans",
-        "font.size": 11,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "svg.fonttype": "path",
-        "svg.hashsalt": "safehub",
-    }
-)
+
+@functools.cache
+def _pyplot() -> ModuleType:
+    """matplotlib, set up once when the first chart is drawn: importing it takes longer than
+    most `safehub` commands, which never draw one."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    plt.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "safehub",
+        }
+    )
+    return plt
 
 
 # SVG for the page (sharp at any zoom); PNG for the PDF, which WeasyPrint lays out in less than
@@ -60,7 +62,7 @@ def _data_uri(fig: Any) -> str:
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
     fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150, metadata=metadata)
-    plt.close(fig)
+    _pyplot().close(fig)
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
     return f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode()}"
 
@@ -75,7 +77,9 @@ def trend_chart(report: Report) -> str:
     The restricted edition stacks the risk levels; the public edition draws the total only,
     since monthly counts by level are mostly small and would be shown as gaps.
     """
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    import matplotlib.dates as mdates  # noqa: PLC0415
+
+    fig, ax = _pyplot().subplots(figsize=(8, 3.4))
     months = [row["month_end"] for row in report.trend]
     if report.public:
         totals = [_number(row["total"]) for row in report.trend]
@@ -107,7 +111,7 @@ def trend_chart(report: Report) -> str:
 
 def referrals_chart(report: Report) -> str:
     table = report.tables["referrals_by_financial_year"]
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig, ax = _pyplot().subplots(figsize=(6, 3.2))
     labels = table.row_keys
     shown = table.shown()
     series = [
@@ -136,7 +140,7 @@ def referrals_chart(report: Report) -> str:
 
 def age_sex_chart(report: Report) -> str:
     table = report.tables["age_sex"]
-    fig, ax = plt.subplots(figsize=(6, 3))
+    fig, ax = _pyplot().subplots(figsize=(6, 3))
     shown = table.shown()
     colours = [RED, BLUE, GREY]
     left = [0] * len(table.row_labels)
@@ -177,6 +181,9 @@ def ward_numbers(report: Report) -> dict[str, str]:
 def _label_point(rings: list[list[list[float]]]) -> tuple[float, float]:
     """Where a ward's number goes: inside its largest part, as far from its edges as can be
     (a centroid may fall outside a crescent-shaped ward, or in its neighbour)."""
+    from shapely.geometry import Polygon as ShapelyPolygon  # noqa: PLC0415
+    from shapely.ops import polylabel  # noqa: PLC0415
+
     parts = [ShapelyPolygon(ring) for ring in rings if len(ring) >= 4]  # noqa: PLR2004
     parts = [p if p.is_valid else p.buffer(0) for p in parts]
     largest = max(parts, key=lambda p: p.area)
@@ -193,6 +200,11 @@ def ward_map(report: Report) -> str:
     Each ward carries its number in the ward table (the map's key), drawn with a white halo so
     it reads on any shade; the legend sits under the map so the map takes the page's width.
     """
+    from matplotlib import patheffects  # noqa: PLC0415
+    from matplotlib.collections import PatchCollection  # noqa: PLC0415
+    from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415
+    from matplotlib.patches import Patch, Polygon  # noqa: PLC0415
+
     values = ward_values_shown(report)
     numbers = [v for v in values.values() if isinstance(v, int)]
     keys = ward_numbers(report)
@@ -204,7 +216,7 @@ def ward_map(report: Report) -> str:
     bounds = [b for b in bounds if b <= max(top + 1, lowest)]
     cmap = ListedColormap(SCALE[: len(bounds) - 1])
     norm = BoundaryNorm(bounds, cmap.N)
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig, ax = _pyplot().subplots(figsize=(8, 7))
     patches, colours, labels = [], [], []
     for ward in report.ward_boundaries:
         if not ward.get("boundary_geojson"):

@@ -34,10 +34,6 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
-
 from safehub.rules.disclosure_table import Cell, CountTable
 
 # LP solutions are integer up to the solver's tolerance (see the module docstring).
@@ -78,6 +74,10 @@ def _as_range(low: float, high: float) -> Range:
 
 def provable_range(table: CountTable, hidden: Iterable[Cell], cell: Cell) -> Range:
     """The least and greatest value of one hidden `cell`: two LPs of its own."""
+    # numpy and scipy are imported here, not at start: every `safehub` command would pay for them.
+    import numpy as np  # noqa: PLC0415
+    from scipy.optimize import linprog  # noqa: PLC0415
+
     order = sorted(hidden)
     rows, rhs = _constraints(table, order)
     if not rows:  # nothing published ties the cell to anything
@@ -113,6 +113,10 @@ def provable_ranges(
     rows, rhs = _constraints(table, order)
     if not rows:
         return dict.fromkeys(targets, (0, math.inf))
+    import numpy as np  # noqa: PLC0415
+    from scipy import sparse  # noqa: PLC0415
+    from scipy.optimize import linprog  # noqa: PLC0415
+
     n = len(order)
     copies = 2 * len(targets)  # copy 2t minimises target t, copy 2t + 1 maximises it
     matrix = sparse.kron(sparse.identity(copies, format="csr"), sparse.csr_matrix(rows))

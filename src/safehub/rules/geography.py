@@ -7,10 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
-from shapely.geometry import Point, shape
-from shapely.strtree import STRtree
-
 # The shapes of a UK postcode's outward code (A9, A99, A9A, AA9, AA99, AA9A) followed by the
 # inward code (9AA). GIR 0AA is the one historic exception still in the directory.
 _POSTCODE = re.compile(r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s*(?P<inward>[0-9][A-Z]{2})$")
@@ -44,6 +40,11 @@ class WardLocator:
     """
 
     def __init__(self, wards: Iterable[WardShape]) -> None:
+        # shapely (and numpy under it) is imported when a ward is looked up, not at start.
+        import shapely  # noqa: PLC0415
+        from shapely.geometry import shape  # noqa: PLC0415
+        from shapely.strtree import STRtree  # noqa: PLC0415
+
         self._codes: list[str] = []
         geometries = []
         for ward in wards:
@@ -63,6 +64,8 @@ class WardLocator:
         """The ward code containing the point, or None when it lies outside every ward."""
         if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):  # noqa: PLR2004
             raise ValueError("longitude must be within ±180 and latitude within ±90")
+        from shapely.geometry import Point  # noqa: PLC0415
+
         point = Point(longitude, latitude)
         candidates = sorted(int(i) for i in self._tree.query(point, predicate="covered_by"))
         return self._codes[candidates[0]] if candidates else None
@@ -136,6 +139,10 @@ def check_boundaries(wards: Iterable[BoundaryWard]) -> list[str]:
     Each code once; every polygon valid (no self-intersection) and not empty; no two wards
     sharing more than `OVERLAP_TOLERANCE` of the smaller one's area.
     """
+    import shapely  # noqa: PLC0415
+    from shapely.geometry import shape  # noqa: PLC0415
+    from shapely.strtree import STRtree  # noqa: PLC0415
+
     problems: list[str] = []
     seen: set[str] = set()
     shapes: list[tuple[BoundaryWard, Any]] = []

@@ -23,8 +23,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import holidays
-
 LONDON = ZoneInfo("Europe/London")
 
 # When a concern arrives on a weekend or bank holiday, its clock starts when the hub opens.
@@ -51,8 +49,11 @@ def _bank_holidays(year: int) -> frozenset[date]:
     """England and Wales bank holidays in `year`, substitute days included.
 
     One-off holidays (a coronation, a state funeral) reach us only through a newer release of
-    the `holidays` package, so keep it up to date.
+    the `holidays` package, so keep it up to date. It is imported on the first date asked
+    about: importing it costs every `safehub` command a tenth of its start.
     """
+    import holidays  # noqa: PLC0415
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 

@@ -10,8 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 LONDON = ZoneInfo("Europe/London")
 ONE_DAY = timedelta(days=1)
 
@@ -64,6 +62,8 @@ def later(moment: datetime, delta: timedelta) -> datetime:
 
 @cache
 def _bank_holidays(first_year: int, last_year: int) -> frozenset[date]:
+    import holidays  # noqa: PLC0415 - not for `safehub demo --help`
+
     found = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return frozenset(found.keys())
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from safehub.analytics import snapshot, synth
+from safehub.analytics import snapshot
 
 
 class Command(BaseCommand):
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2016)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from safehub.analytics import synth  # noqa: PLC0415 - numpy and pyarrow: not for --help
+
         try:
             manifest = synth.generate(
                 children=options["children"],
