@@ -138,6 +138,7 @@ def test_the_openapi_document_lists_every_path(hub_practitioner_client: Client) 
         ("/api/v1/pathway-referrals/{pathway_id}/first-contact", "post"),
         ("/api/v1/pathway-referrals/{pathway_id}/updates", "post"),
         ("/api/v1/pathway-referrals/{pathway_id}/outcome", "post"),
+        ("/api/v1/matching/candidates", "post"),
     }
     schemas = response.json()["components"]["schemas"]
     assert "6" in schemas["ReferralSource"]["enum"]

@@ -207,8 +207,9 @@ def test_merge_moves_everything_and_unmerge_restores_every_row_exactly(
     reason = merged_events.get(action="child:merged").reason
     assert reason.startswith(f"from {jayden.pk}: ")
     assert "referrals.referral 1" in reason
-    # The two intelligence links, and the two matching keys the survivor already holds.
-    assert "kept with the merged record 4" in reason
+    # The two intelligence links, and the six matching keys the survivor already holds (of
+    # the two names and of the nickname each child has, filed under the same keys).
+    assert "kept with the merged record 8" in reason
     after_merge = _dump()
     assert after_merge != before
 
