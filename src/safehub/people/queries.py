@@ -302,18 +302,18 @@ def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> l
     """The first `SEARCH_LIMIT` children of `scope` matching `query` and every word of `name`.
 
     Not audited: `search_children` is the way in. Two ways to the same answer, chosen by how
-    common the longest word is (the likeliest to be rare). The name indexes (migration people
-    0009: trigram GIN indexes on PostgreSQL, FTS5 trigram tables on SQLite) give at most
-    `CANDIDATE_LIMIT` + 1 children and aliases with it; when that is all of them, only those
-    are filtered and sorted, however deep in the alphabet they lie. A word more common than
-    that (or shorter than a trigram, which the indexes cannot look up) has matches all through
-    the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
+    common the words are. The name indexes (migration people 0009: trigram GIN indexes on
+    PostgreSQL, FTS5 trigram tables on SQLite) give at most `CANDIDATE_LIMIT` + 1 children
+    with all the words in their names or one in an alias; when that is all of them, only
+    those are filtered and sorted, however deep in the alphabet they lie. Words more common
+    than that (or shorter than a trigram, which the indexes cannot look up) have matches all
+    through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
     """
     query = Q() if query is None else query
     words = name.split()
     for word in words:
         query &= _name_part(word)
-    candidates = _candidates(max(words, key=len, default=""))
+    candidates = _candidates(words)
     if candidates is not None:
         query &= Q(pk__in=candidates)
     return list(scope.filter(query).order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
@@ -324,33 +324,49 @@ TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
 
 
 def _name_part(part: str) -> Q:
-    """The children with `part` in a name or in an alias's name (checked per child found)."""
+    """The children with `part` in a name or in an alias's name (checked per child found).
+
+    The alias is matched to its child by a range of one id, not `=`: PostgreSQL would turn
+    `=` into a hash of every alias with the word, read from the whole alias table however few
+    children the query then looks at; this way it looks up each child's aliases by index.
+    """
     aliased = ChildAlias.objects.filter(
-        Q(given_name__icontains=part) | Q(family_name__icontains=part), child=OuterRef("pk")
+        Q(given_name__icontains=part) | Q(family_name__icontains=part),
+        child_id__gte=OuterRef("pk"),
+        child_id__lte=OuterRef("pk"),
     )
     return Q(given_name__icontains=part) | Q(family_name__icontains=part) | Q(Exists(aliased))
 
 
-def _candidates(word: str) -> set[int] | None:
-    """The ids of the children with `word` in a name or an alias's name, through the name
-    indexes (a few more on SQLite: FTS5 folds case beyond ASCII, which the filter that follows
-    puts right), or None when there are more than `CANDIDATE_LIMIT` or the word is too short."""
-    if len(word) < TRIGRAM:
+def _candidates(words: list[str]) -> set[int] | None:
+    """The ids of the children with every word in their own names or some word in an alias's
+    name, through the name indexes (those whose names match the words in full are among
+    them, and a few more on SQLite, where FTS5 folds case beyond ASCII: the filter that
+    follows puts that right); None when there are more than `CANDIDATE_LIMIT` or no word is
+    long enough for the indexes."""
+    words = [word for word in words if len(word) >= TRIGRAM]
+    if not words:
         return None
     over = CANDIDATE_LIMIT + 1
     if connection.vendor == "sqlite":
-        phrase = '"' + word.replace('"', '""') + '"'
+        phrases = ['"' + word.replace('"', '""') + '"' for word in words]
         with connection.cursor() as cursor:
-            cursor.execute(_FTS_CHILD, [phrase, over])
+            cursor.execute(_FTS_CHILD, [" AND ".join(phrases), over])
             ids = {row[0] for row in cursor.fetchall()}
-            if len(ids) < over:
-                cursor.execute(_FTS_ALIAS, [phrase, over])
-                ids.update(row[0] for row in cursor.fetchall())
+            for phrase in phrases:
+                if len(ids) < over:
+                    cursor.execute(_FTS_ALIAS, [phrase, over])
+                    ids.update(row[0] for row in cursor.fetchall())
     else:
-        named = Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        ids = set(Child.objects.filter(named).values_list("pk", flat=True)[:over])
-        if len(ids) < over:
-            ids.update(ChildAlias.objects.filter(named).values_list("child_id", flat=True)[:over])
+        own = Q()
+        for word in words:
+            own &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        ids = set(Child.objects.filter(own).values_list("pk", flat=True)[:over])
+        for word in words:
+            if len(ids) < over:
+                named = Q(given_name__icontains=word) | Q(family_name__icontains=word)
+                aliased = ChildAlias.objects.filter(named).values_list("child_id", flat=True)
+                ids.update(aliased[:over])
     return ids if len(ids) <= CANDIDATE_LIMIT else None
 
 
