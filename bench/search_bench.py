@@ -173,7 +173,7 @@ def run_engine(args: argparse.Namespace) -> None:
     from django.core.management import call_command  # noqa: PLC0415
     from tests.factories import UserFactory  # noqa: PLC0415
 
-    from safehub.access.models import Role  # noqa: PLC0415
+    from safehub.access.models import Role, User  # noqa: PLC0415
     from safehub.people.models import Child  # noqa: PLC0415
     from safehub.people.queries import children_for  # noqa: PLC0415
 
@@ -187,7 +187,8 @@ def run_engine(args: argparse.Namespace) -> None:
         print(f"{engine:<8} {count:,} children loaded in {time.perf_counter() - begin:.0f} s")
     if not runs:  # --runs 0: load and keep only
         return
-    scope = children_for(UserFactory(role=Role.HUB_PRACTITIONER))
+    hub = User.objects.filter(role=Role.HUB_PRACTITIONER).first()  # kept from an earlier run
+    scope = children_for(hub or UserFactory(role=Role.HUB_PRACTITIONER))
     rare = Child.objects.order_by("pk").values_list("family_name", flat=True)[count // 2]
     searches = {
         f"family name ({rare})": rare,
@@ -195,6 +196,8 @@ def run_engine(args: argparse.Namespace) -> None:
         f"part of a name ({rare[2:7].lower()})": rare[2:7].lower(),
         "common syllable (brook)": "brook",
         "two letters (ur)": "ur",
+        f"two common words ({GIVEN[3]} brook)": f"{GIVEN[3]} brook",
+        f"two letters and a word (ur {rare[:6].lower()})": f"ur {rare[:6].lower()}",
         "nobody (zzqx)": "zzqx",
     }
     for label, name in searches.items():

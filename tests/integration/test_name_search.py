@@ -97,7 +97,7 @@ def _names_with_brook(worker: User) -> None:
     _child(worker, "Isla", "Burton")
 
 
-@pytest.mark.parametrize("limit", [1000, 2, 0])
+@pytest.mark.parametrize("limit", [3000, 2, 0])
 def test_a_common_word_gives_the_same_children_by_either_way(
     worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
@@ -120,7 +120,7 @@ def test_a_common_word_gives_the_same_children_by_either_way(
     assert _found(worker, "brook") == ["Zoe Ashbrook", "Brook Ashworth", "Ava Brookfield"]
 
 
-@pytest.mark.parametrize("limit", [1000, 0])
+@pytest.mark.parametrize("limit", [3000, 0])
 def test_two_letters_walk_the_names_in_order(
     worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:

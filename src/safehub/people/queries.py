@@ -319,7 +319,7 @@ def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> l
     return list(scope.filter(query).order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
 
 
-CANDIDATE_LIMIT = 1000  # more children than this with the longest word: walk the names in order
+CANDIDATE_LIMIT = 3000  # more candidates than this: walk the names in order instead
 TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
 
 
