@@ -10,12 +10,13 @@ one event per child, lists included.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from safehub.access.api_keys import AgencyPrincipal
@@ -343,38 +344,53 @@ def _candidates(words: list[str]) -> set[int] | None:
     name, through the name indexes (those whose names match the words in full are among
     them, and a few more on SQLite, where FTS5 folds case beyond ASCII: the filter that
     follows puts that right); None when there are more than `CANDIDATE_LIMIT` or no word is
-    long enough for the indexes."""
+    long enough for the indexes.
+
+    One query: the children by their own names, then the aliases with each word, each part
+    tagged with its number and cut at `CANDIDATE_LIMIT` + 1 rows; a part cut short means too
+    many (an alias part counts a child once per alias, so it is judged by its rows).
+    """
     words = [word for word in words if len(word) >= TRIGRAM]
     if not words:
         return None
     over = CANDIDATE_LIMIT + 1
     if connection.vendor == "sqlite":
         phrases = ['"' + word.replace('"', '""') + '"' for word in words]
+        sql = " UNION ALL ".join([_FTS_CHILD, *[_FTS_ALIAS] * len(phrases)])
+        params: list[object] = [0, " AND ".join(phrases), over]
+        for part, phrase in enumerate(phrases, start=1):
+            params += [part, phrase, over]
         with connection.cursor() as cursor:
-            cursor.execute(_FTS_CHILD, [" AND ".join(phrases), over])
-            ids = {row[0] for row in cursor.fetchall()}
-            for phrase in phrases:
-                if len(ids) < over:
-                    cursor.execute(_FTS_ALIAS, [phrase, over])
-                    ids.update(row[0] for row in cursor.fetchall())
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     else:
         own = Q()
         for word in words:
             own &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        ids = set(Child.objects.filter(own).values_list("pk", flat=True)[:over])
-        for word in words:
-            if len(ids) < over:
-                named = Q(given_name__icontains=word) | Q(family_name__icontains=word)
-                aliased = ChildAlias.objects.filter(named).values_list("child_id", flat=True)
-                ids.update(aliased[:over])
-    return ids if len(ids) <= CANDIDATE_LIMIT else None
+        parts = [
+            ChildAlias.objects.filter(
+                Q(given_name__icontains=word) | Q(family_name__icontains=word)
+            ).values_list(Value(part), "child_id")[:over]
+            for part, word in enumerate(words, start=1)
+        ]
+        rows = list(
+            Child.objects.filter(own).values_list(Value(0), "pk")[:over].union(*parts, all=True)
+        )
+    counts = Counter(part for part, _ in rows)
+    ids = {child_id for _, child_id in rows}
+    if max(counts.values(), default=0) >= over or len(ids) > CANDIDATE_LIMIT:
+        return None
+    return ids
 
 
-# Fixed statements; the word and the limit are parameters.
-_FTS_CHILD = "SELECT rowid FROM people_child_names WHERE people_child_names MATCH %s LIMIT %s"
+# Fixed statements; the part's number, the words and the limit are parameters.
+_FTS_CHILD = (
+    "SELECT * FROM (SELECT %s, rowid FROM people_child_names"
+    " WHERE people_child_names MATCH %s LIMIT %s)"
+)
 _FTS_ALIAS = (
-    "SELECT child_id FROM people_childalias WHERE id IN (SELECT rowid FROM"
-    " people_childalias_names WHERE people_childalias_names MATCH %s) LIMIT %s"
+    "SELECT * FROM (SELECT %s, child_id FROM people_childalias WHERE id IN (SELECT rowid FROM"
+    " people_childalias_names WHERE people_childalias_names MATCH %s) LIMIT %s)"
 )
 
 
