@@ -357,7 +357,7 @@ def _candidates(words: list[str]) -> set[int] | None:
     if connection.vendor == "sqlite":
         phrases = ['"' + word.replace('"', '""') + '"' for word in words]
         sql = " UNION ALL ".join([_FTS_CHILD, *[_FTS_ALIAS] * len(phrases)])
-        params: list[object] = [0, " AND ".join(phrases), over]
+        params: list[int | str] = [0, " AND ".join(phrases), over]
         for part, phrase in enumerate(phrases, start=1):
             params += [part, phrase, over]
         with connection.cursor() as cursor:
