@@ -389,8 +389,9 @@ _FTS_CHILD = (
     " WHERE people_child_names MATCH %s LIMIT %s)"
 )
 _FTS_ALIAS = (
-    "SELECT * FROM (SELECT %s, child_id FROM people_childalias WHERE id IN (SELECT rowid FROM"
-    " people_childalias_names WHERE people_childalias_names MATCH %s) LIMIT %s)"
+    "SELECT * FROM (SELECT %s, alias.child_id FROM people_childalias_names"
+    " JOIN people_childalias AS alias ON alias.id = people_childalias_names.rowid"
+    " WHERE people_childalias_names MATCH %s LIMIT %s)"
 )
 
 
