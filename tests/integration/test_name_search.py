@@ -131,3 +131,19 @@ def test_two_letters_walk_the_names_in_order(
     assert _found(worker, "ll brookfield") == []
     assert _found(worker, "ll brook") == ["Kit Morland"]
     assert _found(worker, "ll ur") == []
+
+
+def test_a_child_with_many_aliases_does_not_hide_another(
+    worker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The aliases' candidates are cut at the limit: three aliases of one child fill the cut,
+    # which must then count as too many, not as one child found.
+    many = _child(worker, "Ann", "Oneton")
+    for n in range(3):
+        services.add_alias(
+            many, given_name="", family_name=f"Quarrybank{n}", note="", acting_user=worker
+        )
+    other = _child(worker, "Bea", "Twoton")
+    services.add_alias(other, given_name="", family_name="Quarrybank", note="", acting_user=worker)
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 2)
+    assert _found(worker, "quarrybank") == ["Ann Oneton", "Bea Twoton"]
