@@ -82,3 +82,68 @@ def test_search_is_scoped_a_partner_finds_nothing_unshared(worker: User) -> None
     partner = UserFactory(role=Role.PARTNER_WORKER, agency=AgencyFactory())
     assert queries.search_children(partner, name="exampleton") == []
     assert queries.search_children(SYSTEM, name="exampleton") == []
+
+
+def _names_with_brook(worker: User) -> None:
+    """Children whose names share a common word in many ways, and some who do not."""
+    _child(worker, "Ava", "Brookfield")
+    _child(worker, "Zoe", "Ashbrook")
+    _child(worker, "Brooke", "Tamsin")
+    _child(worker, "Ava", "Brookfield")  # the same name twice: the older record first
+    _child(worker, "Olly", "Underhill")
+    aliased = _child(worker, "Kit", "Morland")
+    services.add_alias(aliased, given_name="", family_name="Millbrook", note="", acting_user=worker)
+    _child(worker, "Brook", "Ashworth")
+    _child(worker, "Isla", "Burton")
+
+
+@pytest.mark.parametrize("limit", [3000, 2, 0])
+def test_a_common_word_gives_the_same_children_by_either_way(
+    worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # Above the limit the longest word is too common for the name indexes' candidates, and
+    # the names are walked in order instead: the answer must not change.
+    _names_with_brook(worker)
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+    assert _found(worker, "brook") == [
+        "Zoe Ashbrook",
+        "Brook Ashworth",
+        "Ava Brookfield",
+        "Ava Brookfield",
+        "Kit Morland",
+        "Brooke Tamsin",
+    ]
+    assert _found(worker, "ava BROOK") == ["Ava Brookfield", "Ava Brookfield"]
+    assert _found(worker, "ash brook") == ["Zoe Ashbrook", "Brook Ashworth"]
+    assert _found(worker, "kit brook") == ["Kit Morland"]  # the word only in an alias
+    monkeypatch.setattr(queries, "SEARCH_LIMIT", 3)
+    assert _found(worker, "brook") == ["Zoe Ashbrook", "Brook Ashworth", "Ava Brookfield"]
+
+
+@pytest.mark.parametrize("limit", [3000, 0])
+def test_two_letters_walk_the_names_in_order(
+    worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    _names_with_brook(worker)
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+    assert _found(worker, "ur") == ["Isla Burton"]
+    assert _found(worker, "ll") == ["Kit Morland", "Olly Underhill"]  # Kit: "Millbrook"
+    assert _found(worker, "ll brookfield") == []
+    assert _found(worker, "ll brook") == ["Kit Morland"]
+    assert _found(worker, "ll ur") == []
+
+
+def test_a_child_with_many_aliases_does_not_hide_another(
+    worker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The aliases' candidates are cut at the limit: three aliases of one child fill the cut,
+    # which must then count as too many, not as one child found.
+    many = _child(worker, "Ann", "Oneton")
+    for n in range(3):
+        services.add_alias(
+            many, given_name="", family_name=f"Quarrybank{n}", note="", acting_user=worker
+        )
+    other = _child(worker, "Bea", "Twoton")
+    services.add_alias(other, given_name="", family_name="Quarrybank", note="", acting_user=worker)
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 2)
+    assert _found(worker, "quarrybank") == ["Ann Oneton", "Bea Twoton"]
