@@ -61,10 +61,10 @@ class Table:
     # table's row keys against its row keys, or its column labels.
     links: dict[int, tuple[str, str]] = field(default_factory=dict)
     # Margins of a two-way table that repeat an earlier table's published figures:
-    # "row_totals" or "column_totals" -> (that table's key, what of it repeats them:
-    # "row_totals", "column_totals" or one of its column labels), matched by this table's row
-    # keys against its row keys, or by column label. Each repeated total is published as that
-    # table publishes it, and the rest of this table is suppressed around it (`_repeated`).
+    # "row_totals" -> (that table's key, "row_totals" or one of its column labels), matched by
+    # row key; "column_totals" -> (its key, "column_totals" or one of its row keys), matched by
+    # column label. Each repeated total is published as that table publishes it, and the rest
+    # of this table is suppressed around it (`_repeated`).
     repeats: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Rows that overlap (a child under two types) print no total; the audit still assumes the
     # reader knows the rows' sum exactly, which is more than they can know (only that it is at
@@ -212,10 +212,12 @@ class Repeated:
     shown: frozenset[Cell] = frozenset()
 
 
-def _source_column_total(source: Table, label: str) -> Value | None:
+def _source_column_figure(source: Table, kind: str, label: str) -> Value | None:
     if source.coarsened or label not in source.columns:
         return None
     j = source.columns.index(label)
+    if kind != "column_totals":  # a row of `source`, by key
+        return source.shown()[source.row_keys.index(kind)][j] if kind in source.row_keys else None
     if source.has_total_row:
         return source.shown_column_totals()[j]
     return source.shown()[0][j] if len(source.row_labels) == 1 else None
@@ -223,10 +225,10 @@ def _source_column_total(source: Table, label: str) -> Value | None:
 
 def _source_figure(source: Table, kind: str, key: str) -> Value | None:
     """What `source` prints for one row (by key) or column (by label): its total, or its cell
-    in column `kind`; None when it prints no such figure (a single row's or column's cells are
-    its totals)."""
-    if kind == "column_totals":
-        return _source_column_total(source, key)
+    in column or row `kind`; None when it prints no such figure (a single row's or column's
+    cells are its totals)."""
+    if kind == "column_totals" or kind in source.row_keys:
+        return _source_column_figure(source, kind, key)
     if key not in source.row_keys:
         return None
     i = source.row_keys.index(key)

@@ -193,3 +193,23 @@ def test_a_repeated_total_that_disagrees_with_its_source_is_refused() -> None:
     source.counts[1][2] = 12
     with pytest.raises(ValueError, match="column_totals are not by_service's column_totals"):
         apply_disclosure_control([source, _by_group(column_totals=("by_service", "column_totals"))])
+
+
+def test_repeated_column_totals_can_follow_a_row_of_the_other_table() -> None:
+    by_year = Table(
+        key="by_year",
+        title="By year",
+        row_header="Year",
+        row_labels=["Last year", "This year"],
+        row_keys=["last", "this"],
+        columns=["A", "B", "C", "D"],
+        counts=[[9, 9, 9, 9], [0, 4, 21, 12]],
+        total_row=False,
+    )
+    alone, this_year = _by_group(), _by_group(column_totals=("by_year", "this"))
+    alone.total_column = this_year.total_column = False
+    apply_disclosure_control([by_year, alone, this_year])
+    assert by_year.shown()[1] == [0, "c", 21, "c"]  # 12 is the 4's complement there
+    assert alone.shown_column_totals() == [0, "c", 21, 12]  # which this 12 would undo
+    assert this_year.shown_column_totals() == [0, "c", 21, "c"]
+    assert this_year.shown() == [[0, "c", 21, 0], [0, "c", 0, "c"]]
