@@ -11,6 +11,10 @@ children by year), each published as its own one-way table.
 that no `c`, total or cell, can be narrowed to a small count; a table it cannot protect is
 coarsened once (a two-way table falls back to its row totals) and otherwise the report refuses
 to render.
+
+Tables are published in order, so a later table can repeat an earlier one's figures as they
+were published: a "columns" table's column (`Table.links`), or a two-way table's row or column
+totals (`Table.repeats`), which then constrain its own suppression.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from safehub.rules import disclosure
 
 Value = int | str
+Cell = tuple[int, int]
 
 
 @dataclass
@@ -55,6 +60,12 @@ class Table:
     # disclose): j -> (that table's key, "row_totals" or "column_totals"), matched by this
     # table's row keys against its row keys, or its column labels.
     links: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Margins of a two-way table that repeat an earlier table's published figures:
+    # "row_totals" -> (that table's key, "row_totals" or one of its column labels), matched by
+    # row key; "column_totals" -> (its key, "column_totals" or one of its row keys), matched by
+    # column label. Each repeated total is published as that table publishes it, and the rest
+    # of this table is suppressed around it (`_repeated`).
+    repeats: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Rows that overlap (a child under two types) print no total; the audit still assumes the
     # reader knows the rows' sum exactly, which is more than they can know (only that it is at
     # least the children at risk), so what passes it is safe.
@@ -62,7 +73,7 @@ class Table:
     # A "Change" column after the last one: the last column minus the one before it, shown
     # only where both are ("+3", a minus sign and 2, "0"; "c" when either end is withheld).
     change: bool = False
-    published: dict[tuple[int, int], Value] | None = None
+    published: dict[Cell, Value] | None = None
     suppressed_cells: int = 0
     coarsened: bool = False
 
@@ -133,22 +144,9 @@ class NotRecorded:
     reason: str
 
 
-def _publish(
-    counts: list[list[int]],
-    rows: list[str],
-    columns: list[str],
-    *,
-    total_column: bool,
-    total_row: bool,
-) -> dict[tuple[int, int], Value]:
-    table = disclosure.CountTable.two_way(
-        counts,
-        row_labels=rows,
-        column_labels=columns,
-        total_column=total_column,
-        total_row=total_row,
-    )
-    result = disclosure.publish(table)
+def _publish(table: disclosure.CountTable, repeated: Repeated | None = None) -> dict[Cell, Value]:
+    repeated = repeated or Repeated()
+    result = disclosure.publish(table, hidden=repeated.hidden, shown=repeated.shown)
     n_rows, n_columns = table.shape
     everything = [
         *table.cells(),
@@ -206,6 +204,76 @@ def _linked(table: Table, j: int, done: dict[str, Table]) -> dict[tuple[int, int
     return values
 
 
+@dataclass(frozen=True)
+class Repeated:
+    """Totals of a table that an earlier table publishes: hidden there, or shown there."""
+
+    hidden: frozenset[Cell] = frozenset()
+    shown: frozenset[Cell] = frozenset()
+
+
+def _source_column_figure(source: Table, kind: str, label: str) -> Value | None:
+    if source.coarsened or label not in source.columns:
+        return None
+    j = source.columns.index(label)
+    if kind != "column_totals":  # a row of `source`, by key
+        return source.shown()[source.row_keys.index(kind)][j] if kind in source.row_keys else None
+    if source.has_total_row:
+        return source.shown_column_totals()[j]
+    return source.shown()[0][j] if len(source.row_labels) == 1 else None
+
+
+def _source_figure(source: Table, kind: str, key: str) -> Value | None:
+    """What `source` prints for one row (by key) or column (by label): its total, or its cell
+    in column or row `kind`; None when it prints no such figure (a single row's or column's
+    cells are its totals)."""
+    if kind == "column_totals" or kind in source.row_keys:
+        return _source_column_figure(source, kind, key)
+    if key not in source.row_keys:
+        return None
+    i = source.row_keys.index(key)
+    if kind == "row_totals":
+        if source.has_row_total:
+            return source.shown_row_total(i)
+        return source.shown()[i][0] if len(source.columns) == 1 else None
+    return source.shown()[i][source.columns.index(kind)] if kind in source.columns else None
+
+
+def _repeated(table: Table, done: dict[str, Table]) -> Repeated:
+    """The margins of `table` an earlier table already publishes: (hidden there, shown there).
+
+    A shown total must be shown here too, and is known to the reader whatever this table does;
+    a hidden one must be hidden here too. A row or column the earlier table does not print is
+    this table's to decide. A repeated figure that differs from this table's total is a fault in
+    the report's definition, refused rather than published.
+    """
+    n, m = len(table.row_labels), len(table.columns)
+    wanted: list[tuple[str, Cell, str, int]] = []
+    if table.has_row_total and "row_totals" in table.repeats:
+        wanted += [
+            ("row_totals", (i, m), key, table.row_total(i)) for i, key in enumerate(table.row_keys)
+        ]
+    if table.has_total_row and "column_totals" in table.repeats:
+        totals = table.column_totals()
+        wanted += [("column_totals", (n, j), c, totals[j]) for j, c in enumerate(table.columns)]
+    hidden: set[Cell] = set()
+    shown: set[Cell] = set()
+    for margin, cell, key, true in wanted:
+        source_key, kind = table.repeats[margin]
+        if source_key not in done:
+            raise ValueError(f"{table.key} repeats {source_key}, which is not published before it")
+        value = _source_figure(done[source_key], kind, key)
+        if value == disclosure.SUPPRESSED:
+            hidden.add(cell)
+        elif isinstance(value, int):
+            if value != true:
+                raise ValueError(
+                    f"{table.key} {margin} are not {source_key}'s {kind}: {value} != {true}"
+                )
+            shown.add(cell)
+    return Repeated(frozenset(hidden), frozenset(shown))
+
+
 def control(table: Table, done: dict[str, Table] | None = None) -> Table:
     """Publish one table (suppression + audit over cells and margins together).
 
@@ -224,27 +292,44 @@ def control(table: Table, done: dict[str, Table] | None = None) -> Table:
                 published |= _linked(table, j, done or {})
                 continue
             one = _publish(
-                [[row[j]] for row in table.counts],
-                rows,
-                [column],
-                total_column=False,
-                total_row=table.has_total_row or table.audit_total,
+                disclosure.CountTable.two_way(
+                    [[row[j]] for row in table.counts],
+                    row_labels=rows,
+                    column_labels=[column],
+                    total_column=False,
+                    total_row=table.has_total_row or table.audit_total,
+                )
             )
             published |= {(i, j): v for (i, k), v in one.items() if k == 0}
         table.published = published
     else:
+        repeated = _repeated(table, done or {})
         try:
             table.published = _publish(
-                table.counts,
-                rows,
-                table.columns,
-                total_column=table.has_row_total,
-                total_row=table.has_total_row,
+                disclosure.CountTable.two_way(
+                    table.counts,
+                    row_labels=rows,
+                    column_labels=table.columns,
+                    total_column=table.has_row_total,
+                    total_row=table.has_total_row,
+                ),
+                repeated,
             )
         except disclosure.DisclosureError:
+            # The row totals become the one column; the repeated ones keep their constraints.
+            # The grand total left is the sum of the column totals: printed beside those the
+            # earlier table prints, it would give away any it hides.
+            n, m = len(table.row_labels), len(table.columns)
             totals = [[sum(r)] for r in table.counts]
             table.published = _publish(
-                totals, rows, [table.total_label], total_column=False, total_row=True
+                disclosure.CountTable.two_way(
+                    totals, row_labels=rows, column_labels=[table.total_label], total_column=False
+                ),
+                Repeated(
+                    frozenset({(i, 0) for i, j in repeated.hidden if j == m})
+                    | ({(n, 0)} if n > 1 and any(i == n for i, _ in repeated.hidden) else set()),
+                    frozenset({(i, 0) for i, j in repeated.shown if j == m}),
+                ),
             )
             table.columns = [table.total_label]
             table.counts = totals

@@ -54,10 +54,23 @@ pattern; `publish` refuses only a pattern the audit rejects, which `suppress` do
 **Why the LP is exact**, and how one LP per table gives every range: `safehub.rules.disclosure_lp`.
 The table model (cells, margins, lines): `safehub.rules.disclosure_table`.
 
-**Limits.** The audit models an attacker with this one table. Linked tables (wards by risk and
-wards by age share the ward totals; this quarter and last can be differenced) are not audited
-together here beyond the grand total rule, so a report must not publish two breakdowns of the
-same subtotal without thinking about it. Knowledge that is not a bound (a complement is 0 or
+**Repeated figures.** Two tables of a report can print the same number: a breakdown's row or
+column totals may be another table's figures (people reached by programme and community add up
+to each programme's people reached, printed earlier). Suppressed and audited alone, the second
+table could hide as a complement a total the first prints (the reader then knows it and the
+hidden cell is exact), or print one the first hides. So `suppress` and `publish` take the cells
+the earlier table already decided: `shown` ones are never chosen to hide here and the audit
+treats them as known (they are published numbers); `hidden` ones are shown as `c` here too
+(reason "repeated") and the lines are completed around them. With cells that may not be hidden
+a safe pattern may not exist: `publish` then refuses the table and the report coarsens it or
+refuses to render, as for any table the audit rejects.
+
+**Limits.** The audit models an attacker with this one table and the repeated figures above.
+Tables that share a subtotal without declaring it (wards by risk and wards by age share the
+ward totals; this quarter and last can be differenced) are not audited together beyond the
+grand total rule, and a figure hidden in both tables is bounded by each table's equations
+separately, not by both at once; so a report must not publish two breakdowns of the same
+subtotal without thinking about it. Knowledge that is not a bound (a complement is 0 or
 above the threshold; the algorithm is public and deterministic) is not modelled. The pattern is
 deterministic but not minimal: it may hide more than an optimal one would. Pure: no Django.
 """
@@ -65,7 +78,7 @@ deterministic but not minimal: it may hide more than an optimal one would. Pure:
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -112,6 +125,7 @@ class Suppression(enum.StrEnum):
     SMALL_LINE = "small-line"  # in a line whose total is 1..threshold
     COMPLEMENT = "complement"  # second `c` in a line that had only one
     AUDIT = "audit"  # added because the audit found a range too narrow
+    REPEATED = "repeated"  # a figure another table of the report prints, and hides there
 
 
 @dataclass(frozen=True)
@@ -235,18 +249,31 @@ class SuppressedTable:
 
 
 def suppress(
-    table: CountTable, *, threshold: int = DEFAULT_THRESHOLD, protection: int | None = None
+    table: CountTable,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    protection: int | None = None,
+    hidden: Collection[Cell] = (),
+    shown: Collection[Cell] = (),
 ) -> SuppressedTable:
     """Choose the cells (totals included) to show as `c` so that the audit passes.
 
-    `protection` is the width p of the protection rule (default: `threshold`). The choice is
-    deterministic: the same table always gets the same pattern.
+    `protection` is the width p of the protection rule (default: `threshold`). `hidden` and
+    `shown` are the figures another table of the report already publishes ("Repeated
+    figures" in the module docstring): `hidden` cells are shown as `c` whatever their value,
+    `shown` cells are never chosen to hide (and, published, are known to the audit). With
+    `shown` cells a safe pattern may not exist; the pattern returned then fails the audit and
+    `publish` refuses it. The choice is deterministic: the same table always gets the same
+    pattern.
     """
     width = threshold if protection is None else protection
     _check_rule(threshold, width)
+    _check_repeated(table, hidden, shown, threshold)
     rule = _Rule(threshold, width)
-    hideable = set(table.all_cells()) - _kept(table, threshold)
+    hideable = set(table.all_cells()) - _kept(table, threshold) - set(shown)
     marks = _primary_and_small_lines(table, threshold, hideable)
+    for cell in sorted(hidden):
+        marks.setdefault(cell, Suppression.REPEATED)
     passed: set[Cell] = set()
     while True:
         _complete_lines(table, marks, hideable)
@@ -288,13 +315,19 @@ def audit(published: SuppressedTable) -> AuditResult:
 
 
 def publish(
-    table: CountTable, *, threshold: int = DEFAULT_THRESHOLD, protection: int | None = None
+    table: CountTable,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    protection: int | None = None,
+    hidden: Collection[Cell] = (),
+    shown: Collection[Cell] = (),
 ) -> SuppressedTable:
     """Suppress and audit; the only way a table should reach a public edition.
 
-    Raises `DisclosureError` (carrying the audit) rather than return a table that discloses.
+    `hidden` and `shown` as for `suppress`. Raises `DisclosureError` (carrying the audit)
+    rather than return a table that discloses.
     """
-    result = suppress(table, threshold=threshold, protection=protection)
+    result = suppress(table, threshold=threshold, protection=protection, hidden=hidden, shown=shown)
     verdict = audit(result)
     if not verdict.ok:
         raise DisclosureError(verdict)
@@ -320,6 +353,19 @@ def _check_rule(threshold: int, protection: int) -> None:
         raise ValueError(f"the threshold must be at least 1, not {threshold}")
     if protection < 1:
         raise ValueError(f"the protection width must be at least 1, not {protection}")
+
+
+def _check_repeated(
+    table: CountTable, hidden: Collection[Cell], shown: Collection[Cell], threshold: int
+) -> None:
+    positions = set(table.all_cells())
+    if unknown := (set(hidden) | set(shown)) - positions:
+        raise ValueError(f"repeated figures outside the table: {sorted(unknown)}")
+    if both := set(hidden) & set(shown):
+        raise ValueError(f"repeated figures both hidden and shown: {sorted(both)}")
+    if small := sorted(c for c in shown if 1 <= table.value(c) <= threshold):
+        names = ", ".join(table.describe(c) for c in small)
+        raise ValueError(f"another table prints a small count that this one repeats: {names}")
 
 
 def _kept(table: CountTable, threshold: int) -> set[Cell]:

@@ -102,3 +102,114 @@ def test_overlapping_rows_print_no_total_but_are_audited_as_if_their_sum_were_kn
     (shown,) = apply_disclosure_control([types])
     assert not shown.has_total_row
     assert [row[0] for row in shown.shown()] == [40, "c", "c"]  # a lone "c" would follow
+
+
+def _by_service() -> Table:
+    """Services by stage: column C's total is 21, printed; column B's is 4, hidden."""
+    return Table(
+        key="by_service",
+        title="By service",
+        row_header="Service",
+        row_labels=["Youth", "Health"],
+        row_keys=["youth", "health"],
+        columns=["A", "B", "C", "D"],
+        counts=[[0, 2, 10, 6], [0, 2, 11, 6]],
+        total_column=False,
+    )
+
+
+def _by_group(**repeats: tuple[str, str]) -> Table:
+    """The same referrals by group: alone, its pattern hides column C's total of 21."""
+    return Table(
+        key="by_group",
+        title="By group",
+        row_header="Group",
+        row_labels=["First", "Second"],
+        row_keys=["first", "second"],
+        columns=["A", "B", "C", "D"],
+        counts=[[0, 3, 21, 0], [0, 1, 0, 12]],
+        repeats=repeats,
+    )
+
+
+def test_alone_a_breakdown_hides_a_column_total_the_other_table_prints() -> None:
+    source, alone = apply_disclosure_control([_by_service(), _by_group()])
+    assert source.shown_column_totals()[2] == 21
+    assert alone.shown_column_totals()[2] == "c"  # with the 21 above, the 3 by it is exact
+    assert alone.shown()[0][1] == "c"
+
+
+def test_repeated_column_totals_are_published_as_the_table_they_repeat_publishes_them() -> None:
+    source = _by_service()
+    repeated = _by_group(column_totals=("by_service", "column_totals"))
+    repeated.total_column = False  # the shape of pathway referrals by community
+    apply_disclosure_control([source, repeated])
+    assert repeated.shown_column_totals() == source.shown_column_totals() == [0, "c", 21, 12]
+    assert repeated.shown() == [[0, "c", 21, 0], [0, "c", 0, 12]]
+
+
+def test_a_grand_total_that_would_give_a_hidden_repeated_total_away_is_not_printed() -> None:
+    # 37 beside the other table's 0, 21 and 12 would leave column B's hidden 4: no pattern of
+    # the whole table keeps the grand total, so it is coarsened, without its grand total.
+    _, repeated = apply_disclosure_control(
+        [_by_service(), _by_group(column_totals=("by_service", "column_totals"))]
+    )
+    assert repeated.coarsened
+    assert repeated.shown_column_totals() == ["c"]
+    assert 37 not in [v for row in repeated.shown() for v in row]
+
+
+def test_repeated_row_totals_follow_a_column_of_the_other_table() -> None:
+    reached = Table(
+        key="coverage",
+        title="Coverage",
+        row_header="Programme",
+        row_labels=["Schools", "Parents"],
+        row_keys=["schools", "parents"],
+        columns=["Sessions", "People reached"],
+        counts=[[4, 24], [2, 13]],
+        shape="columns",
+        total_column=False,
+        total_row=False,
+    )
+    by_group = Table(
+        key="by_group",
+        title="By group",
+        row_header="Programme",
+        row_labels=["Schools", "Parents"],
+        row_keys=["schools", "parents"],
+        columns=["A", "B", "C"],
+        counts=[[0, 3, 21], [1, 0, 12]],
+        total_row=False,
+        repeats={"row_totals": ("coverage", "People reached")},
+    )
+    apply_disclosure_control([reached, by_group])
+    assert [by_group.shown_row_total(i) for i in range(2)] == [24, 13]
+    assert by_group.shown() == [[0, "c", "c"], ["c", 0, "c"]]
+
+
+def test_a_repeated_total_that_disagrees_with_its_source_is_refused() -> None:
+    source = _by_service()
+    source.counts[1][2] = 12
+    with pytest.raises(ValueError, match="column_totals are not by_service's column_totals"):
+        apply_disclosure_control([source, _by_group(column_totals=("by_service", "column_totals"))])
+
+
+def test_repeated_column_totals_can_follow_a_row_of_the_other_table() -> None:
+    by_year = Table(
+        key="by_year",
+        title="By year",
+        row_header="Year",
+        row_labels=["Last year", "This year"],
+        row_keys=["last", "this"],
+        columns=["A", "B", "C", "D"],
+        counts=[[9, 9, 9, 9], [0, 4, 21, 12]],
+        total_row=False,
+    )
+    alone, this_year = _by_group(), _by_group(column_totals=("by_year", "this"))
+    alone.total_column = this_year.total_column = False
+    apply_disclosure_control([by_year, alone, this_year])
+    assert by_year.shown()[1] == [0, "c", 21, "c"]  # 12 is the 4's complement there
+    assert alone.shown_column_totals() == [0, "c", 21, 12]  # which this 12 would undo
+    assert this_year.shown_column_totals() == [0, "c", 21, "c"]
+    assert this_year.shown() == [[0, "c", 21, 0], [0, "c", 0, "c"]]

@@ -80,6 +80,7 @@ def coverage(ctx: Context) -> Part:
         title=f"Awareness and training coverage in {ctx.this_year}",
         row_header="Programme",
         row_labels=[programmes[c] for c in codes],
+        row_keys=codes,
         columns=["Sessions", "People reached", "Target population"],
         counts=[[sessions[c], reached[(c, ctx.fy_now)], goal[c] or 0] for c in codes],
         total_column=False,
@@ -113,8 +114,10 @@ def by_community(ctx: Context) -> Part:
     Sessions reach audiences, not children, so the group is the one the deliverer recorded the
     session as aimed at (`rules.codes.Community`, the list children are counted under); a
     session open to everyone is counted apart. Each row's total is the coverage table's people
-    reached, published the same way; no column total or grand total is printed, because the
-    coverage table prints none and one here would give a suppressed count of it away.
+    reached (and the trend table's this year), so it is declared a repeat of it: shown where
+    the coverage table shows it, hidden where that hides it, never hidden here alone. No column
+    total or grand total is printed, because the coverage table prints none and one here would
+    give a suppressed count of it away.
     """
     if not (_recorded(ctx) and ctx.schema_at_least(COMMUNITY_SCHEMA)):
         return Part()
@@ -139,6 +142,7 @@ def by_community(ctx: Context) -> Part:
         counts=[[reached[(c, g)] for g in groups] for c in keys],
         total_label="People reached",
         total_row=False,
+        repeats={"row_totals": ("awareness_coverage", "People reached")},
         note="As the deliverer recorded it: a session aimed at a community was delivered in its "
         "language, in its venues or with its organisations. Someone who attends twice is "
         "counted twice.",

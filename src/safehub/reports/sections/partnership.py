@@ -132,7 +132,8 @@ def pathway_by_community(ctx: Context) -> Part:
 
     The groups are those of `rules.codes.community_group`, the children's emerging-communities
     table's too; every referral falls in exactly one, so each column adds up to the same total
-    as the service table's. Small groups are the public edition's disclosure control's to hide.
+    as the service table's, declared a repeat of it so that the two print each total the same
+    way. Small groups are the public edition's disclosure control's to hide.
     """
     if not ctx.schema_at_least(COMMUNITY_SCHEMA):
         return Part()
@@ -151,6 +152,7 @@ def pathway_by_community(ctx: Context) -> Part:
         columns=[label for _, label in COMMUNITY_COLUMNS],
         counts=[[counts[g][column] for column, _ in COMMUNITY_COLUMNS] for g in groups],
         total_column=False,
+        repeats={"column_totals": ("pathway_timeliness", "column_totals")},
         note="Each child is counted under one group, by the ethnicity recorded: Gypsy/Roma and "
         "Traveller of Irish heritage, then any other White background, then every other "
         "ethnicity; refused or not obtained is not recorded. Engaged at closure: of these "

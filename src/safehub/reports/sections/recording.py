@@ -51,6 +51,7 @@ def ethnicity_recording_quality(ctx: Context) -> Part:
             title="How the ethnicity of children referred was recorded, by year",
             row_header="Financial year",
             row_labels=[financial_year_label(y) for y in ctx.years],
+            row_keys=[financial_year_label(y) for y in ctx.years],
             columns=columns,
             counts=[[by_year[y][k] for k, _ in RECORDING] for y in ctx.years],
             total_label="Children referred",
@@ -68,6 +69,13 @@ def ethnicity_recording_quality(ctx: Context) -> Part:
             columns=columns,
             counts=[[by_ward.get(c, Counter())[k] for k, _ in RECORDING] for c in wards],
             total_label="Children referred",
+            # Each column's total is this year's row of the table by year.
+            repeats={
+                "column_totals": (
+                    "ethnicity_recording_by_year",
+                    financial_year_label(ctx.fy_now),
+                )
+            },
             metrics=("ethnicity_recording_quality",),
         ),
     ]
