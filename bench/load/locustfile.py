@@ -149,7 +149,7 @@ class HubWorker(SignedInUser):
 
     @task(1)
     def record_referral(self) -> None:
-        url = f"/referrals/new?child={self.child()}"
+        url = f"/referrals/new?child={self.rng.choice(SAMPLE['referable_children'])}"
         form = self.client.get(url, name="GET /referrals/new")
         day = dt.date.today() - dt.timedelta(days=1)  # noqa: DTZ011 - the server's day, roughly
         with self.client.post(

@@ -38,6 +38,7 @@ def main() -> None:
     from safehub.access.policy import SYSTEM  # noqa: PLC0415
     from safehub.demo import services as demo  # noqa: PLC0415
     from safehub.people.models import Child, Share  # noqa: PLC0415
+    from safehub.rules.plausibility import OLDEST_AGE_AT_REFERRAL  # noqa: PLC0415
 
     with transaction.atomic():
         for role in ROLES:
@@ -65,15 +66,22 @@ def main() -> None:
         revoked_at__isnull=True,
         expires_on__gte=timezone.localdate(),
     ).values_list("child_id", flat=True)
-    held = list(Child.objects.filter(merged_into=None).values_list("pk", "family_name"))
+    held = list(
+        Child.objects.filter(merged_into=None).values_list("pk", "family_name", "date_of_birth")
+    )
     rng = random.Random(16)
     picked = rng.sample(held, min(500, len(held)))
+    # A referral today is for a child young enough to be referred (the plausibility rule);
+    # the demo's history holds children who have since grown older than that.
+    today = timezone.localdate()
+    oldest = today.replace(year=today.year - OLDEST_AGE_AT_REFERRAL)
     sample = {
         "password": demo.demo_password(),
         "accounts": args.accounts,
         "roles": ROLES,
-        "children": [pk for pk, _ in picked],
-        "family_names": sorted({name for _, name in picked}),
+        "children": [pk for pk, _, _ in picked],
+        "referable_children": [pk for pk, _, born in picked if born is None or born > oldest],
+        "family_names": sorted({name for _, name, _ in picked}),
         "shared_children": sorted(set(shared))[:200],
     }
     with Path(args.out).open("w", encoding="utf-8") as out:
