@@ -2,7 +2,8 @@
 
 Each child has a handful of keys ("gd:jayden|2009-07-03"), stored in an indexed table, so a
 new referral finds the few children worth scoring with one indexed lookup, however many
-children the hub holds. The keys follow the model's blocking rules (`comparisons.py`).
+children the hub holds. They are wider than the model's blocking rules (`comparisons.py`),
+which must stay narrow over a whole database: one new referral can afford to look further.
 """
 
 from __future__ import annotations
