@@ -171,6 +171,13 @@ VARIABLES: tuple[Variable, ...] = (
         "older than this many minutes (`0` writes one after every sealing).",
     ),
     Variable(
+        "SAFEHUB_AUDIT_SEAL_SECONDS",
+        "1",
+        "Each server process seals the audit chain after a commit at most once in this many "
+        "seconds, and the task runner seals what is left as often; `0` seals after every "
+        "commit.",
+    ),
+    Variable(
         "SAFEHUB_SITE_URL",
         "http://127.0.0.1:8000",
         "The address people reach Safehub at, without a trailing slash: the links in "

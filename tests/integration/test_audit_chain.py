@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from safehub.audit import chain, guards
 from safehub.audit import services as audit
 from safehub.audit.models import AuditEvent, AuditSeal
+from safehub.notifications.management.commands.tasks import seal_pass
 
 
 def _trail(n: int) -> list[AuditEvent]:
@@ -241,4 +242,26 @@ def test_an_event_committed_late_is_sealed_after_those_committed_before_it() -> 
         late.pk,
         early[0],
     ]
+    assert chain.verify().ok
+
+
+def _commit_one(django_capture_on_commit_callbacks: Any, name: str) -> AuditEvent:
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        return audit.write(None, "test:event", object_type="thing", object_id=name)
+
+
+def test_a_busy_server_seals_at_most_once_a_second_and_the_task_runner_seals_the_rest(
+    django_capture_on_commit_callbacks: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing after every commit cost each audited request a second transaction. A process
+    seals after a commit only when its last sealing is `SAFEHUB_AUDIT_SEAL_SECONDS` old; what
+    that leaves waits for the next one, or for the task runner's sealer."""
+    settings.AUDIT_SEAL_SECONDS = 60
+    monkeypatch.setattr(chain, "_sealed_at", float("-inf"))
+    first = _commit_one(django_capture_on_commit_callbacks, "first")
+    second = _commit_one(django_capture_on_commit_callbacks, "second")
+    sealed = set(AuditSeal.objects.values_list("event_id", flat=True))
+    assert (first.pk in sealed, second.pk in sealed) == (True, False)
+    assert seal_pass() == 1
+    assert set(AuditSeal.objects.values_list("event_id", flat=True)) == {first.pk, second.pk}
     assert chain.verify().ok

@@ -17,6 +17,7 @@ transaction needs one global lock held until that transaction commits, which ser
 audited request. Instead `audit.services.write` inserts the bare event in the request's
 transaction (it commits or rolls back with the action) and registers `seal` to run on commit;
 `seal` runs in its own short transaction and holds the chain's lock only while it links.
+Each process does so at most once in `AUDIT_SEAL_SECONDS`; the task runner seals the rest.
 Nothing per row is needed at insert time, so bulk inserts work unchanged.
 
 Why the chain is in commit order, not id order. On PostgreSQL ids come from a sequence when a
@@ -40,6 +41,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -154,10 +156,33 @@ def seal() -> int:
     return sealed
 
 
-def _seal_after_commit() -> None:
-    if seal() and checkpoints.due(settings.AUDIT_CHECKPOINT_FILE):
+def seal_and_checkpoint() -> int:
+    """Seal, then write a checkpoint when the schedule wants one; how many were sealed."""
+    sealed = seal()
+    if sealed and checkpoints.due(settings.AUDIT_CHECKPOINT_FILE):
         position, newest = head(seal_first=False)
         checkpoints.append(settings.AUDIT_CHECKPOINT_FILE, audit_key(), position, newest)
+    return sealed
+
+
+# When this process last sealed after a commit (time.monotonic()).
+_sealed_at = float("-inf")
+
+
+def _seal_after_commit() -> None:
+    """Seal unless this process sealed less than `AUDIT_SEAL_SECONDS` ago.
+
+    A sealing is a transaction of its own (about eight statements): after every commit it was
+    a large part of each audited request's cost. Throttled, a busy server seals a second's
+    worth of events at a time; what a skipped sealing leaves is linked by the next sealing in
+    any process, or by the task runner's sealer (`seal_pass`) within the same interval.
+    """
+    global _sealed_at  # noqa: PLW0603 - one clock per process
+    now = time.monotonic()
+    if now - _sealed_at < settings.AUDIT_SEAL_SECONDS:
+        return
+    _sealed_at = now
+    seal_and_checkpoint()
 
 
 def seal_on_commit() -> None:
