@@ -17,7 +17,7 @@ from safehub.access.models import Agency, Role, User
 from safehub.access.policy import SYSTEM, AccessDeniedError
 from safehub.audit.models import AuditEvent
 from safehub.casefile import queries as casefile
-from safehub.episodes import allocation
+from safehub.episodes import allocation, allocation_views
 from safehub.episodes import services as episodes
 from safehub.episodes.models import Allocation, Episode, SignOffRequest
 from safehub.geo import services as geo
@@ -351,3 +351,33 @@ def test_the_rebuild_command_recomputes_every_row(practitioner: User) -> None:
     assert out.getvalue().strip() == "2 due items in the triage queue."
     assert set(DueRow.objects.values_list("kind", flat=True)) == {"decision", "review"}
     assert AuditEvent.objects.filter(action="triage:rebuilt", object_id="2").count() == 1
+
+
+def test_the_home_page_lists_twenty_allocated_children_and_my_children_the_rest(
+    practitioner: User, manager: User, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker holding many children: the home page lists (and audits) only the first 20,
+    longest open first, and links to /my-children, which pages through all of them."""
+    held = [_held(practitioner, f"Child{n:02d}") for n in range(23)]
+    agency = Agency.objects.get(pk=practitioner.agency_id)
+    allocation.allocate(
+        held, worker=practitioner, lead_agency=agency, reason="Caseload", acting_user=manager
+    )
+    sign_in_verified(client, practitioner)
+    listed = AuditEvent.objects.filter(action="child:listed", reason="listed: my children")
+
+    before = listed.count()
+    home = client.get("/").content.decode()
+    shown = [n for n in range(23) if f"Child{n:02d} " in home]
+    assert shown == list(range(20))  # opened the same day: in the order they were opened
+    assert "20 of 23 shown" in home
+    assert 'href="/my-children"' in home
+    assert listed.count() - before == 20
+
+    monkeypatch.setattr(allocation_views, "MY_CHILDREN_PAGE", 10)
+    pages = [client.get(f"/my-children?page={n}").content.decode() for n in (1, 2, 3)]
+    per_page = [[n for n in range(23) if f"Child{n:02d} " in page] for page in pages]
+    assert [len(p) for p in per_page] == [10, 10, 3]
+    assert sorted(n for page in per_page for n in page) == list(range(23))
+    assert "Page 3 of 3" in pages[2]
+    assert listed.count() - before == 20 + 23

@@ -106,25 +106,34 @@ def open_episodes(user: Principal, *, unallocated_only: bool = True) -> list[Epi
     return episodes
 
 
-def allocated_to(user: Principal) -> list[Episode]:
-    """The open episodes allocated to the caller (their home page's list); audited."""
+def _allocated(user: Principal) -> QuerySet[Episode]:
     account = user_or_none(user)
     if account is None:
-        return []
+        return Episode.objects.none()
+    return Episode.objects.filter(
+        allocated_worker=account,
+        child__in=children_with_section(user, "risk"),
+        closed_on__isnull=True,
+        withdrawn_at__isnull=True,
+    )
+
+
+def allocated_to(user: Principal, *, start: int = 0, limit: int = LIST_LIMIT) -> list[Episode]:
+    """The caller's open episodes, oldest first, `limit` of them from `start`; audited."""
     episodes = list(
-        Episode.objects.filter(
-            allocated_worker=account,
-            child__in=children_with_section(user, "risk"),
-            closed_on__isnull=True,
-            withdrawn_at__isnull=True,
-        )
+        _allocated(user)
         .select_related("child", "lead_agency")
-        .order_by("opened_on", "pk")[:LIST_LIMIT]
+        .order_by("opened_on", "pk")[start : start + limit]
     )
     audit.write_each(
         user, "child:listed", [e.child for e in episodes], context="listed: my children"
     )
     return episodes
+
+
+def count_allocated_to(user: Principal) -> int:
+    """How many open episodes the caller holds (a count: no child is read)."""
+    return _allocated(user).count()
 
 
 def history(episode: Episode) -> QuerySet[Allocation]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
 
 from safehub.access.models import Agency, User
 from safehub.access.policy import require
@@ -78,4 +80,20 @@ def allocate(request: HttpRequest) -> HttpResponse:
         request,
         "episodes/allocation.html",
         {"form": form, "episodes": episodes, "show_all": show_all},
+    )
+
+
+MY_CHILDREN_PAGE = 50
+
+
+@require_GET
+def my_children(request: HttpRequest) -> HttpResponse:
+    """Every child allocated to the caller, a page at a time (the home page shows the first)."""
+    require(request.user, "triage:view")
+    paginator = Paginator(range(allocation.count_allocated_to(request.user)), MY_CHILDREN_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = page.object_list
+    episodes = allocation.allocated_to(request.user, start=rows[0], limit=len(rows)) if rows else []
+    return TemplateResponse(
+        request, "episodes/my_children.html", {"page": page, "episodes": episodes}
     )

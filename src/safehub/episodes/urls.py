@@ -13,6 +13,7 @@ urlpatterns = [
         name="episode-risk-withdraw",
     ),
     path("allocation", allocation_views.allocate, name="allocation"),
+    path("my-children", allocation_views.my_children, name="my-children"),
     path("missing/<int:missing_id>", views.update_missing, name="missing"),
     path("missing/<int:missing_id>/withdraw", views.withdraw_missing, name="missing-withdraw"),
 ]

@@ -83,6 +83,8 @@ class SignInView(auth_views.LoginView):
 
 # The home page lists this many of the items due today or overdue; the queue has the rest.
 HOME_DUE_LIMIT = 10
+# The home page lists this many of the children allocated to the caller; /my-children has all.
+HOME_MINE_LIMIT = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,6 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
     due: list[DueItem] | None = None
     due_count = 0
     mine = None
+    mine_count = 0
     if can(request.user, "triage:view"):
         end_of_today = timezone.make_aware(
             dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min)
@@ -100,7 +103,10 @@ def home(request: HttpRequest) -> HttpResponse:
             request.user, filters=Filters(due_before=end_of_today), size=HOME_DUE_LIMIT
         )
         due, due_count = today.items, today.total
-        mine = allocation.allocated_to(request.user)
+        mine = allocation.allocated_to(request.user, limit=HOME_MINE_LIMIT)
+        mine_count = len(mine)
+        if mine_count == HOME_MINE_LIMIT:
+            mine_count = allocation.count_allocated_to(request.user)
     loads = caseloads(request.user) if can(request.user, "episode:allocate") else None
     return TemplateResponse(
         request,
@@ -111,6 +117,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": due,
             "due_count": due_count,
             "my_episodes": mine,
+            "my_count": mine_count,
             "caseloads": loads,
             "can_record_referral": can(request.user, "referral:create"),
             # A partner worker's workspace: their agency's pathway inbox and caseload.
