@@ -2,12 +2,13 @@
 
     .venv/bin/python -m bench.load.profile --reuse /tmp/safehub-load-XXXX [--engine postgres]
         [--runs 20] [--cprofile "GET /triage" [--sort tottime] [--lines 45]]
+        [--queries "GET /triage"]
 
 Uses a database kept by `python -m bench.load run --keep`. Each page is requested `runs` times
 through Django's test client, signed in as the demo account of its role (two factors done);
 prints the median CPU milliseconds of this process (less sensitive to other load than wall
 time), the median wall milliseconds and the number of queries. `--cprofile` prints the top
-functions by cumulative time for one page.
+functions by cumulative time for one page; `--queries` the SQL one request of it runs.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def main() -> None:  # noqa: PLR0915 - one straight script
     parser.add_argument("--cprofile", default="")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: tottime …")
     parser.add_argument("--lines", type=int, default=45, help="functions cProfile prints")
+    parser.add_argument("--queries", default="", help="print the SQL one page runs (trimmed)")
     args = parser.parse_args()
     os.environ.update(server_env(args.engine, args.reuse))
     django.setup()
@@ -78,6 +80,15 @@ def main() -> None:  # noqa: PLR0915 - one straight script
     print(f"{'page':<32} {'cpu ms':>7} {'wall ms':>8} {'queries':>8}")
     for role, label, path in pages:
         client = clients.setdefault(role, client_for(role))
+        if args.queries:
+            if label != args.queries:
+                continue
+            client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            for number, query in enumerate(queries.captured_queries, start=1):
+                print(f"{number:3d} {query['time']:>6}s {query['sql'][:300]}")
+            return
         if args.cprofile:
             if label != args.cprofile:
                 continue
