@@ -21,6 +21,8 @@ from pathlib import Path
 
 import psycopg
 
+from bench.load import cpu
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -101,8 +103,10 @@ def set_up(engine: str, var_dir: Path, accounts: int) -> tuple[dict[str, str], P
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], workers: int, worker_class: str, threads: int) -> Iterator[str]:
-    """gunicorn on a free loopback port until the block ends."""
+def serving(
+    env: dict[str, str], workers: int, worker_class: str, threads: int
+) -> Iterator[tuple[str, int]]:
+    """gunicorn on a free loopback port until the block ends: its address and process id."""
     port = free_port()
     argv = [
         sys.executable, "-m", "gunicorn", "safehub.wsgi:application",
@@ -123,7 +127,7 @@ def serving(env: dict[str, str], workers: int, worker_class: str, threads: int) 
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
-        yield host
+        yield host, server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -132,25 +136,44 @@ def serving(env: dict[str, str], workers: int, worker_class: str, threads: int) 
             server.kill()
 
 
-def run_locust(host: str, sample: Path, scenario: Scenario, out: Path) -> Path:
+def _seconds(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    return float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
+
+
+def run_locust(
+    host: str, sample: Path, scenario: Scenario, out: Path, *, server_pid: int, database: str
+) -> tuple[Path, str]:
+    """Run one scenario; its stats file and a line of CPU per request (bench.load.cpu)."""
     prefix = out / f"u{scenario.users}-think{scenario.think}"
+    history = Path(f"{prefix}_stats_history.csv")
+    history.unlink(missing_ok=True)
     env = dict(os.environ, LOAD_SAMPLE=str(sample), LOAD_THINK=scenario.think)
     argv = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
         "--host", host, "--users", str(scenario.users),
         "--spawn-rate", str(scenario.spawn_rate), "--run-time", scenario.time,
-        "--stop-timeout", "10", "--csv", str(prefix), "--only-summary",
+        "--stop-timeout", "10", "--csv", str(prefix), "--csv-full-history", "--only-summary",
         "--loglevel", "WARNING",
     ]  # fmt: skip
-    subprocess.run(  # noqa: S603
+    started = time.monotonic()
+    locust = subprocess.Popen(  # noqa: S603
         argv,
         env=env,
-        check=False,  # locust exits 1 when any request failed: the table says which
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=(out / "locust.log").open("a", encoding="utf-8"),
     )
-    return Path(f"{prefix}_stats.csv")
+    # After every user has signed in (the figures restart then), and 2 s before the end.
+    run = _seconds(scenario.time)
+    first_at = min(scenario.users / scenario.spawn_rate + 10, run / 3)
+    time.sleep(first_at)
+    first = cpu.sample(server_pid, database, locust.pid, history)
+    time.sleep(max(run - 2 - (time.monotonic() - started), 0))
+    last = cpu.sample(server_pid, database, locust.pid, history)
+    locust.wait()  # locust exits 1 when any request failed: the table says which
+    line = "CPU per request: not measured" if not (first and last) else cpu.per_request(first, last)
+    return Path(f"{prefix}_stats.csv"), line
 
 
 def table(stats: Path, title: str) -> str:
@@ -204,9 +227,12 @@ def main() -> None:
             env, sample = server_env(args.engine, var_dir), var_dir / "sample.json"
         else:
             env, sample = set_up(args.engine, var_dir, max(s.users for s in scenarios))
-        with serving(env, args.workers, args.worker_class, args.threads) as host:
+        with serving(env, args.workers, args.worker_class, args.threads) as (host, pid):
             for scenario in scenarios:
-                stats = run_locust(host, sample, scenario, var_dir)
+                database = DATABASE if args.engine == "postgres" else "(none)"
+                stats, cpu_line = run_locust(
+                    host, sample, scenario, var_dir, server_pid=pid, database=database
+                )
                 think = "none" if scenario.think in {"0", "none"} else f"{scenario.think} s"
                 print(
                     table(
@@ -216,6 +242,7 @@ def main() -> None:
                     ),
                     flush=True,
                 )
+                print(cpu_line, flush=True)
         print(f"\nload average: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     finally:
         if args.keep:
