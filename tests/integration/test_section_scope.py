@@ -289,9 +289,12 @@ def test_write_each_inserts_every_row_in_one_statement(hub: User) -> None:
         for n in range(30)
     ]
     with transaction.atomic(), CaptureQueriesContext(connection) as queries_run:
-        audit.write_each(hub, "child:listed", children, context="listed: test")
-    inserts = [q for q in queries_run.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
+        assert audit.write_each(hub, "child:listed", children, context="listed: test") == 30
+    inserts = [q for q in queries_run.captured_queries if "INSERT INTO" in q["sql"]]
+    # PostgreSQL takes the rows with COPY, which Django does not list; SQLite with one
+    # prepared INSERT run for every row, which it lists once ("30 times").
+    assert len(inserts) == (0 if connection.vendor == "postgresql" else 1)
+    assert all(q["sql"].startswith("30 times") for q in inserts)
     assert _listed("listed: test") == [c.pk for c in children]
 
 

@@ -42,13 +42,15 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from safehub.audit import checkpoints
 from safehub.audit.models import AuditEvent, AuditSeal
@@ -65,33 +67,49 @@ def audit_key() -> bytes:
     return key.encode()
 
 
+# What a seal covers: the event's id and columns, in this order.
+CONTENT = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "actor_agency_id",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "reason",
+    "child_id",
+    "request_id",
+    "ip_address",
+)
+
+
+def _content_of(values: Sequence[Any]) -> str:
+    listed = list(values)
+    listed[1] = listed[1].isoformat(timespec="microseconds")
+    return json.dumps(listed, separators=(",", ":"), default=str)
+
+
 def content(event: AuditEvent) -> str:
     """The event's id and columns in a fixed order and format: what its seal covers."""
-    return json.dumps(
-        [
-            event.pk,
-            event.occurred_at.isoformat(timespec="microseconds"),
-            event.actor_id,
-            event.actor_role,
-            event.actor_agency_id,
-            event.channel,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.outcome,
-            event.reason,
-            event.child_id,
-            event.request_id,
-            event.ip_address,
-        ],
-        separators=(",", ":"),
-        default=str,
-    )
+    return _content_of([getattr(event, name) for name in CONTENT])
+
+
+def _digest_of(key: bytes, position: int, previous_hash: str, values: Sequence[Any]) -> str:
+    message = f"{position}|{previous_hash}|{_content_of(values)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def digest(key: bytes, position: int, previous_hash: str, event: AuditEvent) -> str:
-    message = f"{position}|{previous_hash}|{content(event)}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return _digest_of(key, position, previous_hash, [getattr(event, name) for name in CONTENT])
+
+
+def _contents(ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """The sealed columns of these events (`CONTENT` order) by id: tuples, not models."""
+    rows = AuditEvent.objects.filter(id__in=ids).order_by().values_list(*CONTENT)
+    return {row[0]: row for row in rows}
 
 
 # Sealing ---------------------------------------------------------------------------------------
@@ -136,24 +154,35 @@ def seal() -> int:
         ids = _unsealed_ids(last)
         position, previous = (last.position, last.hash) if last else (0, GENESIS)
         for start in range(0, len(ids), _CHUNK):
-            events = AuditEvent.objects.in_bulk(ids[start : start + _CHUNK])
+            chunk = ids[start : start + _CHUNK]
+            events = _contents(chunk)
             seals = []
-            for event_id in ids[start : start + _CHUNK]:
+            for event_id in chunk:
                 position += 1
-                hashed = digest(key, position, previous, events[event_id])
-                seals.append(
-                    AuditSeal(
-                        position=position,
-                        event_id=event_id,
-                        previous_hash=previous,
-                        hash=hashed,
-                        horizon=horizon,
-                    )
-                )
+                hashed = _digest_of(key, position, previous, events[event_id])
+                seals.append((position, event_id, previous, hashed, horizon))
                 previous = hashed
-            AuditSeal.objects.bulk_create(seals)
+            _insert_seals(seals)
             sealed += len(seals)
     return sealed
+
+
+def _insert_seals(seals: list[tuple[int, int, str, str, int | None]]) -> None:
+    """Insert the seals with one statement (COPY on PostgreSQL, one prepared INSERT run per
+    row on SQLite), not a model per seal: sealing is part of every audited request's cost."""
+    table = AuditSeal._meta.db_table  # noqa: SLF001
+    columns = "position, event_id, previous_hash, hash, horizon, sealed_at"
+    now = AuditSeal._meta.get_field("sealed_at").get_db_prep_save(timezone.now(), connection)  # noqa: SLF001
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in seals:
+                    copy.write_row((*row, now))
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - our own table
+                [(*row, now) for row in seals],
+            )
 
 
 def seal_and_checkpoint() -> int:
@@ -259,7 +288,9 @@ def _seals() -> Iterator[_Row]:
         after = chunk[-1][0]
 
 
-def _problem(key: bytes, row: _Row, expected: int, previous: str, event: AuditEvent | None) -> str:
+def _problem(
+    key: bytes, row: _Row, expected: int, previous: str, event: Sequence[Any] | None
+) -> str:
     """What is wrong with one seal, or "" when it holds."""
     position, _, previous_hash, hashed = row
     if position != expected:
@@ -268,7 +299,7 @@ def _problem(key: bytes, row: _Row, expected: int, previous: str, event: AuditEv
         return "its link does not match the event before it (one was changed or deleted)"
     if event is None:
         return "the event was deleted"
-    if not hmac.compare_digest(digest(key, position, previous, event), hashed):
+    if not hmac.compare_digest(_digest_of(key, position, previous, event), hashed):
         return (
             "its content does not match its keyed hash (it was changed, or the chain was "
             "recomputed without the audit key)"
@@ -285,7 +316,7 @@ def _walk(key: bytes, wanted: set[int]) -> tuple[int, dict[int, str], Break | No
         batch = list(itertools.islice(rows, _CHUNK))
         if not batch:
             return expected - 1, at, None
-        events = AuditEvent.objects.in_bulk([row[1] for row in batch])
+        events = _contents([row[1] for row in batch])
         for row in batch:
             if problem := _problem(key, row, expected, previous, events.get(row[1])):
                 return expected - 1, at, Break(problem, row[1], row[0])
