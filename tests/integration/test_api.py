@@ -403,21 +403,51 @@ def test_due_items_filter_by_kind_and_rag(
 
     everything = hub_practitioner_client.get("/api/v1/due-items")
     assert everything.status_code == 200
-    assert {i["kind"] for i in everything.json()} == {"decision", "strategy_discussion", "review"}
-    assert {i["child_id"] for i in everything.json()} == {child.pk}
+    items = everything.json()["items"]
+    assert {i["kind"] for i in items} == {"decision", "strategy_discussion", "review"}
+    assert {i["child_id"] for i in items} == {child.pk}
+    assert {k: everything.json()[k] for k in ("page", "pages", "total")} == {
+        "page": 1,
+        "pages": 1,
+        "total": 3,
+    }
 
     decisions = hub_practitioner_client.get("/api/v1/due-items", {"kind": "decision"})
-    [item] = decisions.json()
+    [item] = decisions.json()["items"]
     assert item["label"] == "Decision on referral"
     assert item["link"] == f"/referrals/{referral.pk}/decision"
     assert item["remaining_seconds"] > 0
 
     two = hub_practitioner_client.get("/api/v1/due-items?kind=decision&kind=review")
-    assert {i["kind"] for i in two.json()} == {"decision", "review"}
+    assert {i["kind"] for i in two.json()["items"]} == {"decision", "review"}
     red = hub_practitioner_client.get("/api/v1/due-items", {"rag": "red"})
-    assert red.json() == []
+    assert red.json()["items"] == []
     assert _fields(hub_practitioner_client.get("/api/v1/due-items", {"kind": "lunch"})) == {
         "kind.0"
+    }
+
+
+def test_due_items_come_a_page_at_a_time_auditing_only_the_page(
+    hub_practitioner_client: Client, practitioner: User
+) -> None:
+    """Three children with one item due each (their referral waits for screening): pages of
+    two."""
+    for n in range(3):
+        child = _child(practitioner, given_name=f"Paged{n}")
+        _referral(practitioner, child, timezone.now() - dt.timedelta(minutes=30 + n))
+    listed = AuditEvent.objects.filter(action="child:listed", reason="listed: due items")
+    first = hub_practitioner_client.get("/api/v1/due-items", {"page_size": 2})
+    second = hub_practitioner_client.get("/api/v1/due-items", {"page_size": 2, "page": 2})
+    assert [len(r.json()["items"]) for r in (first, second)] == [2, 1]
+    assert {(r.json()["page"], r.json()["pages"], r.json()["total"]) for r in (first, second)} == {
+        (1, 2, 3),
+        (2, 2, 3),
+    }
+    seen = [i["child_id"] for r in (first, second) for i in r.json()["items"]]
+    assert len(set(seen)) == 3
+    assert listed.count() == 3  # each page audits only the children it names
+    assert _fields(hub_practitioner_client.get("/api/v1/due-items", {"page_size": 201})) == {
+        "page_size"
     }
 
 

@@ -29,7 +29,7 @@ def test_an_unexpected_error_under_api_is_a_problem_not_the_html_page(
     def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("a fault injected by the test")
 
-    monkeypatch.setattr(triage, "due_items", broken)
+    monkeypatch.setattr(triage, "queue_page", broken)
     hub_practitioner_client.raise_request_exception = False
     response = hub_practitioner_client.get("/api/v1/due-items")
     assert response.status_code == 500
@@ -61,7 +61,7 @@ def test_a_database_out_of_reach_is_a_503_to_try_again_under_api(
     def unreachable(*args: object, **kwargs: object) -> list[object]:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(triage, "due_items", unreachable)
+    monkeypatch.setattr(triage, "queue_page", unreachable)
     hub_practitioner_client.raise_request_exception = False
     response = hub_practitioner_client.get("/api/v1/due-items")
     assert response.status_code == 503
@@ -111,6 +111,6 @@ def test_due_items_are_rfc_3339_even_for_a_referral_from_long_ago(
     )
     response = hub_practitioner_client.get("/api/v1/due-items")
     assert response.status_code == 200
-    dues = [item["due"] for item in response.json()]
+    dues = [item["due"] for item in response.json()["items"]]
     assert dues
     assert all(RFC3339.match(due) for due in dues), dues

@@ -1,32 +1,51 @@
 """The triage queue: what is due, for whom, by when, most urgent first."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 
 from safehub.api import problems
 from safehub.api.schemas import DueItemOut, DueKind, due_item_out
 from safehub.rules.working_time import Rag
-from safehub.triage.queries import due_items
+from safehub.triage.queries import Filters, queue_page
 
 router = Router(tags=["triage"])
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class DueItemsPage(Schema):
+    items: list[DueItemOut]
+    page: int = Field(description="This page's number, from 1.")
+    pages: int = Field(description="How many pages there are at this page size.")
+    total: int = Field(description="How many items match, on every page.")
 
 
 @router.get(
     "/due-items",
-    response={200: list[DueItemOut], **problems.PROBLEM_RESPONSES},
+    response={200: DueItemsPage, **problems.PROBLEM_RESPONSES},
     summary="List what is due",
 )
 def list_due_items(
     request: HttpRequest,
     kind: Query[list[DueKind] | None] = None,
     rag: Query[list[Rag] | None] = None,
-) -> list[DueItemOut]:
-    """Every open due item in your scope; repeat `kind` or `rag` to ask for several.
+    page: int = Query(1, ge=1, description="Which page, from 1."),
+    page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items a page."),
+) -> DueItemsPage:
+    """Your open due items, most urgent first, a page at a time; repeat `kind` or `rag` to ask
+    for several. A page past the last gives the last.
 
     Items name the child by id only: reading the child's record is a separate, audited read.
-    Each child named is audited as listed.
+    Each child named on the page is audited as listed.
     """
-    return [
-        due_item_out(item)
-        for item in due_items(request.user, kinds=kind, rags=rag, listed_as="listed: due items")
-    ]
+    filters = Filters(kinds=frozenset(kind or ()), rags=frozenset(rag or ()))
+    found = queue_page(
+        request.user, filters=filters, page=page, size=page_size, listed_as="listed: due items"
+    )
+    return DueItemsPage(
+        items=[due_item_out(item) for item in found.items],
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
+    )
