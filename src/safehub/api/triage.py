@@ -1,5 +1,7 @@
 """The triage queue: what is due, for whom, by when, most urgent first."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -30,8 +32,10 @@ def list_due_items(
     request: HttpRequest,
     kind: Query[list[DueKind] | None] = None,
     rag: Query[list[Rag] | None] = None,
-    page: int = Query(1, ge=1, description="Which page, from 1."),
-    page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items a page."),
+    page: Annotated[int, Field(ge=1, description="Which page, from 1.")] = 1,
+    page_size: Annotated[
+        int, Field(ge=1, le=MAX_PAGE_SIZE, description="Items a page.")
+    ] = PAGE_SIZE,
 ) -> DueItemsPage:
     """Your open due items, most urgent first, a page at a time; repeat `kind` or `rag` to ask
     for several. A page past the last gives the last.
