@@ -36,6 +36,11 @@ def main() -> None:  # noqa: PLR0915 - one straight script
     parser.add_argument("--sort", default="cumulative", help="cProfile order: tottime …")
     parser.add_argument("--lines", type=int, default=45, help="functions cProfile prints")
     parser.add_argument("--queries", default="", help="print the SQL one page runs (trimmed)")
+    parser.add_argument(
+        "--as-load-user",
+        action="store_true",
+        help="sign in as the load test's first account of each role, not the demo's",
+    )
     args = parser.parse_args()
     os.environ.update(server_env(args.engine, args.reuse))
     django.setup()
@@ -79,7 +84,9 @@ def main() -> None:  # noqa: PLR0915 - one straight script
     clients: dict[str, Client] = {}
     print(f"{'page':<32} {'cpu ms':>7} {'wall ms':>8} {'queries':>8}")
     for role, label, path in pages:
-        client = clients.setdefault(role, client_for(role))
+        client = clients.setdefault(
+            role, client_for(f"load-{role}-0" if args.as_load_user else role)
+        )
         if args.queries:
             if label != args.queries:
                 continue

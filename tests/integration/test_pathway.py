@@ -534,3 +534,21 @@ def test_a_child_handed_back_returns_to_the_hub_until_taken_back(
     titles = [e.title for e in casefile.record_as_of(child, timezone.localdate()).timeline]
     assert f"{service.name}: Handed back to the hub" in titles
     assert f"{service.name}: Seen by the hub" in titles
+
+
+def test_the_partner_home_page_shows_the_ten_most_urgent_and_links_to_the_inbox(
+    hub: User, service: SupportService, youth_worker: User, client: Client
+) -> None:
+    for n in range(12):
+        _refer(hub, _child(hub, given=f"Urgent{n:02d}"), service)
+    sign_in_verified(client, youth_worker)
+    listed = AuditEvent.objects.filter(action="child:listed", reason="listed: pathway inbox")
+    home = client.get("/").content.decode()
+    shown = [n for n in range(12) if f"Urgent{n:02d} " in home]
+    assert shown == list(range(10))  # referred in order, so due in order
+    assert "The most urgent 10." in home
+    assert 'href="/pathway"' in home
+    assert listed.count() == 10
+    inbox = client.get("/pathway").content.decode()
+    assert all(f"Urgent{n:02d} " in inbox for n in range(12))
+    assert listed.count() == 22

@@ -129,15 +129,18 @@ class InboxRow:
     remaining: str
 
 
-def inbox(user: Principal, *, now: dt.datetime | None = None) -> list[InboxRow]:
+def inbox(
+    user: Principal, *, now: dt.datetime | None = None, limit: int = INBOX_LIMIT
+) -> list[InboxRow]:
     """A partner worker's agency's open pathway referrals (its inbox and caseload), most urgent
-    first; each child listed is audited."""
+    first, the first `limit` of them; each child listed is audited."""
     require(user, "pathway:inbox")
     now = now or timezone.now()
     rows = (
         pathway_referrals_for(user)
         .filter(status__in=OPEN)
         .select_related("child", "service", "worker")
+        .defer("message")  # encrypted, and no list shows it
         .order_by("referred_at")[:INBOX_LIMIT]
     )
     result = []
@@ -151,6 +154,7 @@ def inbox(user: Principal, *, now: dt.datetime | None = None) -> list[InboxRow]:
         result.append(InboxRow(referral, due, rag, remaining))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     result.sort(key=lambda r: (r.due is None, r.due.due if r.due else far, r.referral.pk))
+    result = result[:limit]
     audit.write_each(
         user,
         "child:listed",

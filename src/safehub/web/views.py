@@ -85,6 +85,8 @@ class SignInView(auth_views.LoginView):
 HOME_DUE_LIMIT = 10
 # The home page lists this many of the children allocated to the caller; /my-children has all.
 HOME_MINE_LIMIT = 20
+# A partner worker's home page shows the most urgent of the agency's pathway referrals.
+HOME_INBOX_LIMIT = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -121,7 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "caseloads": loads,
             "can_record_referral": can(request.user, "referral:create"),
             # A partner worker's workspace: their agency's pathway inbox and caseload.
-            "pathway_rows": partnership_queries.inbox(request.user)
+            "pathway_rows": partnership_queries.inbox(request.user, limit=HOME_INBOX_LIMIT)
             if can(request.user, "pathway:inbox")
             else None,
             "my_actions": meeting_queries.my_actions(request.user),
