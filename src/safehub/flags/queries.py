@@ -15,7 +15,7 @@ from safehub.access.policy import HUB_ROLES, OutOfScopeError, Principal, can
 from safehub.audit import services as audit
 from safehub.flags.models import WarningFlag
 from safehub.people.models import Child
-from safehub.people.queries import children_with_section
+from safehub.people.queries import children_with_section, visible_sections
 
 SECTION = "risk"
 # A review due within this many days shows in the triage queue ahead of its date.
@@ -49,10 +49,16 @@ def get_flag(user: Principal, flag_id: int) -> WarningFlag:
 def banner_for(user: Principal, child: Child) -> list[WarningFlag]:
     """What the banner on every page about the child shows: approved, current flags, and
     (to hub roles) the pending ones, marked. The page showing it has audited its own read."""
-    if not can(user, "flag:view"):
+    if not can(user, "flag:view") or SECTION not in visible_sections(user, child):
         return []
-    flags = _scope(user).filter(child=child, ended_at__isnull=True, withdrawn_at__isnull=True)
-    return list(flags.exclude(approved=False).select_related("owner").order_by("raised_at"))
+    # One child: its shares are asked about directly, not by listing every child whose risk
+    # section the agency holds (`_scope`), which on a partner's page cost more than the flags.
+    flags = child.flags.filter(ended_at__isnull=True, withdrawn_at__isnull=True)
+    if getattr(user, "role", None) in HUB_ROLES:
+        flags = flags.exclude(approved=False)  # pending ones too, marked
+    else:
+        flags = flags.filter(approved=True)
+    return list(flags.select_related("owner").order_by("raised_at"))
 
 
 def flags_of(child: Child) -> list[WarningFlag]:
