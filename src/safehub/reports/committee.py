@@ -67,16 +67,35 @@ class Report:
         return f"Child exploitation: {place}"
 
 
+# The local authorities and areas of a snapshot's wards, by its folder and content hash: a
+# snapshot never changes, and opening it to ask cost the report page most of its time.
+_WARD_NAMES: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+_WARD_NAMES_KEPT = 16
+
+
+def _ward_names(manifest: snapshot.Manifest) -> tuple[list[str], list[str]]:
+    key = (str(manifest.path), manifest.sha256)
+    if key not in _WARD_NAMES:
+        engine = engines.DuckDBEngine(manifest)
+        try:
+            authorities = engine.con.execute(
+                "SELECT DISTINCT local_authority FROM wards ORDER BY local_authority"
+            ).fetchall()
+            areas = engine.con.execute("SELECT DISTINCT area FROM wards ORDER BY area").fetchall()
+        finally:
+            engine.close()
+        if len(_WARD_NAMES) >= _WARD_NAMES_KEPT:
+            _WARD_NAMES.clear()
+        _WARD_NAMES[key] = (
+            [str(r[0]) for r in authorities if r[0]],
+            [str(r[0]) for r in areas],
+        )
+    return _WARD_NAMES[key]
+
+
 def district_name(manifest: snapshot.Manifest) -> str:
     """The local authority the snapshot's wards belong to: loaded data, not code."""
-    engine = engines.DuckDBEngine(manifest)
-    try:
-        rows = engine.con.execute(
-            "SELECT DISTINCT local_authority FROM wards ORDER BY local_authority"
-        ).fetchall()
-    finally:
-        engine.close()
-    names = [str(r[0]) for r in rows if r[0]]
+    names = _ward_names(manifest)[0]
     if len(names) > 1:
         raise ReportError(
             f"the snapshot holds the wards of {len(names)} local authorities "
@@ -87,12 +106,7 @@ def district_name(manifest: snapshot.Manifest) -> str:
 
 def areas(manifest: snapshot.Manifest) -> list[str]:
     """The district first, then its area committees (of any ward set loaded)."""
-    engine = engines.DuckDBEngine(manifest)
-    try:
-        rows = engine.con.execute("SELECT DISTINCT area FROM wards ORDER BY area").fetchall()
-    finally:
-        engine.close()
-    return [district_name(manifest), *(str(r[0]) for r in rows)]
+    return [district_name(manifest), *_ward_names(manifest)[1]]
 
 
 def _sum(rows: Iterable[dict[str, Any]], key: str = "children") -> int:
