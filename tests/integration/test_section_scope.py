@@ -232,6 +232,31 @@ def test_the_shared_list_audits_each_child_and_shows_what_was_shared(
     assert hub.username in page or hub.get_full_name() in page
 
 
+def test_the_shared_list_comes_fifty_a_page_by_family_name_auditing_each_page(
+    hub: User, partner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safehub.people import sharing_views  # noqa: PLC0415
+
+    monkeypatch.setattr(sharing_views, "SHARED_PAGE", 2)
+    made = [
+        people.register_child(
+            acting_user=hub, given_name="Paged", family_name=f"Sharewell{n}", sex="F"
+        )
+        for n in (3, 1, 2)
+    ]
+    for child in made:
+        _share(hub, child, partner.agency, ["risk"])
+    client = _signed_in(partner)
+    first = client.get("/shared").content.decode()
+    second = client.get("/shared", {"page": 2}).content.decode()
+    beyond = client.get("/shared", {"page": 9}).content.decode()
+    assert [n for n in (1, 2, 3) if f"Sharewell{n}" in first] == [1, 2]
+    assert [n for n in (1, 2, 3) if f"Sharewell{n}" in second] == [3]
+    assert "Page 1 of 2" in first
+    assert "Page 2 of 2" in beyond  # past the end: the last page
+    assert _listed("listed: shared") == [made[1].pk, made[2].pk, made[0].pk, made[0].pk]
+
+
 def test_the_break_glass_review_audits_each_child_listed(
     hub: User, partner: User, child: Child, hub_manager_client: Client
 ) -> None:

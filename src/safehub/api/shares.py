@@ -48,5 +48,5 @@ def list_shared_children(request: HttpRequest) -> list[SharedChildOut]:
             expires_on=row.expires_on,
         )
         # A person signed in, or the agency's key: whichever authenticated the request.
-        for row in shared_with_me(request.auth)  # type: ignore[attr-defined]
+        for row in shared_with_me(request.auth)[0]  # type: ignore[attr-defined]
     ]

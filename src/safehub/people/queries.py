@@ -152,21 +152,23 @@ class SharedChild:
     shared_by_agency: str
 
 
-def shared_with_me(user: Principal) -> list[SharedChild]:
-    """The children shared with the caller's agency today, each with what was shared: one
-    audited row per child listed. Two live shares of one child show together (the sections of
-    both, the later expiry, the newer sharer)."""
+def shared_with_me(
+    user: Principal, *, start: int = 0, limit: int = SHARED_LIMIT
+) -> tuple[list[SharedChild], int]:
+    """The children shared with the caller's agency today, each with what was shared, by
+    name, `limit` of them from `start`, and how many there are: one audited row per child
+    listed. Two live shares of one child show together (the sections of both, the later
+    expiry, the newer sharer)."""
     require(user, "child:shared:list")
     account = _partner(user)
     if account is None:
-        return []
+        return [], 0
     shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")
     by_child: dict[int, list[Share]] = {}
-    for share in shares.order_by("child__family_name", "child__given_name", "-shared_at"):
-        if share.child_id in by_child or len(by_child) < SHARED_LIMIT:
-            by_child.setdefault(share.child_id, []).append(share)
+    for share in shares.order_by("child__family_name", "child__given_name", "-shared_at", "pk"):
+        by_child.setdefault(share.child_id, []).append(share)
     rows = []
-    for child_shares in by_child.values():
+    for child_shares in list(by_child.values())[start : start + limit]:
         newest = child_shares[0]
         codes = {code for share in child_shares for code in share.sections}
         by = newest.shared_by
@@ -180,7 +182,7 @@ def shared_with_me(user: Principal) -> list[SharedChild]:
             )
         )
     audit.write_each(user, "child:listed", [r.child for r in rows], context="listed: shared")
-    return rows
+    return rows, len(by_child)
 
 
 REVIEWED_LIMIT = 50
