@@ -9,6 +9,9 @@ from safehub.audit import chain
 
 
 class Command(BaseCommand):
+    # Django's system checks import every view and the API first, which is most of a
+    # command's start-up; `safehub check` (and `serve`, `migrate`) run them.
+    requires_system_checks: list[str] = []
     help = (
         "The audit trail's keyed chain: `verify` checks it against the signed checkpoints, "
         "`checkpoint` records its head outside the database (docs/audit.md)."

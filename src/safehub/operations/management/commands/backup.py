@@ -17,6 +17,9 @@ def default_folder() -> Path:
 
 
 class Command(BaseCommand):
+    # Django's system checks import every view and the API first, which is most of a
+    # command's start-up; `safehub check` (and `serve`, `migrate`) run them.
+    requires_system_checks: list[str] = []
     help = (
         "Back up the database (pg_dump custom format, or SQLite's online backup), the analytics "
         "snapshots and the audit checkpoints into a new folder; --keep prunes older backups."

@@ -11,6 +11,9 @@ from safehub.operations import backup
 
 
 class Command(BaseCommand):
+    # Django's system checks import every view and the API first, which is most of a
+    # command's start-up; `safehub check` (and `serve`, `migrate`) run them.
+    requires_system_checks: list[str] = []
     help = (
         "Restore a backup folder made by `safehub backup` into an EMPTY database (and the "
         "snapshot folder), check it against its manifest, and compare every table's rows."

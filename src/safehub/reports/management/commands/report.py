@@ -20,6 +20,9 @@ def _moment(text: str) -> dt.datetime:
 
 
 class Command(BaseCommand):
+    # Django's system checks import every view and the API first, which is most of a
+    # command's start-up; `safehub check` (and `serve`, `migrate`) run them.
+    requires_system_checks: list[str] = []
     help = "Reports built from a snapshot: `report committee` for an area committee."
 
     def add_arguments(self, parser: Any) -> None:
