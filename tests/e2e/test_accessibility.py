@@ -140,6 +140,7 @@ def _submit_empty(page: Page, base: str, paths: list[str], ids: dict[str, int]) 
 HUB_PAGES = [
     "/",
     "/triage",
+    "/my-children",
     "/children/search?name=pemberton",
     "/children/{child}",
     "/children/{child}?on_0=31&on_1=2&on_2=2020",
