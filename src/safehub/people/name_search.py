@@ -1,0 +1,173 @@
+"""Finding children by any part of a name or an alias's name, fast at a million children.
+
+`find_by_name` is the way `people.queries.search_children` searches (scoped and audited
+there). Each word of a name must be in the child's given or family name or in one of their
+aliases' (`icontains`: case aside). Two ways to the same answer, chosen by how common the
+words are; both give the same children in the same order (family name, given name, id).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+from safehub.people.models import Child, ChildAlias
+
+SEARCH_LIMIT = 50
+CANDIDATE_LIMIT = 3000  # more candidates than this: walk the names in order instead
+TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
+ORDER = ("family_name", "given_name", "pk")
+
+
+def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> list[Child]:
+    """The first `SEARCH_LIMIT` children of `scope` matching `query` and every word of `name`.
+
+    Not audited: `search_children` is the way in. The name indexes (migration people 0009:
+    trigram GIN indexes on PostgreSQL, FTS5 trigram tables on SQLite) give, in one query, the
+    children with each word in an alias's name, and at most `CANDIDATE_LIMIT` children with
+    every word in their own names or one in an alias. When that is all of them, only those
+    are filtered and sorted, however deep in the alphabet they lie. Words more common than
+    that (or shorter than a trigram, which the indexes cannot look up) have matches all
+    through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
+    """
+    query = Q() if query is None else query
+    words = name.split()
+    found = _look_up(words)
+    for word in words:
+        query &= _name_part(word, found.aliased.get(word))
+    if found.candidates is not None:
+        query &= Q(Among(F("pk"), found.candidates))
+    return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
+
+
+class Among(Lookup[bool]):
+    """`lhs` is one of a list of ids, sent as one parameter however long the list: an array
+    on PostgreSQL, a JSON list read by `json_each` on SQLite. (`__in` sends a parameter an id,
+    which for thousands of ids costs more to build, send and plan than the search itself.)"""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]  # noqa: S608
+
+
+def _name_part(word: str, aliased: list[int] | None) -> Q:
+    """The children with `word` in a name or in an alias's name.
+
+    `aliased`, when the indexes found every alias with the word, is their children; else each
+    child found is looked up in the aliases, by a range of one id, not `=`: PostgreSQL would
+    turn `=` into a hash of every alias with the word, read from the whole alias table however
+    few children the query then looks at; this way it looks up each child's aliases by index.
+    """
+    own = Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    if aliased is not None:
+        return own | Q(Among(F("pk"), aliased)) if aliased else own
+    in_alias = ChildAlias.objects.filter(
+        Q(given_name__icontains=word) | Q(family_name__icontains=word),
+        child_id__gte=OuterRef("pk"),
+        child_id__lte=OuterRef("pk"),
+    )
+    return own | Q(Exists(in_alias))
+
+
+@dataclass
+class _Found:
+    """What the name indexes found: `candidates`, the children to filter and sort (None: too
+    many, or no word long enough: walk the names instead); `aliased`, for each word long
+    enough whose aliases were not too many, the children with it in an alias's name."""
+
+    candidates: list[int] | None = None
+    aliased: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _look_up(words: list[str]) -> _Found:
+    """One query through the name indexes: the children with each word (three letters or
+    more) in an alias's name, exactly as `icontains` has it, each word cut at
+    `CANDIDATE_LIMIT` + 1 aliases; then, unless a word's aliases were cut (too many: the
+    candidates would be), the children with every word in their own names, cut the same way
+    (on SQLite a few more than `icontains` finds, as FTS5 folds case beyond ASCII: the filter
+    that follows puts that right). Each row is tagged with its part: 0 own names, n the n-th
+    word's aliases; an alias part counts a child once per alias, so it is judged by its rows.
+    """
+    words = [word for word in words if len(word) >= TRIGRAM]
+    if not words:
+        return _Found()
+    over = CANDIDATE_LIMIT + 1
+    sql, params = (_postgres if connection.vendor == "postgresql" else _sqlite)(words, over)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_part: dict[int, list[int]] = {part: [] for part in range(len(words) + 1)}
+    for part, child_id in rows:
+        by_part[part].append(child_id)
+    aliased = {
+        word: by_part[part] for part, word in enumerate(words, start=1) if len(by_part[part]) < over
+    }
+    if len(aliased) < len(words) or len(by_part[0]) >= over:
+        return _Found(None, aliased)
+    ids = {child_id for _, child_id in rows}
+    return _Found(sorted(ids) if len(ids) <= CANDIDATE_LIMIT else None, aliased)
+
+
+def _like(word: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(word)}%"
+
+
+# Fixed statements: the words, parts and limits are parameters (S608: no input in the text).
+# The aliases' parts are materialized first; the own names' part is read only if none was cut.
+def _postgres(words: list[str], over: int) -> tuple[str, list[Any]]:
+    like = "UPPER({0}::text) LIKE UPPER(%s)"
+    match = f"({like.format('given_name')} OR {like.format('family_name')})"
+    aliases = [f"SELECT child_id FROM people_childalias WHERE {match} LIMIT %s"] * len(words)  # noqa: S608
+    params: list[Any] = []
+    for word in words:
+        params += [_like(word), _like(word), over]
+    for word in words:
+        params += [_like(word), _like(word)]
+    own = "SELECT 0, id FROM people_child WHERE " + " AND ".join([match] * len(words))  # noqa: S608
+    return _compose(aliases, own, params, over)
+
+
+def _sqlite(words: list[str], over: int) -> tuple[str, list[Any]]:
+    like = "alias.{0} LIKE %s ESCAPE '\\'"
+    alias = (
+        "SELECT alias.child_id FROM people_childalias_names"  # noqa: S608
+        " JOIN people_childalias AS alias ON alias.id = people_childalias_names.rowid"
+        " WHERE people_childalias_names MATCH %s"
+        f" AND ({like.format('given_name')} OR {like.format('family_name')}) LIMIT %s"
+    )
+    aliases = [alias] * len(words)
+    params: list[Any] = []
+    for word in words:
+        params += [_phrase(word), _like(word), _like(word), over]
+    params.append(" AND ".join(_phrase(word) for word in words))
+    own = "SELECT 0, rowid FROM people_child_names WHERE people_child_names MATCH %s"
+    return _compose(aliases, own, params, over)
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _compose(aliases: list[str], own: str, params: list[Any], over: int) -> tuple[str, list[Any]]:
+    """The word's alias parts `a1`…`an` and the own names' part, guarded by their cuts."""
+    parts = range(1, len(aliases) + 1)
+    ctes = ", ".join(f"a{n} AS MATERIALIZED ({sql})" for n, sql in zip(parts, aliases, strict=True))
+    uncut = " AND ".join(f"NOT EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)" for n in parts)  # noqa: S608
+    selects = [f"SELECT {n}, child_id FROM a{n}" for n in parts]  # noqa: S608
+    selects.append(f"SELECT * FROM ({own} LIMIT %s) AS own WHERE {uncut}")  # noqa: S608
+    sql = f"WITH {ctes} " + " UNION ALL ".join(selects)
+    return sql, [*params, over, *[over - 1] * len(aliases)]
