@@ -35,12 +35,16 @@ def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> l
     are filtered and sorted, however deep in the alphabet they lie. Words more common than
     that (or shorter than a trigram, which the indexes cannot look up) have matches all
     through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
+    Either way a word whose aliases the indexes found is matched to them by id, not by
+    looking up each child's aliases.
     """
     query = Q() if query is None else query
     words = name.split()
     found = _look_up(words)
     for word in words:
         query &= _name_part(word, found.aliased.get(word))
+    if found.candidates == []:
+        return []
     if found.candidates is not None:
         query &= Q(Among(F("pk"), found.candidates))
     return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
@@ -74,7 +78,7 @@ def _name_part(word: str, aliased: list[int] | None) -> Q:
     """
     own = Q(given_name__icontains=word) | Q(family_name__icontains=word)
     if aliased is not None:
-        return own | Q(Among(F("pk"), aliased)) if aliased else own
+        return (own | Q(Among(F("pk"), aliased))) if aliased else own
     in_alias = ChildAlias.objects.filter(
         Q(given_name__icontains=word) | Q(family_name__icontains=word),
         child_id__gte=OuterRef("pk"),
@@ -113,10 +117,9 @@ def _look_up(words: list[str]) -> _Found:
     by_part: dict[int, list[int]] = {part: [] for part in range(len(words) + 1)}
     for part, child_id in rows:
         by_part[part].append(child_id)
-    aliased = {
-        word: by_part[part] for part, word in enumerate(words, start=1) if len(by_part[part]) < over
-    }
-    if len(aliased) < len(words) or len(by_part[0]) >= over:
+    uncut = [len(by_part[part]) < over for part in range(1, len(words) + 1)]
+    aliased = {word: by_part[part] for part, word in enumerate(words, start=1) if uncut[part - 1]}
+    if not all(uncut) or len(by_part[0]) >= over:
         return _Found(None, aliased)
     ids = {child_id for _, child_id in rows}
     return _Found(sorted(ids) if len(ids) <= CANDIDATE_LIMIT else None, aliased)
