@@ -166,11 +166,14 @@ def _phrase(word: str) -> str:
 
 
 def _compose(aliases: list[str], own: str, params: list[Any], over: int) -> tuple[str, list[Any]]:
-    """The word's alias parts `a1`…`an` and the own names' part, guarded by their cuts."""
+    """The words' alias parts `a1`…`an`, then the own names' part, cut at `over` rows, or at
+    none when an alias part was cut: a limit of 0 (unlike a WHERE, which SQLite checks only
+    once the index has been read) stops both engines before they read the index at all."""
     parts = range(1, len(aliases) + 1)
     ctes = ", ".join(f"a{n} AS MATERIALIZED ({sql})" for n, sql in zip(parts, aliases, strict=True))
-    uncut = " AND ".join(f"NOT EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)" for n in parts)  # noqa: S608
+    cut = " OR ".join(f"EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)" for n in parts)  # noqa: S608
     selects = [f"SELECT {n}, child_id FROM a{n}" for n in parts]  # noqa: S608
-    selects.append(f"SELECT * FROM ({own} LIMIT %s) AS own WHERE {uncut}")  # noqa: S608
+    limit = f"(SELECT CASE WHEN {cut} THEN 0 ELSE %s END)"
+    selects.append(f"SELECT * FROM ({own} LIMIT {limit}) AS own")  # noqa: S608
     sql = f"WITH {ctes} " + " UNION ALL ".join(selects)
-    return sql, [*params, over, *[over - 1] * len(aliases)]
+    return sql, [*params, *[over - 1] * len(aliases), over]
