@@ -98,30 +98,30 @@ class _Found:
 
 
 def _look_up(words: list[str]) -> _Found:
-    """One query through the name indexes: the children with each word (three letters or
-    more) in an alias's name, exactly as `icontains` has it, each word cut at
-    `CANDIDATE_LIMIT` + 1 aliases; then, unless a word's aliases were cut (too many: the
-    candidates would be), the children with every word in their own names, cut the same way
-    (on SQLite a few more than `icontains` finds, as FTS5 folds case beyond ASCII: the filter
-    that follows puts that right). Each row is tagged with its part: 0 own names, n the n-th
-    word's aliases; an alias part counts a child once per alias, so it is judged by its rows.
+    """One query through the name indexes: for each word (three letters or more), the
+    children with it in an alias's name, exactly as `icontains` has it, unless more than
+    `CANDIDATE_LIMIT` aliases have it (as the index counts them): then only a mark that the
+    word was cut; and, unless a word was cut (the candidates would be too many), the children
+    with every word in their own names, cut the same way (on SQLite a few more than
+    `icontains` finds, as FTS5 folds case beyond ASCII: the filter that follows puts that
+    right). Each row is tagged with its part: 0 own names, n the n-th word's aliases, -n the
+    mark; an alias part counts a child once per alias, so it is judged by its rows.
     """
     words = [word for word in words if len(word) >= TRIGRAM]
     if not words:
         return _Found()
     over = CANDIDATE_LIMIT + 1
-    sql, params = (_postgres if connection.vendor == "postgresql" else _sqlite)(words, over)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*_statement(words, over))
         rows = cursor.fetchall()
-    by_part: dict[int, list[int]] = {part: [] for part in range(len(words) + 1)}
+    by_part: dict[int, list[int]] = {part: [] for part in range(-len(words), len(words) + 1)}
     for part, child_id in rows:
         by_part[part].append(child_id)
-    uncut = [len(by_part[part]) < over for part in range(1, len(words) + 1)]
-    aliased = {word: by_part[part] for part, word in enumerate(words, start=1) if uncut[part - 1]}
-    if not all(uncut) or len(by_part[0]) >= over:
+    cut = {part for part in range(1, len(words) + 1) if by_part[-part]}
+    aliased = {word: by_part[part] for part, word in enumerate(words, start=1) if part not in cut}
+    if cut or len(by_part[0]) >= over:
         return _Found(None, aliased)
-    ids = {child_id for _, child_id in rows}
+    ids = {child_id for part, child_id in rows if part >= 0}
     return _Found(sorted(ids) if len(ids) <= CANDIDATE_LIMIT else None, aliased)
 
 
@@ -129,51 +129,62 @@ def _like(word: str) -> str:
     return f"%{connection.ops.prep_for_like_query(word)}%"
 
 
-# Fixed statements: the words, parts and limits are parameters (S608: no input in the text).
-# The aliases' parts are materialized first; the own names' part is read only if none was cut.
-def _postgres(words: list[str], over: int) -> tuple[str, list[Any]]:
-    like = "UPPER({0}::text) LIKE UPPER(%s)"
-    match = f"({like.format('given_name')} OR {like.format('family_name')})"
-    aliases = [f"SELECT child_id FROM people_childalias WHERE {match} LIMIT %s"] * len(words)  # noqa: S608
-    params: list[Any] = []
-    for word in words:
-        params += [_like(word), _like(word), over]
-    for word in words:
-        params += [_like(word), _like(word)]
-    own = "SELECT 0, id FROM people_child WHERE " + " AND ".join([match] * len(words))  # noqa: S608
-    return _compose(aliases, own, params, over)
-
-
-def _sqlite(words: list[str], over: int) -> tuple[str, list[Any]]:
-    like = "alias.{0} LIKE %s ESCAPE '\\'"
-    alias = (
-        "SELECT alias.child_id FROM people_childalias_names"  # noqa: S608
-        " JOIN people_childalias AS alias ON alias.id = people_childalias_names.rowid"
-        " WHERE people_childalias_names MATCH %s"
-        f" AND ({like.format('given_name')} OR {like.format('family_name')}) LIMIT %s"
-    )
-    aliases = [alias] * len(words)
-    params: list[Any] = []
-    for word in words:
-        params += [_phrase(word), _like(word), _like(word), over]
-    params.append(" AND ".join(_phrase(word) for word in words))
-    own = "SELECT 0, rowid FROM people_child_names WHERE people_child_names MATCH %s"
-    return _compose(aliases, own, params, over)
-
-
 def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _compose(aliases: list[str], own: str, params: list[Any], over: int) -> tuple[str, list[Any]]:
-    """The words' alias parts `a1`…`an`, then the own names' part, cut at `over` rows, or at
-    none when an alias part was cut: a limit of 0 (unlike a WHERE, which SQLite checks only
-    once the index has been read) stops both engines before they read the index at all."""
-    parts = range(1, len(aliases) + 1)
-    ctes = ", ".join(f"a{n} AS MATERIALIZED ({sql})" for n, sql in zip(parts, aliases, strict=True))
-    cut = " OR ".join(f"EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)" for n in parts)  # noqa: S608
-    selects = [f"SELECT {n}, child_id FROM a{n}" for n in parts]  # noqa: S608
-    limit = f"(SELECT CASE WHEN {cut} THEN 0 ELSE %s END)"
-    selects.append(f"SELECT * FROM ({own} LIMIT {limit}) AS own")  # noqa: S608
-    sql = f"WITH {ctes} " + " UNION ALL ".join(selects)
-    return sql, [*params, *[over - 1] * len(aliases), over]
+# Fixed statements: the words and limits are parameters, the text only numbers the parts
+# (S608). A limit of 0 skips a part once a word was cut: unlike a WHERE, which SQLite checks
+# only after reading the index, it stops both engines before they read it at all.
+_PG_MATCH = "(UPPER(given_name::text) LIKE UPPER(%s) OR UPPER(family_name::text) LIKE UPPER(%s))"
+_PG_ALIASES = "a{n} AS MATERIALIZED (SELECT child_id FROM people_childalias WHERE {match} LIMIT %s)"
+_PG_FOUND = "SELECT {n}, child_id FROM a{n}"
+_PG_OWN = "SELECT 0, id FROM people_child WHERE {match}"
+_SQLITE_ALIASES = (
+    "a{n} AS MATERIALIZED (SELECT rowid AS alias_id FROM people_childalias_names"
+    " WHERE people_childalias_names MATCH %s LIMIT %s)"
+)
+_SQLITE_FOUND = (
+    "SELECT {n}, alias.child_id FROM a{n}"
+    " JOIN people_childalias AS alias ON alias.id = a{n}.alias_id"
+    " WHERE (alias.given_name LIKE %s ESCAPE '\\' OR alias.family_name LIKE %s ESCAPE '\\')"
+)
+_SQLITE_OWN = "SELECT 0, rowid FROM people_child_names WHERE people_child_names MATCH %s"
+_CUT = "EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)"
+_PART = "SELECT * FROM ({found} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE {all} END)) AS p{n}"
+_MARK = "SELECT -{n}, 0 WHERE {cut}"
+_OWN = "SELECT * FROM ({own} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE %s END)) AS own"
+
+
+def _statement(words: list[str], over: int) -> tuple[str, list[Any]]:
+    """The words' aliases `a1`…`an`, each cut at `over` rows (PostgreSQL: the aliases with the
+    word; SQLite: those FTS5 finds, matched to `icontains` as they are read), then the part
+    read from each, the mark of each cut, and the own names' part."""
+    postgres = connection.vendor == "postgresql"
+    ctes, selects = [], []
+    before: list[Any] = []  # the parameters of the CTEs, then of the parts, in order
+    after: list[Any] = []
+    for n, word in enumerate(words, start=1):
+        cut = _CUT.format(n=n)
+        if postgres:
+            ctes.append(_PG_ALIASES.format(n=n, match=_PG_MATCH))
+            before += [_like(word), _like(word), over]
+            found = _PG_FOUND.format(n=n)
+        else:
+            ctes.append(_SQLITE_ALIASES.format(n=n))
+            before += [_phrase(word), over]
+            found = _SQLITE_FOUND.format(n=n)
+            after += [_like(word), _like(word)]
+        selects.append(_PART.format(n=n, found=found, cut=cut, all="NULL" if postgres else "-1"))
+        selects.append(_MARK.format(n=n, cut=cut))
+        after += [over - 1, over - 1]
+    if postgres:
+        own = _PG_OWN.format(match=" AND ".join([_PG_MATCH] * len(words)))
+        after += [_like(word) for word in words for _ in range(2)]
+    else:
+        own = _SQLITE_OWN
+        after.append(" AND ".join(_phrase(word) for word in words))
+    cut_any = " OR ".join(_CUT.format(n=n) for n in range(1, len(words) + 1))
+    selects.append(_OWN.format(own=own, cut=cut_any))
+    after += [over - 1] * len(words) + [over]
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects), [*before, *after]
