@@ -8,12 +8,17 @@ triggers) would make these tests fail.
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections.abc import Iterator
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
-from safehub.people import queries, services
+from safehub.people import name_search, queries, services
 from safehub.people.models import Child, ChildAlias
 from tests.factories import AgencyFactory, UserFactory
 
@@ -21,6 +26,14 @@ from tests.factories import AgencyFactory, UserFactory
 @pytest.fixture
 def worker() -> User:
     return UserFactory(role=Role.HUB_PRACTITIONER, agency=AgencyFactory())
+
+
+@pytest.fixture
+def latest_schema_after() -> Iterator[None]:
+    """Whatever the test did to the schema, it is migrated back to the latest afterwards."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _child(worker: User, given: str, family: str) -> Child:
@@ -104,7 +117,7 @@ def test_a_common_word_gives_the_same_children_by_either_way(
     # Above the limit the longest word is too common for the name indexes' candidates, and
     # the names are walked in order instead: the answer must not change.
     _names_with_brook(worker)
-    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", limit)
     assert _found(worker, "brook") == [
         "Zoe Ashbrook",
         "Brook Ashworth",
@@ -116,7 +129,7 @@ def test_a_common_word_gives_the_same_children_by_either_way(
     assert _found(worker, "ava BROOK") == ["Ava Brookfield", "Ava Brookfield"]
     assert _found(worker, "ash brook") == ["Zoe Ashbrook", "Brook Ashworth"]
     assert _found(worker, "kit brook") == ["Kit Morland"]  # the word only in an alias
-    monkeypatch.setattr(queries, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(name_search, "SEARCH_LIMIT", 3)
     assert _found(worker, "brook") == ["Zoe Ashbrook", "Brook Ashworth", "Ava Brookfield"]
 
 
@@ -125,7 +138,7 @@ def test_two_letters_walk_the_names_in_order(
     worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
     _names_with_brook(worker)
-    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", limit)
     assert _found(worker, "ur") == ["Isla Burton"]
     assert _found(worker, "ll") == ["Kit Morland", "Olly Underhill"]  # Kit: "Millbrook"
     assert _found(worker, "ll brookfield") == []
@@ -145,5 +158,84 @@ def test_a_child_with_many_aliases_does_not_hide_another(
         )
     other = _child(worker, "Bea", "Twoton")
     services.add_alias(other, given_name="", family_name="Quarrybank", note="", acting_user=worker)
-    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", 2)
     assert _found(worker, "quarrybank") == ["Ann Oneton", "Bea Twoton"]
+
+
+SYLLABLES = ("ash", "brook", "ur", "mor", "ton", "Él", "field", "ew")
+
+
+def _reference(name: str) -> list[int]:
+    """The rule in its plainest form, no name index: each word `icontains` in a name or in some
+    alias's name (per word: two words may be in two aliases)."""
+    query = Q()
+    for word in name.split():
+        aliased = ChildAlias.objects.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        )
+        query &= (
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(pk__in=aliased.values("child_id"))
+        )
+    found = Child.objects.filter(query).order_by("family_name", "given_name", "pk")
+    return list(found.values_list("pk", flat=True)[: name_search.SEARCH_LIMIT])
+
+
+@pytest.mark.parametrize("limit", [3000, 12, 3, 0])
+def test_every_kind_of_search_finds_what_the_plain_query_finds(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # Candidates or the walk, aliases found by the indexes or looked up per child, a word in
+    # an alias cut at the limit or not, words too short for the indexes, case beyond ASCII
+    # ("él": SQLite's LIKE leaves it apart from "Él", its FTS5 folds it): always the same
+    # children in the same order, at most SEARCH_LIMIT of them.
+    rng = random.Random(7)  # noqa: S311 - invented names, not secrets
+    made = Child.objects.bulk_create(
+        Child(
+            given_name=rng.choice(("Ava", "Umar", "Élise", "Tom")),
+            family_name="".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize(),
+            date_of_birth=dt.date(2010, 1, 1),
+            sex="F",
+        )
+        for _ in range(120)
+    )
+    ChildAlias.objects.bulk_create(
+        ChildAlias(child=child, given_name="", family_name=rng.choice(SYLLABLES) + "wood")
+        for child in made[::4] + made[::9]
+    )
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", limit)
+    monkeypatch.setattr(name_search, "SEARCH_LIMIT", 8)
+    scope = Child.objects.filter(merged_into=None)
+    for name in (
+        "brook", "ur", "ur ashmor", "ur mor", "ava brook", "wood", "brookwood", "él", "Él",
+        "élise", "ÉLISE", "umar ur", "ash ton field", "ew ur", "tonbrook", "zzqx", "mor wood",
+        "brook Brook", "as_", "o%d", 'wo"od',
+    ):  # fmt: skip
+        found = [c.pk for c in name_search.find_by_name(scope, name)]
+        assert found == _reference(name), name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_name_indexes_have_no_pending_list_and_the_migration_goes_back(
+    latest_schema_after: None,
+) -> None:
+    def fastupdate() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class"
+                " WHERE relname LIKE %s",
+                ["people_child%_trgm"],
+            )
+            return {options for (options,) in cursor.fetchall()}
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("people", "0009_name_search_indexes")])
+    if connection.vendor == "postgresql":
+        assert fastupdate() == {""}  # PostgreSQL's default: on
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    if connection.vendor == "postgresql":
+        assert fastupdate() == {"fastupdate=off"}
+    child = Child.objects.create(given_name="Sammi", family_name="Exampleton", sex="F")
+    assert name_search.find_by_name(Child.objects.all(), "xampl") == [child]

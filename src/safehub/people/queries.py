@@ -10,13 +10,11 @@ one event per child, lists included.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safehub.access.api_keys import AgencyPrincipal
@@ -31,17 +29,16 @@ from safehub.access.policy import (
 )
 from safehub.audit import services as audit
 from safehub.audit.models import AuditEvent
+from safehub.people import name_search
 from safehub.people.models import (
     AddressPeriod,
     BreakGlass,
     Child,
-    ChildAlias,
     Share,
     ShareSection,
 )
 
-SEARCH_LIMIT = 50
-
+SEARCH_LIMIT = name_search.SEARCH_LIMIT  # the search pages say how many they show
 
 ALL_SECTIONS = frozenset(ShareSection.values)
 
@@ -296,105 +293,9 @@ def search_children(
         query &= Q(nhs_number=nhs_number.replace(" ", ""))
     if not query and not name.split():
         return []
-    results = find_by_name(children_for(user), name, query)
+    results = name_search.find_by_name(children_for(user), name, query)
     audit.write_each(user, "child:listed", results, context="listed: search")
     return results
-
-
-def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> list[Child]:
-    """The first `SEARCH_LIMIT` children of `scope` matching `query` and every word of `name`.
-
-    Not audited: `search_children` is the way in. Two ways to the same answer, chosen by how
-    common the words are. The name indexes (migration people 0009: trigram GIN indexes on
-    PostgreSQL, FTS5 trigram tables on SQLite) give at most `CANDIDATE_LIMIT` + 1 children
-    with all the words in their names or one in an alias; when that is all of them, only
-    those are filtered and sorted, however deep in the alphabet they lie. Words more common
-    than that (or shorter than a trigram, which the indexes cannot look up) have matches all
-    through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
-    """
-    query = Q() if query is None else query
-    words = name.split()
-    for word in words:
-        query &= _name_part(word)
-    candidates = _candidates(words)
-    if candidates is not None:
-        query &= Q(pk__in=candidates)
-    return list(scope.filter(query).order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
-
-
-CANDIDATE_LIMIT = 3000  # more candidates than this: walk the names in order instead
-TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
-
-
-def _name_part(part: str) -> Q:
-    """The children with `part` in a name or in an alias's name (checked per child found).
-
-    The alias is matched to its child by a range of one id, not `=`: PostgreSQL would turn
-    `=` into a hash of every alias with the word, read from the whole alias table however few
-    children the query then looks at; this way it looks up each child's aliases by index.
-    """
-    aliased = ChildAlias.objects.filter(
-        Q(given_name__icontains=part) | Q(family_name__icontains=part),
-        child_id__gte=OuterRef("pk"),
-        child_id__lte=OuterRef("pk"),
-    )
-    return Q(given_name__icontains=part) | Q(family_name__icontains=part) | Q(Exists(aliased))
-
-
-def _candidates(words: list[str]) -> set[int] | None:
-    """The ids of the children with every word in their own names or some word in an alias's
-    name, through the name indexes (those whose names match the words in full are among
-    them, and a few more on SQLite, where FTS5 folds case beyond ASCII: the filter that
-    follows puts that right); None when there are more than `CANDIDATE_LIMIT` or no word is
-    long enough for the indexes.
-
-    One query: the children by their own names, then the aliases with each word, each part
-    tagged with its number and cut at `CANDIDATE_LIMIT` + 1 rows; a part cut short means too
-    many (an alias part counts a child once per alias, so it is judged by its rows).
-    """
-    words = [word for word in words if len(word) >= TRIGRAM]
-    if not words:
-        return None
-    over = CANDIDATE_LIMIT + 1
-    if connection.vendor == "sqlite":
-        phrases = ['"' + word.replace('"', '""') + '"' for word in words]
-        sql = " UNION ALL ".join([_FTS_CHILD, *[_FTS_ALIAS] * len(phrases)])
-        params: list[int | str] = [0, " AND ".join(phrases), over]
-        for part, phrase in enumerate(phrases, start=1):
-            params += [part, phrase, over]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        own = Q()
-        for word in words:
-            own &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        parts = [
-            ChildAlias.objects.filter(
-                Q(given_name__icontains=word) | Q(family_name__icontains=word)
-            ).values_list(Value(part), "child_id")[:over]
-            for part, word in enumerate(words, start=1)
-        ]
-        rows = list(
-            Child.objects.filter(own).values_list(Value(0), "pk")[:over].union(*parts, all=True)
-        )
-    counts = Counter(part for part, _ in rows)
-    ids = {child_id for _, child_id in rows}
-    if max(counts.values(), default=0) >= over or len(ids) > CANDIDATE_LIMIT:
-        return None
-    return ids
-
-
-# Fixed statements; the part's number, the words and the limit are parameters.
-_FTS_CHILD = (
-    "SELECT * FROM (SELECT %s, rowid FROM people_child_names"
-    " WHERE people_child_names MATCH %s LIMIT %s)"
-)
-_FTS_ALIAS = (
-    "SELECT * FROM (SELECT %s, alias.child_id FROM people_childalias_names"
-    " JOIN people_childalias AS alias ON alias.id = people_childalias_names.rowid"
-    " WHERE people_childalias_names MATCH %s LIMIT %s)"
-)
 
 
 ACCESS_LOG_LIMIT = 500

@@ -1,0 +1,190 @@
+"""Finding children by any part of a name or an alias's name, fast at a million children.
+
+`find_by_name` is the way `people.queries.search_children` searches (scoped and audited
+there). Each word of a name must be in the child's given or family name or in one of their
+aliases' (`icontains`: case aside). Two ways to the same answer, chosen by how common the
+words are; both give the same children in the same order (family name, given name, id).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+from safehub.people.models import Child, ChildAlias
+
+SEARCH_LIMIT = 50
+CANDIDATE_LIMIT = 3000  # more candidates than this: walk the names in order instead
+TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
+ORDER = ("family_name", "given_name", "pk")
+
+
+def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> list[Child]:
+    """The first `SEARCH_LIMIT` children of `scope` matching `query` and every word of `name`.
+
+    Not audited: `search_children` is the way in. The name indexes (migration people 0009:
+    trigram GIN indexes on PostgreSQL, FTS5 trigram tables on SQLite) give, in one query, the
+    children with each word in an alias's name, and at most `CANDIDATE_LIMIT` children with
+    every word in their own names or one in an alias. When that is all of them, only those
+    are filtered and sorted, however deep in the alphabet they lie. Words more common than
+    that (or shorter than a trigram, which the indexes cannot look up) have matches all
+    through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
+    Either way a word whose aliases the indexes found is matched to them by id, not by
+    looking up each child's aliases.
+    """
+    query = Q() if query is None else query
+    words = name.split()
+    found = _look_up(words)
+    for word in words:
+        query &= _name_part(word, found.aliased.get(word))
+    if found.candidates == []:
+        return []
+    if found.candidates is not None:
+        query &= Q(Among(F("pk"), found.candidates))
+    return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
+
+
+class Among(Lookup[bool]):
+    """`lhs` is one of a list of ids, sent as one parameter however long the list: an array
+    on PostgreSQL, a JSON list read by `json_each` on SQLite. (`__in` sends a parameter an id,
+    which for thousands of ids costs more to build, send and plan than the search itself.)"""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]  # noqa: S608
+
+
+def _name_part(word: str, aliased: list[int] | None) -> Q:
+    """The children with `word` in a name or in an alias's name.
+
+    `aliased`, when the indexes found every alias with the word, is their children; else each
+    child found is looked up in the aliases, by a range of one id, not `=`: PostgreSQL would
+    turn `=` into a hash of every alias with the word, read from the whole alias table however
+    few children the query then looks at; this way it looks up each child's aliases by index.
+    """
+    own = Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    if aliased is not None:
+        return (own | Q(Among(F("pk"), aliased))) if aliased else own
+    in_alias = ChildAlias.objects.filter(
+        Q(given_name__icontains=word) | Q(family_name__icontains=word),
+        child_id__gte=OuterRef("pk"),
+        child_id__lte=OuterRef("pk"),
+    )
+    return own | Q(Exists(in_alias))
+
+
+@dataclass
+class _Found:
+    """What the name indexes found: `candidates`, the children to filter and sort (None: too
+    many, or no word long enough: walk the names instead); `aliased`, for each word long
+    enough whose aliases were not too many, the children with it in an alias's name."""
+
+    candidates: list[int] | None = None
+    aliased: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _look_up(words: list[str]) -> _Found:
+    """One query through the name indexes: for each word (three letters or more), the
+    children with it in an alias's name, exactly as `icontains` has it, unless more than
+    `CANDIDATE_LIMIT` aliases have it (as the index counts them): then only a mark that the
+    word was cut; and, unless a word was cut (the candidates would be too many), the children
+    with every word in their own names, cut the same way (on SQLite a few more than
+    `icontains` finds, as FTS5 folds case beyond ASCII: the filter that follows puts that
+    right). Each row is tagged with its part: 0 own names, n the n-th word's aliases, -n the
+    mark; an alias part counts a child once per alias, so it is judged by its rows.
+    """
+    words = [word for word in words if len(word) >= TRIGRAM]
+    if not words:
+        return _Found()
+    over = CANDIDATE_LIMIT + 1
+    with connection.cursor() as cursor:
+        cursor.execute(*_statement(words, over))
+        rows = cursor.fetchall()
+    by_part: dict[int, list[int]] = {part: [] for part in range(-len(words), len(words) + 1)}
+    for part, child_id in rows:
+        by_part[part].append(child_id)
+    cut = {part for part in range(1, len(words) + 1) if by_part[-part]}
+    aliased = {word: by_part[part] for part, word in enumerate(words, start=1) if part not in cut}
+    if cut or len(by_part[0]) >= over:
+        return _Found(None, aliased)
+    ids = {child_id for part, child_id in rows if part >= 0}
+    return _Found(sorted(ids) if len(ids) <= CANDIDATE_LIMIT else None, aliased)
+
+
+def _like(word: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(word)}%"
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+# Fixed statements: the words and limits are parameters, the text only numbers the parts
+# (S608). A limit of 0 skips a part once a word was cut: unlike a WHERE, which SQLite checks
+# only after reading the index, it stops both engines before they read it at all.
+_PG_MATCH = "(UPPER(given_name::text) LIKE UPPER(%s) OR UPPER(family_name::text) LIKE UPPER(%s))"
+_PG_ALIASES = "a{n} AS MATERIALIZED (SELECT child_id FROM people_childalias WHERE {match} LIMIT %s)"
+_PG_FOUND = "SELECT {n}, child_id FROM a{n}"
+_PG_OWN = "SELECT 0, id FROM people_child WHERE {match}"
+_SQLITE_ALIASES = (
+    "a{n} AS MATERIALIZED (SELECT rowid AS alias_id FROM people_childalias_names"
+    " WHERE people_childalias_names MATCH %s LIMIT %s)"
+)
+_SQLITE_FOUND = (
+    "SELECT {n}, alias.child_id FROM a{n}"
+    " JOIN people_childalias AS alias ON alias.id = a{n}.alias_id"
+    " WHERE (alias.given_name LIKE %s ESCAPE '\\' OR alias.family_name LIKE %s ESCAPE '\\')"
+)
+_SQLITE_OWN = "SELECT 0, rowid FROM people_child_names WHERE people_child_names MATCH %s"
+_CUT = "EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)"
+_PART = "SELECT * FROM ({found} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE {all} END)) AS p{n}"
+_MARK = "SELECT -{n}, 0 WHERE {cut}"
+_OWN = "SELECT * FROM ({own} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE %s END)) AS own"
+
+
+def _statement(words: list[str], over: int) -> tuple[str, list[Any]]:
+    """The words' aliases `a1`…`an`, each cut at `over` rows (PostgreSQL: the aliases with the
+    word; SQLite: those FTS5 finds, matched to `icontains` as they are read), then the part
+    read from each, the mark of each cut, and the own names' part."""
+    postgres = connection.vendor == "postgresql"
+    ctes, selects = [], []
+    before: list[Any] = []  # the parameters of the CTEs, then of the parts, in order
+    after: list[Any] = []
+    for n, word in enumerate(words, start=1):
+        cut = _CUT.format(n=n)
+        if postgres:
+            ctes.append(_PG_ALIASES.format(n=n, match=_PG_MATCH))
+            before += [_like(word), _like(word), over]
+            found = _PG_FOUND.format(n=n)
+        else:
+            ctes.append(_SQLITE_ALIASES.format(n=n))
+            before += [_phrase(word), over]
+            found = _SQLITE_FOUND.format(n=n)
+            after += [_like(word), _like(word)]
+        selects.append(_PART.format(n=n, found=found, cut=cut, all="NULL" if postgres else "-1"))
+        selects.append(_MARK.format(n=n, cut=cut))
+        after += [over - 1, over - 1]
+    if postgres:
+        own = _PG_OWN.format(match=" AND ".join([_PG_MATCH] * len(words)))
+        after += [_like(word) for word in words for _ in range(2)]
+    else:
+        own = _SQLITE_OWN
+        after.append(" AND ".join(_phrase(word) for word in words))
+    cut_any = " OR ".join(_CUT.format(n=n) for n in range(1, len(words) + 1))
+    selects.append(_OWN.format(own=own, cut=cut_any))
+    after += [over - 1] * len(words) + [over]
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects), [*before, *after]
