@@ -141,7 +141,7 @@ def _seconds(text: str) -> float:
     return float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
 
 
-def run_locust(
+def run_locust(  # noqa: PLR0913 - a scenario, and the processes to measure
     host: str, sample: Path, scenario: Scenario, out: Path, *, server_pid: int, database: str
 ) -> tuple[Path, str]:
     """Run one scenario; its stats file and a line of CPU per request (bench.load.cpu)."""
