@@ -5,10 +5,12 @@ nothing may depend on JavaScript. Colours are the GOV.UK palette; text is large 
 on paper at a glance. In the public edition a suppressed value is drawn as a hatched "c" band,
 never as its true size.
 
-Drawing them is a fifth of a PDF's time, so each chart is kept in `SAFEHUB_VAR_DIR/cache/charts`
+Drawing them is a sixth of a PDF's time, so each chart is kept in `SAFEHUB_VAR_DIR/cache/charts`
 under a digest of what it draws (the very values, labels and boundaries, as this edition shows
 them), the format and the drawing code (this module and matplotlib's version): the same report
 asked again gets the same bytes, and any change to a figure, a parameter or the code draws afresh.
+A kept chart holds aggregate figures as its edition prints them, nothing about a child; the
+restricted edition's are as confidential as that edition, in the folder beside the snapshots.
 """
 
 from __future__ import annotations
