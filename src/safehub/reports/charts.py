@@ -347,7 +347,7 @@ def _cached(name: str, fmt: str, drawn: Any, draw: Callable[[], bytes]) -> bytes
         pass
     image = draw()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # as private as the reports
         partial = path.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(image)
         partial.replace(path)  # whole or not at all, for a reader in another process
