@@ -8,13 +8,16 @@
     # audit solved the old way, two LPs per hidden cell:
     .venv/bin/python -m bench.report_speed --snapshot-dir /tmp/report-bench --before-ref REF
 
-Each figure is the median of --runs builds after one warm-up build (imports, fonts and caches
-are not counted): "view model" is `committee.build` (metrics, sections, disclosure control and
-its audit; "of which audit LPs" is the time in the audit's linear programs), "charts" draws the
-charts and the map as the PDF embeds them, "PDF" is WeasyPrint's layout and writing ("of which
-layout" is `HTML.render`, the rest writing the file); "total" is view model + PDF as
-`report committee --format pdf` runs it, "total CPU" the process's CPU time over the same steps.
-Results go in bench/RESULTS.md by hand, with the machine, date and load average.
+Each figure is the median of --runs builds after one warm-up build (imports and fonts are not
+counted): "view model" is `committee.build` (metrics, sections, disclosure control and its
+audit; "of which audit LPs" is the time in the audit's linear programs), "charts" the charts
+and the map as `render.to_pdf` draws them, "PDF" the rest of `render.to_pdf`: the page's HTML
+and WeasyPrint's layout and writing ("of which layout" is `HTML.render`); "total" is view
+model + charts + PDF as `report committee --format pdf` runs it, "total CPU" the process's CPU
+time over the same steps. This checkout keeps the charts it draws (`safehub.reports.charts`):
+"charts drawn" empties that cache before every build, as for a report nobody has asked for
+yet; "charts cached" keeps it, as for the same report asked again. The other columns empty it
+too. Results go in bench/RESULTS.md by hand, with the machine, date and load average.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -95,12 +99,14 @@ def _count_lp_calls() -> dict[str, int]:
 
 
 def _phase_timers() -> dict[str, float]:
-    """Time spent in the disclosure audit's LPs and in WeasyPrint's layout, as they happen."""
+    """Time spent in the disclosure audit's LPs, drawing the charts and in WeasyPrint's layout,
+    as they happen."""
     import weasyprint
 
+    from safehub.reports import charts
     from safehub.rules import disclosure
 
-    spent = {"audit": 0.0, "layout": 0.0}
+    spent = {"audit": 0.0, "charts": 0.0, "layout": 0.0}
 
     def timed(key: str, function: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -113,6 +119,7 @@ def _phase_timers() -> dict[str, float]:
         return wrapper
 
     disclosure.provable_ranges = timed("audit", disclosure.provable_ranges)  # type: ignore[assignment]
+    charts.draw_all = timed("charts", charts.draw_all)  # type: ignore[assignment]
     weasyprint.HTML.render = timed("layout", weasyprint.HTML.render)  # type: ignore[method-assign]
     return spent
 
@@ -128,10 +135,12 @@ def _per_cell() -> None:
     disclosure.provable_ranges = per_cell  # type: ignore[assignment]
 
 
-def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[str, Any]:
+def measure(
+    snapshot_dir: Path, runs: int, *, per_cell: bool = False, cold: bool = False
+) -> dict[str, Any]:
     _setup(snapshot_dir)
     from safehub.analytics import snapshot
-    from safehub.reports import charts, committee, render
+    from safehub.reports import committee, render
 
     if per_cell:
         _per_cell()
@@ -142,14 +151,14 @@ def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[st
     times: dict[str, list[float]] = {k: [] for k in PHASES}
     for run in range(runs + 1):
         calls["linprog"] = 0
-        spent.update(audit=0.0, layout=0.0)
+        spent.update(audit=0.0, charts=0.0, layout=0.0)
+        if cold:  # the charts this checkout keeps (SAFEHUB_VAR_DIR is the snapshot folder)
+            shutil.rmtree(snapshot_dir / "cache" / "charts", ignore_errors=True)
         cpu_start = time.process_time()
         start = time.perf_counter()
         report = committee.build(manifest, area="Bradford", as_of=day, edition="public")
-        built, cpu_built = time.perf_counter(), time.process_time()
-        charts.draw_all(report, fmt="png")
-        drawn, cpu_drawn = time.perf_counter(), time.process_time()
-        pdf = render.to_pdf(report)  # draws the charts again, as the command does
+        built = time.perf_counter()
+        pdf = render.to_pdf(report)  # draws the charts, as the command does
         done, cpu_done = time.perf_counter(), time.process_time()
         if not pdf.startswith(b"%PDF"):
             raise RuntimeError("the report did not render as a PDF")
@@ -157,16 +166,40 @@ def measure(snapshot_dir: Path, runs: int, *, per_cell: bool = False) -> dict[st
             continue  # warm-up
         times["view model"].append(built - start)
         times["  of which audit LPs"].append(spent["audit"])
-        times["charts"].append(drawn - built)
+        times["charts"].append(spent["charts"])
         times["  of which layout"].append(spent["layout"])
-        times["PDF"].append(done - drawn - (drawn - built))
-        times["total"].append(built - start + done - drawn)
-        times["total CPU"].append(cpu_built - cpu_start + cpu_done - cpu_drawn)
+        times["PDF"].append(done - built - spent["charts"])
+        times["total"].append(done - start)
+        times["total CPU"].append(cpu_done - cpu_start)
     return {
         "median": {k: statistics.median(v) for k, v in times.items()},
         "worst": {k: max(v) for k, v in times.items()},
         "linprog_calls": calls["linprog"],
     }
+
+
+def _child(snapshot_dir: Path, runs: int, *flags: str, src: str | None = None) -> dict[str, Any]:
+    """The measurement in a child process: of this checkout, or of the `src/` folder given."""
+    pythonpath = f"{src}:{ROOT}" if src else os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "bench.report_speed",
+            "--snapshot-dir",
+            str(snapshot_dir),
+            "--runs",
+            str(runs),
+            "--json",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": pythonpath, "PYTHONWARNINGS": "ignore"},
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def _before(ref: str, snapshot_dir: Path, runs: int) -> dict[str, Any]:
@@ -178,24 +211,7 @@ def _before(ref: str, snapshot_dir: Path, runs: int) -> dict[str, Any]:
             check=True,
         )
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)  # noqa: S603, S607
-        done = subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "bench.report_speed",
-                "--snapshot-dir",
-                str(snapshot_dir),
-                "--runs",
-                str(runs),
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": f"{tmp}/src:{ROOT}", "PYTHONWARNINGS": "ignore"},
-        )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+        return _child(snapshot_dir, runs, "--cold", src=f"{tmp}/src")
 
 
 def _print(columns: dict[str, dict[str, Any]]) -> None:
@@ -222,6 +238,7 @@ def main() -> None:
     parser.add_argument("--before-ref", help="a git ref to time beside this checkout")
     parser.add_argument("--json", action="store_true", help="this checkout only, as JSON")
     parser.add_argument("--per-cell", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make_demo:
         make_demo(args.make_demo)
@@ -229,36 +246,17 @@ def main() -> None:
     if args.snapshot_dir is None:
         parser.error("--snapshot-dir is needed (make one with --make-demo)")
     if args.json:
-        print(json.dumps(measure(args.snapshot_dir, args.runs, per_cell=args.per_cell)))
+        found = measure(args.snapshot_dir, args.runs, per_cell=args.per_cell, cold=args.cold)
+        print(json.dumps(found))
         return
     columns: dict[str, dict[str, Any]] = {}
     if args.before_ref:
         columns[f"before ({args.before_ref[:10]})"] = _before(
             args.before_ref, args.snapshot_dir, args.runs
         )
-    columns["two LPs per cell"] = json.loads(
-        subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "bench.report_speed",
-                "--snapshot-dir",
-                str(args.snapshot_dir),
-                "--runs",
-                str(args.runs),
-                "--json",
-                "--per-cell",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    columns["this checkout"] = measure(args.snapshot_dir, args.runs)
+    columns["two LPs per cell"] = _child(args.snapshot_dir, args.runs, "--per-cell", "--cold")
+    columns["charts drawn"] = _child(args.snapshot_dir, args.runs, "--cold")
+    columns["charts cached"] = measure(args.snapshot_dir, args.runs)
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
     _print(columns)

@@ -4,16 +4,27 @@ Static images, because the same HTML becomes the PDF and the committee papers ar
 nothing may depend on JavaScript. Colours are the GOV.UK palette; text is large enough to read
 on paper at a glance. In the public edition a suppressed value is drawn as a hatched "c" band,
 never as its true size.
+
+Drawing them is a sixth of a PDF's time, so each chart is kept in `SAFEHUB_VAR_DIR/cache/charts`
+under a digest of what it draws (the very values, labels and boundaries, as this edition shows
+them), the format and the drawing code (this module and matplotlib's version): the same report
+asked again gets the same bytes, and any change to a figure, a parameter or the code draws afresh.
+A kept chart holds aggregate figures as its edition prints them, nothing about a child; the
+restricted edition's are as confidential as that edition, in the folder beside the snapshots.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
 import itertools
 import json
 import math
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safehub.reports.committee import Report
@@ -55,23 +66,31 @@ def _pyplot() -> ModuleType:
 # SVG for the page (sharp at any zoom); PNG for the PDF, which WeasyPrint lays out in less than
 # half the time of the same charts as SVG paths (bench/RESULTS.md).
 _FORMAT = {"value": "svg"}
+MIME = {"svg": "image/svg+xml", "png": "image/png"}
 
 
-def _data_uri(fig: Any) -> str:
+def _image(fig: Any) -> bytes:
+    """The figure as the file the page embeds. A PNG is saved without its alpha channel (the
+    charts are opaque): WeasyPrint would otherwise split it out into a mask of its own."""
     fmt = _FORMAT["value"]
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
     fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150, metadata=metadata)
     _pyplot().close(fig)
-    mime = "image/svg+xml" if fmt == "svg" else "image/png"
-    return f"data:{mime};base64,{base64.b64encode(buffer.getvalue()).decode()}"
+    if fmt != "png":
+        return buffer.getvalue()
+    from PIL import Image  # noqa: PLC0415 - matplotlib depends on Pillow
+
+    opaque = io.BytesIO()
+    Image.open(buffer).convert("RGB").save(opaque, format="PNG")
+    return opaque.getvalue()
 
 
 def _number(value: Value | None) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def trend_chart(report: Report) -> str:
+def trend_chart(report: Report) -> bytes:
     """Children at risk at each month end over three years.
 
     The restricted edition stacks the risk levels; the public edition draws the total only,
@@ -106,10 +125,10 @@ def trend_chart(report: Report) -> str:
     ax.legend(loc="upper left", frameon=False, ncols=3)
     ax.grid(axis="y", color="#dddddd")
     ax.set_axisbelow(True)
-    return _data_uri(fig)
+    return _image(fig)
 
 
-def referrals_chart(report: Report) -> str:
+def referrals_chart(report: Report) -> bytes:
     table = report.tables["referrals_by_financial_year"]
     fig, ax = _pyplot().subplots(figsize=(6, 3.2))
     labels = table.row_keys
@@ -135,10 +154,10 @@ def referrals_chart(report: Report) -> str:
     ax.set_xticks(range(len(labels)), labels)
     ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=3)
     ax.set_ylabel("Number")
-    return _data_uri(fig)
+    return _image(fig)
 
 
-def age_sex_chart(report: Report) -> str:
+def age_sex_chart(report: Report) -> bytes:
     table = report.tables["age_sex"]
     fig, ax = _pyplot().subplots(figsize=(6, 3))
     shown = table.shown()
@@ -151,7 +170,7 @@ def age_sex_chart(report: Report) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("Children at risk")
     ax.legend(frameon=False)
-    return _data_uri(fig)
+    return _image(fig)
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
@@ -194,7 +213,7 @@ def _label_point(rings: list[list[list[float]]]) -> tuple[float, float]:
     return point.x, point.y
 
 
-def ward_map(report: Report) -> str:
+def ward_map(report: Report) -> bytes:
     """A choropleth of children at risk by ward from the wards' own boundaries.
 
     Each ward carries its number in the ward table (the map's key), drawn with a white halo so
@@ -268,7 +287,7 @@ def ward_map(report: Report) -> str:
         fontsize=9,
         title_fontsize=9,
     )
-    return _data_uri(fig)
+    return _image(fig)
 
 
 def _all_withheld(report: Report, key: str) -> bool:
@@ -276,15 +295,101 @@ def _all_withheld(report: Report, key: str) -> bool:
     return not any(isinstance(v, int) and v > 0 for row in report.tables[key].shown() for v in row)
 
 
+def _table_drawn(report: Report, key: str) -> list[Any]:
+    table = report.tables[key]
+    return [table.row_keys, table.row_labels, table.columns, table.shown(), table.coarsened]
+
+
+def _drawn(report: Report) -> dict[str, Any]:
+    """What each chart draws: its cache key, with the format and the drawing code."""
+    return {
+        "trend": [report.public, report.trend],
+        "referrals": _table_drawn(report, "referrals_by_financial_year"),
+        "age_sex": _table_drawn(report, "age_sex"),
+        "map": [
+            report.public,
+            disclosure.DEFAULT_THRESHOLD,
+            ward_values_shown(report),
+            ward_numbers(report),
+            [[w["ward_code"], w.get("boundary_geojson")] for w in report.ward_boundaries],
+        ],
+    }
+
+
+@functools.cache
+def _code_digest() -> str:
+    import matplotlib as mpl  # noqa: PLC0415
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(mpl.__version__.encode())
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    from django.conf import settings  # noqa: PLC0415
+
+    return Path(settings.VAR_DIR) / "cache" / "charts"
+
+
+# Enough for a few hundred reports; the oldest charts go first.
+CACHE_LIMIT = 1000
+
+
+def _cached(name: str, fmt: str, drawn: Any, draw: Callable[[], bytes]) -> bytes:
+    """The chart from the cache, or drawn and kept there (a cache that cannot be written, a
+    read-only folder say, only costs the drawing)."""
+    key = json.dumps([_code_digest(), name, fmt, drawn], sort_keys=True, default=str)
+    folder = cache_dir()
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.{fmt}"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    image = draw()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # as private as the reports
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(image)
+        partial.replace(path)  # whole or not at all, for a reader in another process
+        _prune(folder)
+    except OSError:
+        pass
+    return image
+
+
+def _prune(folder: Path) -> None:
+    kept = list(folder.iterdir())
+    if len(kept) <= CACHE_LIMIT:
+        return
+    kept.sort(key=lambda p: p.stat().st_mtime)
+    for old in kept[: len(kept) - CACHE_LIMIT]:
+        old.unlink(missing_ok=True)
+
+
 def draw_all(report: Report, *, fmt: str = "svg") -> dict[str, str]:
     """Every chart, as data URIs; a chart whose values are all withheld is left out (""), and
     the page says so in a sentence instead."""
-    _FORMAT["value"] = fmt
-    report.charts = {
-        "trend": trend_chart(report),
-        "referrals": referrals_chart(report),
-        "age_sex": "" if _all_withheld(report, "age_sex") else age_sex_chart(report),
-        "map": ward_map(report),
+    draw: dict[str, Callable[[Report], bytes]] = {
+        "trend": trend_chart,
+        "referrals": referrals_chart,
+        "age_sex": age_sex_chart,
+        "map": ward_map,
     }
-    _FORMAT["value"] = "svg"
+    if _all_withheld(report, "age_sex"):
+        del draw["age_sex"]
+    drawn = _drawn(report)
+    _FORMAT["value"] = fmt
+    try:
+        images = {
+            name: _cached(name, fmt, drawn[name], functools.partial(chart, report))
+            for name, chart in draw.items()
+        }
+    finally:
+        _FORMAT["value"] = "svg"
+    report.charts = {
+        name: f"data:{MIME[fmt]};base64,{base64.b64encode(images[name]).decode()}"
+        if name in images
+        else ""
+        for name in ("trend", "referrals", "age_sex", "map")
+    }
     return report.charts

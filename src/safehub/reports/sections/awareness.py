@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from safehub.analytics import metrics
 from safehub.reports.sections.context import Context, Part, financial_year_label
 from safehub.reports.tables import Table
 from safehub.rules import codes, disclosure
@@ -50,7 +49,7 @@ def coverage(ctx: Context) -> Part:
     if not _recorded(ctx):
         return Part()
     district = ctx.area == ctx.district
-    every = ctx.engine.run(metrics.get("awareness_targets")).dicts()
+    every = ctx.every_row("awareness_targets")
     programmes: dict[str, str] = {}
     for r in sorted(every, key=lambda r: (r["sort_order"], r["programme"])):
         programmes.setdefault(r["programme"], r["programme_name"])
@@ -122,7 +121,7 @@ def by_community(ctx: Context) -> Part:
     if not (_recorded(ctx) and ctx.schema_at_least(COMMUNITY_SCHEMA)):
         return Part()
     programmes: dict[str, str] = {}
-    every = ctx.engine.run(metrics.get("awareness_targets")).dicts()
+    every = ctx.every_row("awareness_targets")
     for r in sorted(every, key=lambda r: (r["sort_order"], r["programme"])):
         programmes.setdefault(r["programme"], r["programme_name"])
     reached: Counter[tuple[str, str]] = Counter()

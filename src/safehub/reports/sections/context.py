@@ -60,6 +60,13 @@ class Context:
             self._cache[key] = [r for r in found if self.in_area(r["area"])]
         return self._cache[key]
 
+    def every_row(self, metric: str) -> list[dict[str, Any]]:
+        """A metric's rows for every area, whatever this report's area; asked once."""
+        key = (metric, "every area")
+        if key not in self._cache:
+            self._cache[key] = self.engine.run(metrics.get(metric)).dicts()
+        return self._cache[key]
+
     def rows_this_period(self, metric: str) -> list[dict[str, Any]]:
         """A metric's rows from the start of the financial year two years back to D."""
         return self.rows(metric, start=self.period_start, end=self.as_of + dt.timedelta(days=1))
