@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.db import connection
 
 from safehub import config
 from tests.integration.crash_support import Migrated
@@ -83,7 +84,9 @@ def sites(engine: str, tmp_path: Path, migrated: Migrated) -> Iterator[tuple[Sit
         return
     server = config.get("SAFEHUB_TEST_POSTGRES_URL").replace("postgres://", "postgresql://", 1)
     base = server.rsplit("/", 1)[0]
-    names = ("safehub_backup_original", "safehub_backup_restored")
+    # Named after this run's test database, so runs sharing a server never drop each other's.
+    test_database = connection.settings_dict["NAME"]
+    names = (f"{test_database}_backup_original", f"{test_database}_backup_restored")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
