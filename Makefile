@@ -9,7 +9,7 @@ RESULTS := var/test-results
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup preflight demo test lint typecheck security migrations-check contracts test-unit \
-	test-integration test-sqlite test-postgres test-browser frontend clean
+	test-integration test-sqlite test-postgres test-browser checks frontend clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -35,8 +35,15 @@ setup: $(BIN)/.installed frontend ## Create .venv, install Python and npm packag
 demo: setup ## Set up, load the demo data into var/safehub.sqlite3 and serve on http://127.0.0.1:$${PORT:-8000}
 	DJANGO_SETTINGS_MODULE=safehub.settings.demo $(BIN)/safehub demo
 
-test: setup preflight lint typecheck security migrations-check contracts test-unit test-integration test-browser ## Everything CI runs
+# Two jobs at a time, one a core: the PostgreSQL suite (the longest) starts at once, the static
+# checks and then the other suites run on the other core, each starting when a core frees.
+# `--output-sync` prints each job's output whole when it ends.
+test: setup preflight ## Everything CI runs
+	$(MAKE) --no-print-directory -j2 --output-sync=target \
+		test-postgres checks test-sqlite test-browser test-unit
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
+
+checks: lint typecheck security migrations-check contracts ## The static checks: everything but the tests
 
 preflight: setup ## Stop at once, saying what to install, if the machine lacks Pango or Chromium
 	@$(BIN)/python scripts/preflight.py

@@ -25,9 +25,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# A bound for a server that hangs, not a speed test: a first page can take seconds on a busy
+# machine (`make test` runs two suites at once).
+TIMEOUT = 30
+
+
 def _get(url: str) -> tuple[int, bytes, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our localhost
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 - localhost
             return response.status, response.read(), response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
         return error.code, error.read(), error.headers.get("Content-Type", "")

@@ -31,6 +31,7 @@ from safehub.analytics import snapshot
 from safehub.demo import services as demo
 from tests.factories import AgencyFactory, UserFactory
 from tests.integration import demo_oracle
+from tests.integration.crash_support import Migrated
 from tests.support import java
 
 ENGINE = config.get("SAFEHUB_TEST_DATABASE")
@@ -62,6 +63,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.django_db)
         if problem:
             item.add_marker(pytest.mark.skip(reason=problem))
+
+
+MIGRATED = pytest.StashKey[Migrated]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """pytest-django's test database, migrated once; a copy is taken before any test runs."""
+    with django_db_blocker.unblock():
+        copy = Migrated.capture(
+            connection,
+            tmp_path_factory.mktemp("migrated"),
+            config.get("SAFEHUB_TEST_POSTGRES_URL"),
+        )
+    request.config.stash[MIGRATED] = copy
+    yield
+    copy.drop()
+
+
+@pytest.fixture(scope="session")
+def migrated(django_db_setup: None, request: pytest.FixtureRequest) -> Migrated:
+    """The test database as the migrations left it, to copy (crash_support.Migrated)."""
+    return request.config.stash[MIGRATED]
 
 
 @pytest.fixture(autouse=True)

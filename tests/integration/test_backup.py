@@ -1,7 +1,8 @@
 """`safehub backup` and `safehub restore`, end to end, on the engine this run is testing.
 
 The demo is loaded into a database of its own (not the test database: restore needs an empty
-one, and the commands run as separate processes as an operator would run them), backed up,
+one, and the commands run as separate processes as an operator would run them; it starts as a
+copy of the migrated test database, so `safehub demo` finds nothing left to migrate), backed up,
 and restored into a second, empty database with its own (empty) snapshot folder. The restored
 database must hold every row, keep an intact audit chain, and give the same committee figures
 from a fresh snapshot as the original's demo snapshot.
@@ -19,8 +20,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.db import connection
 
 from safehub import config
+from tests.integration.crash_support import Migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ("committee", "--area", "Bradford South", "--as-of", "2017-03-31", "--format", "json")
@@ -70,19 +73,26 @@ class Site:
 
 
 @pytest.fixture
-def sites(engine: str, tmp_path: Path) -> Iterator[tuple[Site, Site]]:
+def sites(engine: str, tmp_path: Path, migrated: Migrated) -> Iterator[tuple[Site, Site]]:
+    """The original site's database is migrated (a copy of the test database as the
+    migrations left it: running them again would take longer than all the rest); the site
+    restored into starts empty."""
+    original, restored = tmp_path / "original", tmp_path / "restored"
     if engine == "sqlite":
-        yield Site(tmp_path / "original", ""), Site(tmp_path / "restored", "")
+        migrated.copy_sqlite(original / "safehub.sqlite3")
+        yield Site(original, ""), Site(restored, "")
         return
     server = config.get("SAFEHUB_TEST_POSTGRES_URL").replace("postgres://", "postgresql://", 1)
     base = server.rsplit("/", 1)[0]
-    names = ("safehub_backup_original", "safehub_backup_restored")
+    # Named after this run's test database, so runs sharing a server never drop each other's.
+    test_database = connection.settings_dict["NAME"]
+    names = (f"{test_database}_backup_original", f"{test_database}_backup_restored")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         for name in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{names[1]}"')
     try:
-        yield tuple(Site(tmp_path / n, f"{base}/{n}") for n in names)  # type: ignore[misc]
+        yield Site(original, migrated.copy_postgres(names[0])), Site(restored, f"{base}/{names[1]}")
     finally:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             for name in names:

@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from safehub import config
-from tests.integration.crash_support import HUB_PRACTITIONER, ROOT, Database, Templates
+from tests.integration.crash_support import (
+    HUB_PRACTITIONER,
+    ROOT,
+    Database,
+    Migrated,
+    Templates,
+)
 from tests.integration.crash_support import private_cluster as _private_cluster
 from tests.support.postgres_cluster import Cluster
 
@@ -62,8 +68,8 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
-    return Templates(tmp_path_factory.mktemp("crash-import"))
+def templates(tmp_path_factory: pytest.TempPathFactory, migrated: Migrated) -> Templates:
+    return Templates(tmp_path_factory.mktemp("crash-import"), migrated)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,13 @@ from typing import Self
 
 import pytest
 
-from tests.integration.crash_support import HUB_PRACTITIONER, ROOT, Database, Templates
+from tests.integration.crash_support import (
+    HUB_PRACTITIONER,
+    ROOT,
+    Database,
+    Migrated,
+    Templates,
+)
 from tests.integration.crash_support import private_cluster as _private_cluster
 from tests.support.postgres_cluster import Cluster, free_port
 
@@ -187,10 +193,10 @@ def _serve(database: Database, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 def test_every_acknowledged_referral_survives_postgres_stopped_immediately(
-    cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+    cluster: Cluster, tmp_path_factory: pytest.TempPathFactory, migrated: Migrated
 ) -> None:
     folder = tmp_path_factory.mktemp("crash-postgres")
-    database = Templates(folder).new_postgres(cluster, "burst")
+    database = Templates(folder, migrated).new_postgres(cluster, "burst")
     session: dict[str, str] = database.python(SESSION)  # type: ignore[assignment]
     port = free_port()
     server = _serve(database, port, folder / "server.log")
