@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import json
 import os
 import shutil
 import signal
@@ -136,6 +137,18 @@ def serving(
             server.kill()
 
 
+def _enough_accounts(sample: Path, users: int) -> None:
+    """A sign-in code is accepted once: simulated users sharing an account are refused and
+    stop, which quietly leaves fewer users than asked for (and the sign-ins in the figures)."""
+    accounts = int(json.loads(sample.read_text(encoding="utf-8"))["accounts"])
+    if accounts < users:
+        raise SystemExit(
+            f"{sample} has {accounts} accounts per role, fewer than {users} users: run "
+            f"`python -m bench.load.prepare --accounts {users} --out {sample}` with the "
+            "server's environment, or set up afresh"
+        )
+
+
 def _seconds(text: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600}
     return float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
@@ -225,6 +238,7 @@ def main() -> None:
     try:
         if args.reuse:
             env, sample = server_env(args.engine, var_dir), var_dir / "sample.json"
+            _enough_accounts(sample, max(s.users for s in scenarios))
         else:
             env, sample = set_up(args.engine, var_dir, max(s.users for s in scenarios))
         with serving(env, args.workers, args.worker_class, args.threads) as (host, pid):
