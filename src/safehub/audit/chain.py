@@ -52,7 +52,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from safehub.audit import checkpoints
+from safehub.audit import bulk, checkpoints
 from safehub.audit.models import AuditEvent, AuditSeal
 
 GENESIS = "0" * 64
@@ -168,21 +168,12 @@ def seal() -> int:
 
 
 def _insert_seals(seals: list[tuple[int, int, str, str, int | None]]) -> None:
-    """Insert the seals with one statement (COPY on PostgreSQL, one prepared INSERT run per
-    row on SQLite), not a model per seal: sealing is part of every audited request's cost."""
-    table = AuditSeal._meta.db_table  # noqa: SLF001
-    columns = "position, event_id, previous_hash, hash, horizon, sealed_at"
     now = AuditSeal._meta.get_field("sealed_at").get_db_prep_save(timezone.now(), connection)  # noqa: SLF001
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in seals:
-                    copy.write_row((*row, now))
-        else:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - our own table
-                [(*row, now) for row in seals],
-            )
+    bulk.insert_rows(
+        AuditSeal._meta.db_table,  # noqa: SLF001
+        ("position", "event_id", "previous_hash", "hash", "horizon", "sealed_at"),
+        ((*row, now) for row in seals),
+    )
 
 
 def seal_and_checkpoint() -> int:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import connection
 
-from safehub.audit import chain, context
+from safehub.audit import bulk, chain, context
 from safehub.audit.models import AuditEvent, Outcome
 
 if TYPE_CHECKING:
@@ -158,14 +158,8 @@ _VARYING = ("object_type", "object_id", "child_id")
 
 
 def _insert(prototype: AuditEvent, varying: list[tuple[str, str, int | None]]) -> None:
-    """Insert one event per row of `varying`, the other columns as in `prototype`.
-
-    Each value is prepared for the database once, not once per event: Django's bulk_create
-    builds and prepares a model per row, and a multi-row INSERT is parsed for its thousands of
-    placeholders, which made auditing a listed page of 50 children, and an import's hundreds
-    of thousands of events, cost more than everything else they do. PostgreSQL takes the rows
-    with COPY, SQLite with one prepared INSERT run for each row (`executemany`).
-    """
+    """Insert one event per row of `varying`, the other columns as in `prototype`, each value
+    prepared for the database once (`bulk.insert_rows`)."""
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]  # noqa: SLF001
     template = [f.get_db_prep_save(getattr(prototype, f.attname), connection) for f in fields]
     names = [f.attname for f in fields]
@@ -178,14 +172,4 @@ def _insert(prototype: AuditEvent, varying: list[tuple[str, str, int | None]]) -
                 row[index] = value
             yield row
 
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    table = quote(AuditEvent._meta.db_table)  # noqa: SLF001
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows():
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(rows()))  # noqa: S608 - our own table and columns
+    bulk.insert_rows(AuditEvent._meta.db_table, [f.column for f in fields], rows())  # noqa: SLF001
