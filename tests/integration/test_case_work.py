@@ -24,7 +24,7 @@ from safehub.people.models import Child
 from safehub.referrals import services as referrals
 from safehub.referrals.models import Screening
 from safehub.rules.working_time import Rag
-from safehub.triage.queries import due_items
+from tests.integration.due import due_items
 
 LONDON = ZoneInfo("Europe/London")
 

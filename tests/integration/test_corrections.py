@@ -25,7 +25,7 @@ from safehub.people.models import Child
 from safehub.referrals import services as referrals
 from safehub.referrals.models import Referral
 from safehub.reports import services as reports
-from safehub.triage.queries import due_items
+from tests.integration.due import due_items
 
 LONDON = ZoneInfo("Europe/London")
 AS_OF = dt.date(2016, 10, 27)

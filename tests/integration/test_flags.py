@@ -24,7 +24,7 @@ from safehub.people import sharing
 from safehub.people.corrections import StaleEditError
 from safehub.people.models import Child
 from safehub.triage import store
-from safehub.triage.queries import due_items
+from tests.integration.due import due_items
 
 TEXT = "Do not disclose her address to callers"
 

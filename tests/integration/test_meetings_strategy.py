@@ -27,9 +27,9 @@ from safehub.people import services as people
 from safehub.people import sharing
 from safehub.people.models import Child
 from safehub.referrals import services as referrals
-from safehub.triage.queries import due_items
 from tests.factories import AgencyFactory
 from tests.integration.conftest import sign_in_verified
+from tests.integration.due import due_items
 
 DECISIONS = "Safety plan agreed; police to visit the address"
 

@@ -36,9 +36,9 @@ from safehub.referrals import services as referrals
 from safehub.referrals.models import Referral
 from safehub.rules import working_time
 from safehub.rules.codes import RiskLevel
-from safehub.triage.queries import due_items
 from tests.factories import AgencyFactory, SupportServiceFactory, UserFactory
 from tests.integration.conftest import sign_in_verified
+from tests.integration.due import due_items
 from tests.integration.test_concurrent_edits import THREADS_NEED_POSTGRES, _at_once
 from tests.integration.test_notifications import _free_port, _Sink
 

@@ -189,20 +189,3 @@ def queue_page(  # noqa: PLR0913 - each is a control on the queue
     named = {item.child.pk: item.child for item in items}
     audit.write_each(user, "child:listed", named.values(), context=listed_as)
     return Page(items, total, counts, number, pages, size, sort if sort in SORTS else "due")
-
-
-def due_items(  # noqa: PLR0913 - the queue's filters, for the API
-    user: Principal,
-    *,
-    now: dt.datetime | None = None,
-    kinds: Iterable[str] | None = None,
-    rags: Iterable[str] | None = None,
-    listed_as: str = "listed: triage",
-    limit: int = 1000,
-    due_before: dt.datetime | None = None,
-) -> list[DueItem]:
-    """The caller's open due items, most urgent first, at most `limit` (one audited page)."""
-    filters = Filters(
-        kinds=frozenset(kinds or ()), rags=frozenset(rags or ()), due_before=due_before
-    )
-    return queue_page(user, filters=filters, size=limit, now=now, listed_as=listed_as).items
