@@ -14,6 +14,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -150,22 +151,23 @@ class SharedChild:
 
 
 def shared_with_me(
-    user: Principal, *, start: int = 0, limit: int = SHARED_LIMIT
-) -> tuple[list[SharedChild], int]:
+    user: Principal, *, page: int | str | None = 1, size: int = SHARED_LIMIT
+) -> tuple[list[SharedChild], Page[list[Share]]]:
     """The children shared with the caller's agency today, each with what was shared, by
-    name, `limit` of them from `start`, and how many there are: one audited row per child
-    listed. Two live shares of one child show together (the sections of both, the later
-    expiry, the newer sharer)."""
+    name, a page of `size` of them (a page number past the last, or not a number, gives the
+    last or the first, as Django's paginator does): one audited row per child listed. Two live
+    shares of one child show together (the sections of both, the later expiry, the newer
+    sharer)."""
     require(user, "child:shared:list")
     account = _partner(user)
-    if account is None:
-        return [], 0
-    shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")
     by_child: dict[int, list[Share]] = {}
-    for share in shares.order_by("child__family_name", "child__given_name", "-shared_at", "pk"):
-        by_child.setdefault(share.child_id, []).append(share)
+    if account is not None:
+        shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")
+        for share in shares.order_by("child__family_name", "child__given_name", "-shared_at", "pk"):
+            by_child.setdefault(share.child_id, []).append(share)
+    shown = Paginator(list(by_child.values()), size).get_page(page)
     rows = []
-    for child_shares in list(by_child.values())[start : start + limit]:
+    for child_shares in shown.object_list:
         newest = child_shares[0]
         codes = {code for share in child_shares for code in share.sections}
         by = newest.shared_by
@@ -179,7 +181,7 @@ def shared_with_me(
             )
         )
     audit.write_each(user, "child:listed", [r.child for r in rows], context="listed: shared")
-    return rows, len(by_child)
+    return rows, shown
 
 
 REVIEWED_LIMIT = 50

@@ -70,22 +70,10 @@ SHARED_PAGE = 50
 
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A partner worker's list: the children shared with their agency today, 50 a page."""
-    wanted = request.GET.get("page", "1")
-    number = max(int(wanted), 1) if wanted.isdigit() else 1
-    rows, total = queries.shared_with_me(
-        request.user, start=(number - 1) * SHARED_PAGE, limit=SHARED_PAGE
+    rows, page = queries.shared_with_me(
+        request.user, page=request.GET.get("page"), size=SHARED_PAGE
     )
-    pages = max(1, -(-total // SHARED_PAGE))
-    if number > pages:  # past the end: the last page, as the other lists do
-        number = pages
-        rows, total = queries.shared_with_me(
-            request.user, start=(number - 1) * SHARED_PAGE, limit=SHARED_PAGE
-        )
-    return TemplateResponse(
-        request,
-        "people/shared.html",
-        {"rows": rows, "total": total, "number": number, "pages": pages},
-    )
+    return TemplateResponse(request, "people/shared.html", {"rows": rows, "page": page})
 
 
 @require_recent_authentication(max_age_minutes=5)
