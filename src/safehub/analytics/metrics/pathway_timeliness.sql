@@ -18,21 +18,7 @@ WITH made AS (
     FROM pathway_referrals AS p
     WHERE p.referred_on >= {{start}} AND p.referred_on < {{end}}
 ),
-placed AS (
-    SELECT
-        m.*,
-        CASE
-            WHEN EXTRACT(MONTH FROM m.referred_on) >= 4 THEN EXTRACT(YEAR FROM m.referred_on)
-            ELSE EXTRACT(YEAR FROM m.referred_on) - 1
-        END AS financial_year,
-        a.ward_id,
-        ROW_NUMBER() OVER (PARTITION BY m.pathway_referral ORDER BY a.valid_from) AS rn
-    FROM made AS m
-    LEFT JOIN addresses AS a
-        ON a.child = m.child
-        AND a.valid_from <= m.referred_on
-        AND (a.valid_to IS NULL OR a.valid_to > m.referred_on)
-)
+{{> _pathway_placed}}
 SELECT
     CAST(p.financial_year AS BIGINT) AS financial_year,
     p.service,
