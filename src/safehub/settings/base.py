@@ -155,7 +155,7 @@ LOGOUT_REDIRECT_URL = "web:login"
 # django-axes first: it refuses a locked-out account before its password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "safehub.access.backends.UserAndAgencyBackend",
 ]
 
 PASSWORD_HASHERS = [
