@@ -257,6 +257,46 @@ def test_the_shared_list_comes_fifty_a_page_by_family_name_auditing_each_page(
     assert _listed("listed: shared") == [made[1].pk, made[2].pk, made[0].pk, made[0].pk]
 
 
+def test_two_live_shares_of_one_child_show_as_one_row_on_its_page(
+    hub: User, partner: User, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safehub.people import sharing_views  # noqa: PLC0415
+
+    monkeypatch.setattr(sharing_views, "SHARED_PAGE", 1)
+    later = make_user(Role.HUB_MANAGER, username="later-sharer")
+    twice = people.register_child(
+        acting_user=hub, given_name="Twice", family_name="Aardshare", sex="F"
+    )
+    once = people.register_child(
+        acting_user=hub, given_name="Once", family_name="Zedshare", sex="M"
+    )
+    _share(hub, twice, partner.agency, ["risk"])
+    sharing.share_child(
+        twice,
+        agency=partner.agency,
+        lawful_basis="safeguarding",
+        purpose="Youth work",
+        sections=["address"],
+        expires_on=timezone.localdate() + dt.timedelta(days=60),
+        reasons="Agreed again",
+        acting_user=later,
+    )
+    _share(hub, once, partner.agency, ["risk"])
+    client = _signed_in(partner)
+    first = client.get("/shared").content.decode()
+    second = client.get("/shared", {"page": 2}).content.decode()
+    assert "Aardshare" in first
+    assert "Zedshare" not in first
+    assert "Zedshare" in second
+    assert "Aardshare" not in second
+    assert "Page 1 of 2" in first
+    assert "Address and ward" in first
+    assert "Risk level and episodes" in first
+    assert (timezone.localdate() + dt.timedelta(days=60)).strftime("%-d %B %Y") in first
+    assert (later.get_full_name() or later.username) in first
+    assert _listed("listed: shared") == [twice.pk, once.pk]
+
+
 def test_the_break_glass_review_audits_each_child_listed(
     hub: User, partner: User, child: Child, hub_manager_client: Client
 ) -> None:

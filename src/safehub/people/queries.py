@@ -152,28 +152,31 @@ class SharedChild:
 
 def shared_with_me(
     user: Principal, *, page: int | str | None = 1, size: int = SHARED_LIMIT
-) -> tuple[list[SharedChild], Page[list[Share]]]:
+) -> tuple[list[SharedChild], Page[Child]]:
     """The children shared with the caller's agency today, each with what was shared, by
     name, a page of `size` of them (a page number past the last, or not a number, gives the
     last or the first, as Django's paginator does): one audited row per child listed. Two live
     shares of one child show together (the sections of both, the later expiry, the newer
-    sharer)."""
+    sharer). The database pages the children; only the page's shares are read."""
     require(user, "child:shared:list")
     account = _partner(user)
-    by_child: dict[int, list[Share]] = {}
-    if account is not None:
-        shares = _active_shares(account).select_related("child", "shared_by", "shared_by__agency")
-        for share in shares.order_by("child__family_name", "child__given_name", "-shared_at", "pk"):
-            by_child.setdefault(share.child_id, []).append(share)
-    shown = Paginator(list(by_child.values()), size).get_page(page)
+    active = _active_shares(account) if account is not None else Share.objects.none()
+    children = Child.objects.filter(pk__in=active.values("child_id")).order_by(
+        "family_name", "given_name", "pk"
+    )
+    shown = Paginator(children, size).get_page(page)
+    by_child: dict[int, list[Share]] = {child.pk: [] for child in shown.object_list}
+    shares = active.filter(child_id__in=by_child).select_related("shared_by__agency")
+    for share in shares.order_by("-shared_at", "-pk"):
+        by_child[share.child_id].append(share)
     rows = []
-    for child_shares in shown.object_list:
-        newest = child_shares[0]
+    for child in shown.object_list:
+        child_shares = by_child[child.pk]
         codes = {code for share in child_shares for code in share.sections}
-        by = newest.shared_by
+        by = child_shares[0].shared_by
         rows.append(
             SharedChild(
-                child=newest.child,
+                child=child,
                 sections=[label for code, label in ShareSection.choices if code in codes],
                 expires_on=max(share.expires_on for share in child_shares),
                 shared_by=(by.get_full_name() or by.username) if by else "",
