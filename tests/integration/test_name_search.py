@@ -146,6 +146,34 @@ def test_two_letters_walk_the_names_in_order(
     assert _found(worker, "ll ur") == []
 
 
+@pytest.mark.parametrize("limit", [3000, 2, 0])
+def test_a_short_word_beside_a_long_one_is_found_in_an_alias_too(
+    worker: User, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # The lookup keeps as candidates only the children with the short word too: in a name,
+    # or only in an alias, beside the long word in a name or in an alias.
+    in_alias = _child(worker, "Ava", "Ashmorton")
+    services.add_alias(in_alias, given_name="Urwin", family_name="", note="", acting_user=worker)
+    _child(worker, "Ava", "Ashmorfield")  # the long word only
+    _child(worker, "Bea", "Ashmorley")  # so far: more than 2 children with it in their names
+    _child(worker, "Kurt", "Ashmore")  # the short word in the given name
+    long_in_alias = _child(worker, "Uri", "Tamsin")
+    services.add_alias(
+        long_in_alias, given_name="", family_name="Ashmoreton", note="", acting_user=worker
+    )
+    _child(worker, "Ur", "Nobody")  # the short word only
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", limit)
+    assert _found(worker, "ur ashmor") == ["Kurt Ashmore", "Ava Ashmorton", "Uri Tamsin"]
+    assert _found(worker, "UR ashmorton") == ["Ava Ashmorton"]
+    assert _found(worker, "ur ashmor ton") == ["Ava Ashmorton", "Uri Tamsin"]
+    assert _found(worker, "ur ashmorfield") == []
+    assert _found(worker, "ur va ashmor") == ["Ava Ashmorton"]
+    # The own names' cut is judged on the four children with the long word in their names,
+    # not on the two with the short word too: what the lookup reads stays bounded.
+    found = name_search._look_up(["ur", "ashmor"])  # noqa: SLF001
+    assert (found.candidates is None) == (limit < 4)
+
+
 def test_a_child_with_many_aliases_does_not_hide_another(
     worker: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,7 +238,8 @@ def test_every_kind_of_search_finds_what_the_plain_query_finds(
     for name in (
         "brook", "ur", "ur ashmor", "ur mor", "ava brook", "wood", "brookwood", "él", "Él",
         "élise", "ÉLISE", "umar ur", "ash ton field", "ew ur", "tonbrook", "zzqx", "mor wood",
-        "brook Brook", "as_", "o%d", 'wo"od',
+        "brook Brook", "as_", "o%d", 'wo"od', "ur wood", "ew ur brookwood", "l_ ton",
+        "ur élise", "Él ash",
     ):  # fmt: skip
         found = [c.pk for c in name_search.find_by_name(scope, name)]
         assert found == _reference(name), name

@@ -31,10 +31,12 @@ def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> l
     Not audited: `search_children` is the way in. The name indexes (migration people 0009:
     trigram GIN indexes on PostgreSQL, FTS5 trigram tables on SQLite) give, in one query, the
     children with each word in an alias's name, and at most `CANDIDATE_LIMIT` children with
-    every word in their own names or one in an alias. When that is all of them, only those
-    are filtered and sorted, however deep in the alphabet they lie. Words more common than
-    that (or shorter than a trigram, which the indexes cannot look up) have matches all
-    through the list, so walking the name index in order finds the first `SEARCH_LIMIT` soon.
+    every word in their own names or one in an alias (and any word shorter than a trigram
+    somewhere, which that query checks on the rows it reads anyway). When that is all of
+    them, only those are filtered and sorted, however deep in the alphabet they lie. Words
+    more common than that (or only words shorter than a trigram, which the indexes cannot
+    look up) have matches all through the list, so walking the name index in order finds the
+    first `SEARCH_LIMIT` soon.
     Either way a word whose aliases the indexes found is matched to them by id, not by
     looking up each child's aliases.
     """
@@ -71,7 +73,8 @@ class Among(Lookup[bool]):
 def _name_part(word: str, aliased: list[int] | None) -> Q:
     """The children with `word` in a name or in an alias's name.
 
-    `aliased`, when the indexes found every alias with the word, is their children; else each
+    `aliased`, when the indexes found every alias with the word, is their children (those
+    with every short word too: the others fail the search anyway); else each
     child found is looked up in the aliases, by a range of one id, not `=`: PostgreSQL would
     turn `=` into a hash of every alias with the word, read from the whole alias table however
     few children the query then looks at; this way it looks up each child's aliases by index.
@@ -91,7 +94,8 @@ def _name_part(word: str, aliased: list[int] | None) -> Q:
 class _Found:
     """What the name indexes found: `candidates`, the children to filter and sort (None: too
     many, or no word long enough: walk the names instead); `aliased`, for each word long
-    enough whose aliases were not too many, the children with it in an alias's name."""
+    enough whose aliases were not too many, the children with it in an alias's name (and
+    every short word somewhere in their names: the others cannot match anyway)."""
 
     candidates: list[int] | None = None
     aliased: dict[str, list[int]] = field(default_factory=dict)
@@ -104,24 +108,30 @@ def _look_up(words: list[str]) -> _Found:
     word was cut; and, unless a word was cut (the candidates would be too many), the children
     with every word in their own names, cut the same way (on SQLite a few more than
     `icontains` finds, as FTS5 folds case beyond ASCII: the filter that follows puts that
-    right). Each row is tagged with its part: 0 own names, n the n-th word's aliases, -n the
-    mark; an alias part counts a child once per alias, so it is judged by its rows.
+    right). Each row is tagged with its part: n the n-th word's aliases, n + 1 the own
+    names, -n the mark of part n's cut. A part is judged by the rows the index found (an
+    alias part counts a child once per alias), so the cost is bounded, and only then are
+    its children kept who have every shorter word too (in a name or an alias's name, as
+    `icontains` has it): they read the rows anyway, and a short word such as "ur" beside a
+    common long word would leave thousands of candidates that fail it.
     """
+    short = [word for word in words if len(word) < TRIGRAM]
     words = [word for word in words if len(word) >= TRIGRAM]
     if not words:
         return _Found()
     over = CANDIDATE_LIMIT + 1
     with connection.cursor() as cursor:
-        cursor.execute(*_statement(words, over))
+        cursor.execute(*_statement(words, short, over))
         rows = cursor.fetchall()
-    by_part: dict[int, list[int]] = {part: [] for part in range(-len(words), len(words) + 1)}
+    own = len(words) + 1
+    by_part: dict[int, list[int]] = {part: [] for part in range(-own, own + 1)}
     for part, child_id in rows:
         by_part[part].append(child_id)
-    cut = {part for part in range(1, len(words) + 1) if by_part[-part]}
+    cut = {part for part in range(1, own + 1) if by_part[-part]}
     aliased = {word: by_part[part] for part, word in enumerate(words, start=1) if part not in cut}
-    if cut or len(by_part[0]) >= over:
+    if cut:
         return _Found(None, aliased)
-    ids = {child_id for part, child_id in rows if part >= 0}
+    ids = {child_id for part, child_id in rows if part > 0}
     return _Found(sorted(ids) if len(ids) <= CANDIDATE_LIMIT else None, aliased)
 
 
@@ -133,58 +143,108 @@ def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-# Fixed statements: the words and limits are parameters, the text only numbers the parts
-# (S608). A limit of 0 skips a part once a word was cut: unlike a WHERE, which SQLite checks
-# only after reading the index, it stops both engines before they read it at all.
-_PG_MATCH = "(UPPER(given_name::text) LIKE UPPER(%s) OR UPPER(family_name::text) LIKE UPPER(%s))"
-_PG_ALIASES = "a{n} AS MATERIALIZED (SELECT child_id FROM people_childalias WHERE {match} LIMIT %s)"
+# Fixed statements: the words and limits are parameters, the text only numbers the parts and
+# names the tables (S608). A limit of 0 skips a part once a word was cut: unlike a WHERE,
+# which SQLite checks only after reading the index, it stops both engines before they read it.
+_MATCH = {  # `icontains` as Django writes it on each engine
+    "postgresql": "(UPPER({t}.given_name::text) LIKE UPPER(%s)"
+    " OR UPPER({t}.family_name::text) LIKE UPPER(%s))",
+    "sqlite": "({t}.given_name LIKE %s ESCAPE '\\' OR {t}.family_name LIKE %s ESCAPE '\\')",
+}
+# A range of one id, not `=`, for the reason `_name_part` gives.
+_HAS = (
+    "({own} OR EXISTS (SELECT 1 FROM people_childalias AS s"
+    " WHERE s.child_id >= c.id AND s.child_id <= c.id AND {alias}))"
+)
+_PG_ALIASES = (
+    "a{n} AS MATERIALIZED (SELECT child_id FROM people_childalias AS alias WHERE {match} LIMIT %s)"
+)
 _PG_FOUND = "SELECT {n}, child_id FROM a{n}"
-_PG_OWN = "SELECT 0, id FROM people_child WHERE {match}"
+_PG_FOUND_SHORT = (
+    "SELECT {n}, c.id FROM a{n} JOIN people_child AS c ON c.id = a{n}.child_id WHERE {has}"
+)
+_PG_OWN = (
+    "own AS MATERIALIZED (SELECT id, given_name, family_name FROM people_child AS c"
+    " WHERE {match} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE %s END))"
+)
+_PG_OWN_FOUND = "SELECT {n}, id FROM own AS c"
 _SQLITE_ALIASES = (
     "a{n} AS MATERIALIZED (SELECT rowid AS alias_id FROM people_childalias_names"
     " WHERE people_childalias_names MATCH %s LIMIT %s)"
 )
 _SQLITE_FOUND = (
     "SELECT {n}, alias.child_id FROM a{n}"
-    " JOIN people_childalias AS alias ON alias.id = a{n}.alias_id"
-    " WHERE (alias.given_name LIKE %s ESCAPE '\\' OR alias.family_name LIKE %s ESCAPE '\\')"
+    " JOIN people_childalias AS alias ON alias.id = a{n}.alias_id WHERE {match}"
 )
-_SQLITE_OWN = "SELECT 0, rowid FROM people_child_names WHERE people_child_names MATCH %s"
-_CUT = "EXISTS (SELECT 1 FROM a{n} LIMIT 1 OFFSET %s)"
+_SQLITE_FOUND_SHORT = (
+    "SELECT {n}, alias.child_id FROM a{n}"
+    " JOIN people_childalias AS alias ON alias.id = a{n}.alias_id"
+    " JOIN people_child AS c ON c.id = alias.child_id WHERE {match} AND {has}"
+)
+_SQLITE_OWN = (
+    "own AS MATERIALIZED (SELECT rowid AS id FROM people_child_names"
+    " WHERE people_child_names MATCH %s LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE %s END))"
+)
+_SQLITE_OWN_FOUND = "SELECT {n}, own.id FROM own"
+_SQLITE_OWN_FOUND_SHORT = "SELECT {n}, c.id FROM own JOIN people_child AS c ON c.id = own.id"
+_CUT = "EXISTS (SELECT 1 FROM {part} LIMIT 1 OFFSET %s)"
 _PART = "SELECT * FROM ({found} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE {all} END)) AS p{n}"
 _MARK = "SELECT -{n}, 0 WHERE {cut}"
-_OWN = "SELECT * FROM ({own} LIMIT (SELECT CASE WHEN {cut} THEN 0 ELSE %s END)) AS own"
 
 
-def _statement(words: list[str], over: int) -> tuple[str, list[Any]]:
+def _match(table: str, word: str) -> tuple[str, list[Any]]:
+    return _MATCH[connection.vendor].format(t=table), [_like(word), _like(word)]
+
+
+def _has(short: list[str]) -> tuple[str, list[Any]]:
+    """The child `c` has every short word in a name or in one of its aliases' names (no
+    short words: nothing to check, and no parameters)."""
+    sql, params = [], []
+    for word in short:
+        (own, own_params), (alias, alias_params) = _match("c", word), _match("s", word)
+        sql.append(_HAS.format(own=own, alias=alias))
+        params += [*own_params, *alias_params]
+    return " AND ".join(sql), params
+
+
+def _statement(words: list[str], short: list[str], over: int) -> tuple[str, list[Any]]:
     """The words' aliases `a1`…`an`, each cut at `over` rows (PostgreSQL: the aliases with the
-    word; SQLite: those FTS5 finds, matched to `icontains` as they are read), then the part
-    read from each, the mark of each cut, and the own names' part."""
+    word; SQLite: those FTS5 finds, matched to `icontains` as they are read), and the own
+    names' `own`, cut the same way; then the part read from each, kept to the children with
+    the `short` words, and the mark of each cut."""
     postgres = connection.vendor == "postgresql"
-    ctes, selects = [], []
-    before: list[Any] = []  # the parameters of the CTEs, then of the parts, in order
-    after: list[Any] = []
+    has, has_params = _has(short)
+    ctes: list[tuple[str, list[Any]]] = []  # each with its parameters
+    selects: list[tuple[str, list[Any]]] = []
     for n, word in enumerate(words, start=1):
-        cut = _CUT.format(n=n)
+        cut = _CUT.format(part=f"a{n}")
+        match, params = _match("alias", word)
         if postgres:
-            ctes.append(_PG_ALIASES.format(n=n, match=_PG_MATCH))
-            before += [_like(word), _like(word), over]
-            found = _PG_FOUND.format(n=n)
+            ctes.append((_PG_ALIASES.format(n=n, match=match), [*params, over]))
+            found, params = (_PG_FOUND_SHORT if short else _PG_FOUND), []
         else:
-            ctes.append(_SQLITE_ALIASES.format(n=n))
-            before += [_phrase(word), over]
-            found = _SQLITE_FOUND.format(n=n)
-            after += [_like(word), _like(word)]
-        selects.append(_PART.format(n=n, found=found, cut=cut, all="NULL" if postgres else "-1"))
-        selects.append(_MARK.format(n=n, cut=cut))
-        after += [over - 1, over - 1]
+            ctes.append((_SQLITE_ALIASES.format(n=n), [_phrase(word), over]))
+            found = _SQLITE_FOUND_SHORT if short else _SQLITE_FOUND
+        found = found.format(n=n, match=match, has=has)
+        part = _PART.format(n=n, found=found, cut=cut, all="NULL" if postgres else "-1")
+        selects.append((part, [*params, *has_params, over - 1]))
+        selects.append((_MARK.format(n=n, cut=cut), [over - 1]))
+    n = len(words) + 1
+    cut_any = " OR ".join(_CUT.format(part=f"a{part}") for part in range(1, n))
+    cut_params = [over - 1] * len(words)
     if postgres:
-        own = _PG_OWN.format(match=" AND ".join([_PG_MATCH] * len(words)))
-        after += [_like(word) for word in words for _ in range(2)]
+        matches = [_match("c", word) for word in words]
+        match = " AND ".join(sql for sql, _ in matches)
+        params = [param for _, word_params in matches for param in word_params]
+        ctes.append((_PG_OWN.format(match=match, cut=cut_any), [*params, *cut_params, over]))
+        found = _PG_OWN_FOUND
     else:
-        own = _SQLITE_OWN
-        after.append(" AND ".join(_phrase(word) for word in words))
-    cut_any = " OR ".join(_CUT.format(n=n) for n in range(1, len(words) + 1))
-    selects.append(_OWN.format(own=own, cut=cut_any))
-    after += [over - 1] * len(words) + [over]
-    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects), [*before, *after]
+        phrase = " AND ".join(_phrase(word) for word in words)
+        ctes.append((_SQLITE_OWN.format(cut=cut_any), [phrase, *cut_params, over]))
+        found = _SQLITE_OWN_FOUND_SHORT if short else _SQLITE_OWN_FOUND
+    selects.append((found.format(n=n) + (f" WHERE {has}" if short else ""), has_params))
+    selects.append((_MARK.format(n=n, cut=_CUT.format(part="own")), [over - 1]))
+    sql = f"WITH {', '.join(sql for sql, _ in ctes)} " + " UNION ALL ".join(
+        sql for sql, _ in selects
+    )
+    return sql, [param for _, params in [*ctes, *selects] for param in params]
