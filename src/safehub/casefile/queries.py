@@ -7,10 +7,12 @@ checked by the caller through `people.queries.get_child`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from safehub.access.policy import Principal
@@ -24,12 +26,13 @@ from safehub.episodes.models import (
 )
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
+from safehub.geo.models import Ward
 from safehub.meetings import queries as meeting_queries
 from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
 from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
-from safehub.referrals.models import Decision, Referral
+from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes
 
 
@@ -59,8 +62,16 @@ class ChildRecord:
     age: int | None
     timeline: list[TimelineEntry] = field(default_factory=list)
     sections: frozenset[str] | None = None  # None: the whole record
+    # Every address row held now, withdrawn ones too (empty when the address is not shown):
+    # read for `address`, and the page's address history shows them.
+    addresses: list[AddressPeriod] = field(default_factory=list)
 
     @property
+    def address_history(self) -> list[AddressPeriod]:
+        """Every address held now, newest first, withdrawn ones too (as `addresses_of`)."""
+        return sorted(self.addresses, key=lambda a: (a.valid_from, a.pk), reverse=True)
+
+    @cached_property
     def shown(self) -> dict[str, bool]:
         """Section code -> whether it is shown, for templates ("Not shared" vs "Not recorded")."""
         return {s: self.sections is None or s in self.sections for s in ShareSection.values}
@@ -94,37 +105,67 @@ SECTION_OF_ENTRY = {
 }
 
 
-def record_for(user: Principal, child: Child, on: dt.date) -> ChildRecord:
+def record_for(user: Principal, child: Child, on: dt.date, *, timeline: bool = True) -> ChildRecord:
     """The record as `user` may see it: every page and API answer about a child comes here.
 
     The caller has already read `child` through `people.queries.get_child` (scope and audit).
+    `timeline=False` leaves the timeline out (empty) for a caller that shows none (the API).
     """
     sections = people_queries.visible_sections(user, child)
     whole = sections == people_queries.ALL_SECTIONS
-    return record_as_of(child, on, sections=None if whole else sections)
+    return record_as_of(child, on, sections=None if whole else sections, timeline=timeline)
 
 
 def record_as_of(
-    child: Child, on: dt.date, *, sections: frozenset[str] | None = None
+    child: Child,
+    on: dt.date,
+    *,
+    sections: frozenset[str] | None = None,
+    timeline: bool = True,
 ) -> ChildRecord:
     """What was true on `on`: the address, care status, open episode and its risk then.
 
     Events after `on` are left out of the timeline, so the page reads as it would have then.
-    `sections` limits the record to what a share disclosed (None: everything).
+    `sections` limits the record to what a share disclosed (None: everything). A part not
+    shown is not read at all: a hot page pays for each query it makes.
     """
-    full = _record_as_of(child, on)
-    if sections is None:
-        return full
+
+    def shows(section: str | None) -> bool:
+        return sections is None or section in sections
+
+    held = _addresses_held(child) if shows("address") else []
+    address = _address_on(child, on, held) if shows("address") else None
+    care = [c for c in child.care_periods.all() if c.holds_on(on)] if shows("care") else []
+    # The episodes and risk changes are read once, for the summary and the timeline both.
+    episodes = list(_episodes(child, on)) if shows("risk") else []
+    changes = list(_risk_changes(child, on)) if shows("risk") else []
+    episode = next(
+        (
+            e
+            for e in episodes
+            if not e.withdrawn_by_end_of(on) and (e.closed_on is None or e.closed_on > on)
+        ),
+        None,
+    )
+    risk = None
+    if episode is not None:
+        risk = max(
+            (c for c in changes if c.episode_id == episode.pk and not c.withdrawn_by_end_of(on)),
+            key=lambda c: (c.effective_on, c.pk),
+            default=None,
+        )
+    entries = _timeline(child, on, shows, episodes, changes) if timeline else []
     return ChildRecord(
         child,
         on,
-        full.address if "address" in sections else None,
-        full.care if "care" in sections else [],
-        full.episode if "risk" in sections else None,
-        full.risk_level if "risk" in sections else None,
-        full.age,
-        [e for e in full.timeline if SECTION_OF_ENTRY.get(e.kind) in sections],
+        address,
+        care,
+        episode,
+        None if risk is None else risk.level,
+        _age(child, on),
+        [e for e in entries if shows(SECTION_OF_ENTRY.get(e.kind))],
         sections,
+        held,
     )
 
 
@@ -134,20 +175,18 @@ def _end_of(on: dt.date) -> dt.datetime:
     )
 
 
-def _known_on(on: dt.date) -> Q:
-    """Rows not withdrawn by the end of `on`: what the record held as known that day.
-
-    A row withdrawn later was still part of the record then, so an earlier day shows it.
-    """
-    return Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=_end_of(on))
+def _addresses_held(child: Child) -> list[AddressPeriod]:
+    """Every address row of the child as held now, withdrawn ones too, each with its ward (its
+    name and code: not its boundary, which nobody here draws)."""
+    return list(child.addresses.select_related("ward").defer("ward__boundary"))
 
 
-def _addresses_known_on(child: Child, on: dt.date) -> list[AddressPeriod]:
-    """The child's addresses as the record held them at the end of `on`.
+def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> AddressPeriod | None:
+    """The address on `on`, as the record held it at the end of `on`.
 
     An address recorded by then reads as it stood then (its history row), so a postcode
     corrected or an address removed later still shows as recorded; one recorded later
-    (entered late) reads as recorded now. Removed ones are left out.
+    (entered late) reads as recorded now (`held`). Removed ones are left out.
     """
     end = _end_of(on)
     then: dict[int, AddressPeriod | None] = {}
@@ -156,49 +195,165 @@ def _addresses_known_on(child: Child, on: dt.date) -> list[AddressPeriod]:
     )
     for row in history:
         then[row.id] = None if row.history_type == "-" else row.instance
-    current = child.addresses.filter(_known_on(on)).exclude(pk__in=list(then))
     periods = [a for a in then.values() if a is not None]
-    periods.extend(current.select_related("ward"))
-    return [a for a in periods if a.withdrawn_at is None or a.withdrawn_at >= end]
-
-
-def _record_as_of(child: Child, on: dt.date) -> ChildRecord:
+    periods.extend(a for a in held if a.pk not in then)
     address = next(
         (
             a
-            for a in sorted(_addresses_known_on(child, on), key=lambda a: a.valid_from)
-            if a.holds_on(on)
+            for a in sorted(periods, key=lambda a: a.valid_from)
+            if (a.withdrawn_at is None or a.withdrawn_at >= end) and a.holds_on(on)
         ),
         None,
     )
-    care = [c for c in child.care_periods.all() if c.holds_on(on)]
-    episode = (
-        child.episodes.filter(_known_on(on), opened_on__lte=on)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
-        .first()
+    ward_read = address is not None and AddressPeriod.ward.is_cached(address)
+    if address is not None and address.ward_id is not None and not ward_read:
+        # A history row carries its ward's id only: the ward is one the child's rows hold
+        # now, or (corrected since) read alone.
+        wards = {a.ward_id: a.ward for a in held if a.ward_id is not None}
+        ward = wards.get(address.ward_id)
+        if ward is None:
+            ward = Ward.objects.defer("boundary").filter(pk=address.ward_id).first()
+        address.ward = ward
+    return address
+
+
+def _episodes(child: Child, on: dt.date) -> QuerySet[Episode]:
+    """The child's episodes opened by `on`, newest first, withdrawn ones too (the timeline
+    marks them), each with its lead agency (the API's answer names it)."""
+    return child.episodes.filter(opened_on__lte=on).select_related("lead_agency")
+
+
+def _risk_changes(child: Child, on: dt.date) -> QuerySet[RiskChange]:
+    """Every risk change of the child's episodes in effect by `on`, withdrawn ones too."""
+    return RiskChange.objects.filter(episode__child=child, effective_on__lte=on).only(
+        "episode_id", "level", "effective_on", "reason", "withdrawn_at", "withdrawal_reason"
     )
-    risk = None
-    if episode is not None:
-        change = episode.risk_changes.filter(_known_on(on), effective_on__lte=on).order_by(
-            "-effective_on", "-id"
-        )
-        risk = change.values_list("level", flat=True).first()
-    born = child.date_of_birth
-    age = codes.age_on(born, on) if born is not None and born <= on else None
-    return ChildRecord(child, on, address, care, episode, risk, age, _timeline(child, on))
 
 
 def _marked(title: str, row: Correctable, on: dt.date) -> str:
     return f"{title} (withdrawn)" if row.withdrawn_by_end_of(on) else title
 
 
-def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
+def _timeline(
+    child: Child,
+    on: dt.date,
+    shows: Callable[[str | None], bool],
+    episodes: list[Episode],
+    changes: list[RiskChange],
+) -> list[TimelineEntry]:
+    """Every event up to the end of `on`, newest first: only of the sections `shows`."""
     end = _end_of(on)
     entries: list[TimelineEntry] = []
+    if shows("referrals"):
+        entries.extend(_referrals(child, on, end))
+    for episode in episodes:
+        entries.append(
+            TimelineEntry(
+                episode.opened_on,
+                "episode",
+                _marked("Episode opened", episode, on),
+                episode.withdrawal_reason if episode.withdrawn_by_end_of(on) else "",
+            )
+        )
+        if episode.closed_on and episode.closed_on <= on:
+            entries.append(
+                TimelineEntry(
+                    episode.closed_on, "episode", "Episode closed", episode.closure_reason
+                )
+            )
+    entries.extend(
+        TimelineEntry(
+            c.effective_on,
+            "risk",
+            _marked(f"Risk {c.level}", c, on),
+            c.withdrawal_reason if c.withdrawn_by_end_of(on) else c.reason,
+        )
+        for c in changes
+    )
+    if shows("missing"):
+        missing = MissingEpisode.objects.filter(child=child, started_at__lt=end).only(
+            "kind", "started_at", "ended_at", "withdrawn_at", "withdrawal_reason"
+        )
+        for m in missing:
+            returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
+            entries.append(
+                TimelineEntry(
+                    m.started_at,
+                    "missing",
+                    _marked(m.get_kind_display(), m, on),
+                    m.withdrawal_reason if m.withdrawn_by_end_of(on) else returned,
+                    f"/missing/{m.pk}",
+                )
+            )
+    if shows("notes"):
+        entries.extend(
+            TimelineEntry(n.written_at, "note", "Case note", n.text)
+            for n in child.notes.filter(written_at__lt=end).only("child_id", "written_at", "text")
+        )
+    if shows("referrals") or shows("risk"):
+        entries.extend(_sign_offs(child, end))
+    if shows("risk"):
+        allocations = (
+            Allocation.objects.filter(episode__child=child, started_at__lt=end)
+            .select_related("worker", "lead_agency")
+            .only(
+                "started_at",
+                "reason",
+                "worker__first_name",
+                "worker__last_name",
+                "worker__username",
+                "lead_agency__name",
+            )
+        )
+        entries.extend(
+            TimelineEntry(
+                a.started_at,
+                "allocation",
+                f"Allocated to {a.worker.get_full_name() or a.worker.username}",
+                f"Lead agency {a.lead_agency.name}: {a.reason}",
+            )
+            for a in allocations
+        )
+    entries.extend(_partnership(child, end, shows))
+    if shows(SECTION_OF_ENTRY["meeting"]):
+        meetings = meeting_queries.meetings_of_child(child).filter(held_at__lt=end)
+        entries.extend(
+            TimelineEntry(
+                m.held_at,
+                "meeting",
+                f"{m.get_kind_display()} held",
+                f"Decisions: {m.decisions}" if m.decisions else "",
+                f"/meetings/{m.pk}",
+            )
+            for m in meetings.only("kind", "held_at", "decisions")
+        )
+    return sorted(entries, key=_sort_key, reverse=True)
+
+
+def _referrals(child: Child, on: dt.date, end: dt.datetime) -> list[TimelineEntry]:
+    """Each referral received by `end`, its screenings and its decision, as they happened."""
+    entries = []
     referrals = (
         Referral.objects.filter(child=child, received_at__lt=end)
         .select_related("decision__pathway_agency")
-        .prefetch_related("screenings")
+        .only(
+            "received_at",
+            "source",
+            "exploitation_types",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "decision__outcome",
+            "decision__decided_at",
+            "decision__pathway_agency__name",
+        )
+        .prefetch_related(
+            Prefetch(
+                "screenings",
+                Screening.objects.only(
+                    "referral_id", "screened_at", "computed_level", "final_level"
+                ),
+            )
+        )
     )
     for referral in referrals:
         types = ", ".join(codes.ExploitationType(t).label for t in referral.exploitation_types)
@@ -228,77 +383,16 @@ def _timeline(child: Child, on: dt.date) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(decision.decided_at, "decision", _decision_title(decision))
             )
-    for episode in child.episodes.filter(opened_on__lte=on):
-        entries.append(
-            TimelineEntry(
-                episode.opened_on,
-                "episode",
-                _marked("Episode opened", episode, on),
-                episode.withdrawal_reason if episode.withdrawn_by_end_of(on) else "",
-            )
-        )
-        if episode.closed_on and episode.closed_on <= on:
-            entries.append(
-                TimelineEntry(
-                    episode.closed_on, "episode", "Episode closed", episode.closure_reason
-                )
-            )
-    changes = RiskChange.objects.filter(episode__child=child, effective_on__lte=on)
-    entries.extend(
-        TimelineEntry(
-            c.effective_on,
-            "risk",
-            _marked(f"Risk {c.level}", c, on),
-            c.withdrawal_reason if c.withdrawn_by_end_of(on) else c.reason,
-        )
-        for c in changes
-    )
-    missing = MissingEpisode.objects.filter(child=child, started_at__lt=end)
-    for m in missing:
-        returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
-        entries.append(
-            TimelineEntry(
-                m.started_at,
-                "missing",
-                _marked(m.get_kind_display(), m, on),
-                m.withdrawal_reason if m.withdrawn_by_end_of(on) else returned,
-                f"/missing/{m.pk}",
-            )
-        )
-    entries.extend(
-        TimelineEntry(n.written_at, "note", "Case note", n.text)
-        for n in child.notes.filter(written_at__lt=end)
-    )
-    entries.extend(_sign_offs(child, end))
-    entries.extend(
-        TimelineEntry(
-            a.started_at,
-            "allocation",
-            f"Allocated to {a.worker.get_full_name() or a.worker.username}",
-            f"Lead agency {a.lead_agency.name}: {a.reason}",
-        )
-        for a in Allocation.objects.filter(episode__child=child, started_at__lt=end).select_related(
-            "worker", "lead_agency"
-        )
-    )
-    entries.extend(_partnership(child, end))
-    entries.extend(
-        TimelineEntry(
-            m.held_at,
-            "meeting",
-            f"{m.get_kind_display()} held",
-            f"Decisions: {m.decisions}" if m.decisions else "",
-            f"/meetings/{m.pk}",
-        )
-        for m in meeting_queries.meetings_of_child(child).filter(held_at__lt=end)
-    )
-    return sorted(entries, key=_sort_key, reverse=True)
+    return entries
 
 
 def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
     """Each request for a manager's sign-off, and its approval or return, as they happened."""
     entries = []
-    for r in SignOffRequest.objects.filter(child=child, requested_at__lt=end):
+    requests = SignOffRequest.objects.filter(child=child, requested_at__lt=end).only(
+        "kind", "referral_id", "reasons", "requested_at", "status", "decided_at", "note"
+    )
+    for r in requests:
         kind = "sign_off_referral" if r.referral_id else "sign_off_episode"
         entries.append(
             TimelineEntry(
@@ -314,23 +408,27 @@ def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
     return entries
 
 
-def _partnership(child: Child, end: dt.datetime) -> list[TimelineEntry]:
+def _partnership(
+    child: Child, end: dt.datetime, shows: Callable[[str | None], bool]
+) -> list[TimelineEntry]:
     """Pathway referrals step by step, and partners' observations, each marked with the agency."""
-    steps, observations = partnership_queries.timeline_rows(child, end)
-    entries = [
-        TimelineEntry(
-            step.at,
-            "pathway",
-            f"{step.referral.service.name}: {step.get_kind_display()}",
-            step.text,
-            f"/pathway/{step.referral_id}",
+    entries: list[TimelineEntry] = []
+    if shows(SECTION_OF_ENTRY["pathway"]):
+        entries.extend(
+            TimelineEntry(
+                step.at,
+                "pathway",
+                f"{step.referral.service.name}: {step.get_kind_display()}",
+                step.text,
+                f"/pathway/{step.referral_id}",
+            )
+            for step in partnership_queries.steps_of_child(child, end)
         )
-        for step in steps
-    ]
-    entries.extend(
-        TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
-        for o in observations
-    )
+    if shows(SECTION_OF_ENTRY["observation"]):
+        entries.extend(
+            TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
+            for o in partnership_queries.observations_of_child(child, end)
+        )
     return entries
 
 
