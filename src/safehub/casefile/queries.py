@@ -7,46 +7,23 @@ checked by the caller through `people.queries.get_child`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from safehub.access.policy import Principal
-from safehub.episodes.models import (
-    Allocation,
-    Episode,
-    MissingEpisode,
-    RiskChange,
-    SignOffRequest,
-    SignOffStatus,
-)
+from safehub.casefile.timeline import SECTION_OF_ENTRY, TimelineEntry, end_of
+from safehub.casefile.timeline import timeline as timeline_of
+from safehub.episodes.models import Episode, RiskChange
 from safehub.flags import queries as flag_queries
 from safehub.flags.models import WarningFlag
 from safehub.geo.models import Ward
-from safehub.meetings import queries as meeting_queries
-from safehub.partnership import queries as partnership_queries
 from safehub.people import queries as people_queries
-from safehub.people.corrections import Correctable
 from safehub.people.models import AddressPeriod, CarePeriod, Child, ShareSection
-from safehub.referrals.models import Decision, Referral, Screening
+from safehub.referrals.models import Referral
 from safehub.rules import codes
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: dt.datetime | dt.date
-    kind: str
-    title: str
-    detail: str = ""
-    link: str = ""
-
-    @property
-    def has_time(self) -> bool:
-        return isinstance(self.at, dt.datetime)
 
 
 @dataclass
@@ -84,25 +61,6 @@ class ChildRecord:
     @property
     def not_shared(self) -> list[str]:
         return [code for code in ShareSection.values if not self.shown[code]]
-
-
-# Which share section each part of the record belongs to (name, age and sex always shown).
-SECTION_OF_ENTRY = {
-    "referral": "referrals",
-    "screening": "referrals",
-    "decision": "referrals",
-    "episode": "risk",
-    "risk": "risk",
-    "missing": "missing",
-    "note": "notes",
-    "sign_off_referral": "referrals",
-    "sign_off_episode": "risk",
-    "allocation": "risk",
-    "pathway": "referrals",
-    "observation": "notes",
-    # Meetings are the hub's own (no share section): partner workers do not see them.
-    "meeting": None,
-}
 
 
 def record_for(user: Principal, child: Child, on: dt.date, *, timeline: bool = True) -> ChildRecord:
@@ -154,7 +112,7 @@ def record_as_of(
             key=lambda c: (c.effective_on, c.pk),
             default=None,
         )
-    entries = _timeline(child, on, shows, episodes, changes) if timeline else []
+    entries = timeline_of(child, on, shows, episodes, changes) if timeline else []
     return ChildRecord(
         child,
         on,
@@ -166,12 +124,6 @@ def record_as_of(
         [e for e in entries if shows(SECTION_OF_ENTRY.get(e.kind))],
         sections,
         held,
-    )
-
-
-def _end_of(on: dt.date) -> dt.datetime:
-    return dt.datetime.combine(
-        on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
     )
 
 
@@ -188,7 +140,7 @@ def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> Address
     corrected or an address removed later still shows as recorded; one recorded later
     (entered late) reads as recorded now (`held`). Removed ones are left out.
     """
-    end = _end_of(on)
+    end = end_of(on)
     then: dict[int, AddressPeriod | None] = {}
     history = AddressPeriod.history.filter(child_id=child.pk, history_date__lt=end).order_by(
         "history_date", "history_id"
@@ -228,222 +180,6 @@ def _risk_changes(child: Child, on: dt.date) -> QuerySet[RiskChange]:
     return RiskChange.objects.filter(episode__child=child, effective_on__lte=on).only(
         "episode_id", "level", "effective_on", "reason", "withdrawn_at", "withdrawal_reason"
     )
-
-
-def _marked(title: str, row: Correctable, on: dt.date) -> str:
-    return f"{title} (withdrawn)" if row.withdrawn_by_end_of(on) else title
-
-
-def _timeline(
-    child: Child,
-    on: dt.date,
-    shows: Callable[[str | None], bool],
-    episodes: list[Episode],
-    changes: list[RiskChange],
-) -> list[TimelineEntry]:
-    """Every event up to the end of `on`, newest first: only of the sections `shows`."""
-    end = _end_of(on)
-    entries: list[TimelineEntry] = []
-    if shows("referrals"):
-        entries.extend(_referrals(child, on, end))
-    for episode in episodes:
-        entries.append(
-            TimelineEntry(
-                episode.opened_on,
-                "episode",
-                _marked("Episode opened", episode, on),
-                episode.withdrawal_reason if episode.withdrawn_by_end_of(on) else "",
-            )
-        )
-        if episode.closed_on and episode.closed_on <= on:
-            entries.append(
-                TimelineEntry(
-                    episode.closed_on, "episode", "Episode closed", episode.closure_reason
-                )
-            )
-    entries.extend(
-        TimelineEntry(
-            c.effective_on,
-            "risk",
-            _marked(f"Risk {c.level}", c, on),
-            c.withdrawal_reason if c.withdrawn_by_end_of(on) else c.reason,
-        )
-        for c in changes
-    )
-    if shows("missing"):
-        missing = MissingEpisode.objects.filter(child=child, started_at__lt=end).only(
-            "kind", "started_at", "ended_at", "withdrawn_at", "withdrawal_reason"
-        )
-        for m in missing:
-            returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
-            entries.append(
-                TimelineEntry(
-                    m.started_at,
-                    "missing",
-                    _marked(m.get_kind_display(), m, on),
-                    m.withdrawal_reason if m.withdrawn_by_end_of(on) else returned,
-                    f"/missing/{m.pk}",
-                )
-            )
-    if shows("notes"):
-        entries.extend(
-            TimelineEntry(n.written_at, "note", "Case note", n.text)
-            for n in child.notes.filter(written_at__lt=end).only("child_id", "written_at", "text")
-        )
-    if shows("referrals") or shows("risk"):
-        entries.extend(_sign_offs(child, end))
-    if shows("risk"):
-        allocations = (
-            Allocation.objects.filter(episode__child=child, started_at__lt=end)
-            .select_related("worker", "lead_agency")
-            .only(
-                "started_at",
-                "reason",
-                "worker__first_name",
-                "worker__last_name",
-                "worker__username",
-                "lead_agency__name",
-            )
-        )
-        entries.extend(
-            TimelineEntry(
-                a.started_at,
-                "allocation",
-                f"Allocated to {a.worker.get_full_name() or a.worker.username}",
-                f"Lead agency {a.lead_agency.name}: {a.reason}",
-            )
-            for a in allocations
-        )
-    entries.extend(_partnership(child, end, shows))
-    if shows(SECTION_OF_ENTRY["meeting"]):
-        meetings = meeting_queries.meetings_of_child(child).filter(held_at__lt=end)
-        entries.extend(
-            TimelineEntry(
-                m.held_at,
-                "meeting",
-                f"{m.get_kind_display()} held",
-                f"Decisions: {m.decisions}" if m.decisions else "",
-                f"/meetings/{m.pk}",
-            )
-            for m in meetings.only("kind", "held_at", "decisions")
-        )
-    return sorted(entries, key=_sort_key, reverse=True)
-
-
-def _referrals(child: Child, on: dt.date, end: dt.datetime) -> list[TimelineEntry]:
-    """Each referral received by `end`, its screenings and its decision, as they happened."""
-    entries = []
-    referrals = (
-        Referral.objects.filter(child=child, received_at__lt=end)
-        .select_related("decision__pathway_agency")
-        .only(
-            "received_at",
-            "source",
-            "exploitation_types",
-            "withdrawn_at",
-            "withdrawal_reason",
-            "decision__outcome",
-            "decision__decided_at",
-            "decision__pathway_agency__name",
-        )
-        .prefetch_related(
-            Prefetch(
-                "screenings",
-                Screening.objects.only(
-                    "referral_id", "screened_at", "computed_level", "final_level"
-                ),
-            )
-        )
-    )
-    for referral in referrals:
-        types = ", ".join(codes.ExploitationType(t).label for t in referral.exploitation_types)
-        entries.append(
-            TimelineEntry(
-                referral.received_at,
-                "referral",
-                _marked("Referral received", referral, on),
-                f"Withdrawn as recorded in error: {referral.withdrawal_reason}"
-                if referral.withdrawn_by_end_of(on)
-                else f"{referral.get_source_display()}: {types}",
-                f"/referrals/{referral.pk}",
-            )
-        )
-        for screening in referral.screenings.all():
-            if screening.screened_at < end:
-                note = " (professional judgement override)" if screening.overridden else ""
-                entries.append(
-                    TimelineEntry(
-                        screening.screened_at,
-                        "screening",
-                        f"Screened: {screening.final_level} risk{note}",
-                    )
-                )
-        decision = getattr(referral, "decision", None)
-        if decision is not None and decision.decided_at < end:
-            entries.append(
-                TimelineEntry(decision.decided_at, "decision", _decision_title(decision))
-            )
-    return entries
-
-
-def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
-    """Each request for a manager's sign-off, and its approval or return, as they happened."""
-    entries = []
-    requests = SignOffRequest.objects.filter(child=child, requested_at__lt=end).only(
-        "kind", "referral_id", "reasons", "requested_at", "status", "decided_at", "note"
-    )
-    for r in requests:
-        kind = "sign_off_referral" if r.referral_id else "sign_off_episode"
-        entries.append(
-            TimelineEntry(
-                r.requested_at, kind, f"Sign-off asked: {r.get_kind_display()}", r.reasons
-            )
-        )
-        if r.decided_at and r.decided_at < end and r.status != SignOffStatus.WAITING:
-            entries.append(
-                TimelineEntry(
-                    r.decided_at, kind, f"Sign-off {r.get_status_display().lower()}", r.note
-                )
-            )
-    return entries
-
-
-def _partnership(
-    child: Child, end: dt.datetime, shows: Callable[[str | None], bool]
-) -> list[TimelineEntry]:
-    """Pathway referrals step by step, and partners' observations, each marked with the agency."""
-    entries: list[TimelineEntry] = []
-    if shows(SECTION_OF_ENTRY["pathway"]):
-        entries.extend(
-            TimelineEntry(
-                step.at,
-                "pathway",
-                f"{step.referral.service.name}: {step.get_kind_display()}",
-                step.text,
-                f"/pathway/{step.referral_id}",
-            )
-            for step in partnership_queries.steps_of_child(child, end)
-        )
-    if shows(SECTION_OF_ENTRY["observation"]):
-        entries.extend(
-            TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
-            for o in partnership_queries.observations_of_child(child, end)
-        )
-    return entries
-
-
-def _decision_title(decision: Decision) -> str:
-    """ "Decision: Pathway referral to Youth Service": the agency is what a reader needs."""
-    if decision.pathway_agency is not None:
-        return f"Decision: Pathway referral to {decision.pathway_agency.name}"
-    return f"Decision: {decision.get_outcome_display()}"
-
-
-def _sort_key(entry: TimelineEntry) -> dt.datetime:
-    at: Any = entry.at
-    if isinstance(at, dt.datetime):
-        return at
-    return dt.datetime.combine(at, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _age(child: Child, on: dt.date) -> int | None:
