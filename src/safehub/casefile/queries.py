@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from safehub.access.policy import Principal
-from safehub.casefile.timeline import SECTION_OF_ENTRY, TimelineEntry, end_of
+from safehub.casefile.timeline import SECTION_OF_ENTRY, TimelineEntry, end_of, in_order
 from safehub.casefile.timeline import timeline as timeline_of
 from safehub.episodes.models import Episode, RiskChange
 from safehub.flags import queries as flag_queries
@@ -93,10 +93,11 @@ def record_as_of(
 
     held = _addresses_held(child) if shows("address") else []
     address = _address_on(child, on, held) if shows("address") else None
-    care = [c for c in child.care_periods.all() if c.holds_on(on)] if shows("care") else []
+    periods = in_order(child.care_periods.order_by(), "valid_from", "pk") if shows("care") else []
+    care = [c for c in periods if c.holds_on(on)]
     # The episodes and risk changes are read once, for the summary and the timeline both.
-    episodes = list(_episodes(child, on)) if shows("risk") else []
-    changes = list(_risk_changes(child, on)) if shows("risk") else []
+    episodes = in_order(_episodes(child, on), "-opened_on", "pk") if shows("risk") else []
+    changes = in_order(_risk_changes(child, on), "effective_on", "pk") if shows("risk") else []
     episode = next(
         (
             e
@@ -130,7 +131,8 @@ def record_as_of(
 def _addresses_held(child: Child) -> list[AddressPeriod]:
     """Every address row of the child as held now, withdrawn ones too, each with its ward (its
     name and code: not its boundary, which nobody here draws)."""
-    return list(child.addresses.select_related("ward").defer("ward__boundary"))
+    held = child.addresses.select_related("ward").defer("ward__boundary").order_by()
+    return in_order(held, "valid_from", "pk")
 
 
 def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> AddressPeriod | None:
@@ -142,10 +144,8 @@ def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> Address
     """
     end = end_of(on)
     then: dict[int, AddressPeriod | None] = {}
-    history = AddressPeriod.history.filter(child_id=child.pk, history_date__lt=end).order_by(
-        "history_date", "history_id"
-    )
-    for row in history:
+    history = AddressPeriod.history.filter(child_id=child.pk, history_date__lt=end).order_by()
+    for row in in_order(history, "history_date", "history_id"):
         then[row.id] = None if row.history_type == "-" else row.instance
     periods = [a for a in then.values() if a is not None]
     periods.extend(a for a in held if a.pk not in then)
@@ -170,15 +170,17 @@ def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> Address
 
 
 def _episodes(child: Child, on: dt.date) -> QuerySet[Episode]:
-    """The child's episodes opened by `on`, newest first, withdrawn ones too (the timeline
-    marks them), each with its lead agency (the API's answer names it)."""
-    return child.episodes.filter(opened_on__lte=on).select_related("lead_agency")
+    """The child's episodes opened by `on`, withdrawn ones too (the timeline marks them), each
+    with its lead agency (the API's answer names it); unordered (`in_order`)."""
+    return child.episodes.filter(opened_on__lte=on).select_related("lead_agency").order_by()
 
 
 def _risk_changes(child: Child, on: dt.date) -> QuerySet[RiskChange]:
     """Every risk change of the child's episodes in effect by `on`, withdrawn ones too."""
-    return RiskChange.objects.filter(episode__child=child, effective_on__lte=on).only(
-        "episode_id", "level", "effective_on", "reason", "withdrawn_at", "withdrawal_reason"
+    return (
+        RiskChange.objects.filter(episode__child=child, effective_on__lte=on)
+        .only("episode_id", "level", "effective_on", "reason", "withdrawn_at", "withdrawal_reason")
+        .order_by()
     )
 
 

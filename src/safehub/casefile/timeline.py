@@ -7,9 +7,10 @@ once for its summary and hands them here; the caller has checked scope and audit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -28,6 +29,8 @@ from safehub.people.corrections import Correctable
 from safehub.people.models import Child
 from safehub.referrals.models import Decision, Referral, Screening
 from safehub.rules import codes
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,21 @@ SECTION_OF_ENTRY = {
     # Meetings are the hub's own (no share section): partner workers do not see them.
     "meeting": None,
 }
+
+
+def in_order(rows: Iterable[R], *fields: str) -> list[R]:
+    """`rows` (a queryset without ordering) in the order of `fields`, "-" for descending.
+
+    The record's dozen queries are sorted here rather than by the database: Django takes a
+    tenth to a quarter of a millisecond to compile each ORDER BY, and the rows are a child's
+    few. The fields are the models' own ordering; where that leaves a tie to the database,
+    the row recorded first comes first (`pk`). The timeline's entries are then sorted by
+    time, keeping this order for equal times.
+    """
+    ordered = list(rows)
+    for name in reversed(fields):  # a stable sort per field, the last first
+        ordered.sort(key=attrgetter(name.lstrip("-")), reverse=name.startswith("-"))
+    return ordered
 
 
 def end_of(on: dt.date) -> dt.datetime:
@@ -112,7 +130,7 @@ def timeline(
         missing = MissingEpisode.objects.filter(child=child, started_at__lt=end).only(
             "kind", "started_at", "ended_at", "withdrawn_at", "withdrawal_reason"
         )
-        for m in missing:
+        for m in in_order(missing.order_by(), "-started_at", "pk"):
             returned = f"returned {m.ended_at:%d %b %Y %H:%M}" if m.ended_at else "not yet returned"
             entries.append(
                 TimelineEntry(
@@ -124,9 +142,10 @@ def timeline(
                 )
             )
     if shows("notes"):
+        notes = child.notes.filter(written_at__lt=end).only("child_id", "written_at", "text")
         entries.extend(
             TimelineEntry(n.written_at, "note", "Case note", n.text)
-            for n in child.notes.filter(written_at__lt=end).only("child_id", "written_at", "text")
+            for n in in_order(notes.order_by(), "written_at", "pk")
         )
     if shows("referrals") or shows("risk"):
         entries.extend(_sign_offs(child, end))
@@ -142,6 +161,7 @@ def timeline(
                 "worker__username",
                 "lead_agency__name",
             )
+            .order_by()
         )
         entries.extend(
             TimelineEntry(
@@ -150,7 +170,7 @@ def timeline(
                 f"Allocated to {a.worker.get_full_name() or a.worker.username}",
                 f"Lead agency {a.lead_agency.name}: {a.reason}",
             )
-            for a in allocations
+            for a in in_order(allocations, "started_at", "pk")
         )
     entries.extend(_partnership(child, end, shows))
     if shows(SECTION_OF_ENTRY["meeting"]):
@@ -163,7 +183,9 @@ def timeline(
                 f"Decisions: {m.decisions}" if m.decisions else "",
                 f"/meetings/{m.pk}",
             )
-            for m in meetings.only("kind", "held_at", "decisions")
+            for m in in_order(
+                meetings.only("kind", "held_at", "decisions").order_by(), "-held_at", "-pk"
+            )
         )
     return sorted(entries, key=_sort_key, reverse=True)
 
@@ -189,11 +211,12 @@ def _referrals(child: Child, on: dt.date, end: dt.datetime) -> list[TimelineEntr
                 "screenings",
                 Screening.objects.only(
                     "referral_id", "screened_at", "computed_level", "final_level"
-                ),
+                ).order_by(),
             )
         )
+        .order_by()
     )
-    for referral in referrals:
+    for referral in in_order(referrals, "-received_at", "pk"):
         types = ", ".join(codes.ExploitationType(t).label for t in referral.exploitation_types)
         entries.append(
             TimelineEntry(
@@ -206,7 +229,7 @@ def _referrals(child: Child, on: dt.date, end: dt.datetime) -> list[TimelineEntr
                 f"/referrals/{referral.pk}",
             )
         )
-        for screening in referral.screenings.all():
+        for screening in in_order(referral.screenings.all(), "screened_at", "pk"):
             if screening.screened_at < end:
                 note = " (professional judgement override)" if screening.overridden else ""
                 entries.append(
@@ -230,7 +253,7 @@ def _sign_offs(child: Child, end: dt.datetime) -> list[TimelineEntry]:
     requests = SignOffRequest.objects.filter(child=child, requested_at__lt=end).only(
         "kind", "referral_id", "reasons", "requested_at", "status", "decided_at", "note"
     )
-    for r in requests:
+    for r in in_order(requests.order_by(), "requested_at", "pk"):
         kind = "sign_off_referral" if r.referral_id else "sign_off_episode"
         entries.append(
             TimelineEntry(
@@ -260,12 +283,18 @@ def _partnership(
                 step.text,
                 f"/pathway/{step.referral_id}",
             )
-            for step in partnership_queries.steps_of_child(child, end)
+            for step in in_order(
+                partnership_queries.steps_of_child(child, end).order_by(), "at", "pk"
+            )
         )
     if shows(SECTION_OF_ENTRY["observation"]):
         entries.extend(
             TimelineEntry(o.observed_at, "observation", f"Observation by {o.agency.name}", o.text)
-            for o in partnership_queries.observations_of_child(child, end)
+            for o in in_order(
+                partnership_queries.observations_of_child(child, end).order_by(),
+                "-observed_at",
+                "-pk",
+            )
         )
     return entries
 
