@@ -29,7 +29,6 @@ from safehub.geo.queries import ward_choices
 from safehub.intelligence import services as intelligence
 from safehub.meetings import services as meetings
 from safehub.partnership import services as partnership
-from safehub.partnership.models import SupportService
 from safehub.people import services as people
 from safehub.people.models import Child
 from safehub.referrals import services as referrals
@@ -182,7 +181,7 @@ def _partners_and_intelligence(child: Child, manager: User, partner: User) -> No
     service = SupportServiceFactory(name="Youth Service", agency=partner.agency)
     (pathway,) = partnership.refer(
         child,
-        services=[SupportService.objects.get(pk=service.pk)],
+        services=[service],
         message="Needs a trusted adult",
         lawful_basis="safeguarding",
         purpose="Youth work support",
