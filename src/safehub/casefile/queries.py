@@ -95,14 +95,18 @@ def record_as_of(
     address = _address_on(child, on, held) if shows("address") else None
     periods = in_order(child.care_periods.order_by(), "valid_from", "pk") if shows("care") else []
     care = [c for c in periods if c.holds_on(on)]
-    # The episodes and risk changes are read once, for the summary and the timeline both.
-    episodes = in_order(_episodes(child, on), "-opened_on", "pk") if shows("risk") else []
-    changes = in_order(_risk_changes(child, on), "effective_on", "pk") if shows("risk") else []
+    # The episodes and risk changes are read once, for the summary and the timeline both: a
+    # child never held at risk has no risk changes nor allocations, and costs no query for them.
+    episodes = in_order(_episodes(child), "-opened_on", "pk") if shows("risk") else []
+    ids = [e.pk for e in episodes]
+    changes = in_order(_risk_changes(ids, on), "effective_on", "pk") if ids else []
     episode = next(
         (
             e
             for e in episodes
-            if not e.withdrawn_by_end_of(on) and (e.closed_on is None or e.closed_on > on)
+            if e.opened_on <= on
+            and not e.withdrawn_by_end_of(on)
+            and (e.closed_on is None or e.closed_on > on)
         ),
         None,
     )
@@ -169,16 +173,16 @@ def _address_on(child: Child, on: dt.date, held: list[AddressPeriod]) -> Address
     return address
 
 
-def _episodes(child: Child, on: dt.date) -> QuerySet[Episode]:
-    """The child's episodes opened by `on`, withdrawn ones too (the timeline marks them), each
-    with its lead agency (the API's answer names it); unordered (`in_order`)."""
-    return child.episodes.filter(opened_on__lte=on).select_related("lead_agency").order_by()
+def _episodes(child: Child) -> QuerySet[Episode]:
+    """Every episode of the child, withdrawn ones too (the timeline marks them), each with its
+    lead agency (the API's answer names it); unordered (`in_order`)."""
+    return child.episodes.select_related("lead_agency").order_by()
 
 
-def _risk_changes(child: Child, on: dt.date) -> QuerySet[RiskChange]:
-    """Every risk change of the child's episodes in effect by `on`, withdrawn ones too."""
+def _risk_changes(episode_ids: list[int], on: dt.date) -> QuerySet[RiskChange]:
+    """Every risk change of these episodes in effect by `on`, withdrawn ones too."""
     return (
-        RiskChange.objects.filter(episode__child=child, effective_on__lte=on)
+        RiskChange.objects.filter(episode_id__in=episode_ids, effective_on__lte=on)
         .only("episode_id", "level", "effective_on", "reason", "withdrawn_at", "withdrawal_reason")
         .order_by()
     )

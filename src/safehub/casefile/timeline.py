@@ -97,12 +97,16 @@ def timeline(
     episodes: list[Episode],
     changes: list[RiskChange],
 ) -> list[TimelineEntry]:
-    """Every event up to the end of `on`, newest first: only of the sections `shows`."""
+    """Every event up to the end of `on`, newest first: only of the sections `shows`.
+
+    `episodes` are every episode of the child (none when the risk section is not shown), and
+    `changes` their risk changes in effect by `on`.
+    """
     end = end_of(on)
     entries: list[TimelineEntry] = []
     if shows("referrals"):
         entries.extend(_referrals(child, on, end))
-    for episode in episodes:
+    for episode in (e for e in episodes if e.opened_on <= on):
         entries.append(
             TimelineEntry(
                 episode.opened_on,
@@ -149,9 +153,9 @@ def timeline(
         )
     if shows("referrals") or shows("risk"):
         entries.extend(_sign_offs(child, end))
-    if shows("risk"):
+    if episodes:  # an allocation is of an episode
         allocations = (
-            Allocation.objects.filter(episode__child=child, started_at__lt=end)
+            Allocation.objects.filter(episode_id__in=[e.pk for e in episodes], started_at__lt=end)
             .select_related("worker", "lead_agency")
             .only(
                 "started_at",
