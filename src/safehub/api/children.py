@@ -33,4 +33,5 @@ def get_child(request: HttpRequest, child_id: int, on: dt.date | None = None) ->
     child = queries.get_child(request.user, child_id)
     if on is not None:
         refuse(plausibility.after_birth("on", on, birth_of(child), label="The date"))
-    return child_out(record_for(request.user, child, on or timezone.localdate()))
+    record = record_for(request.user, child, on or timezone.localdate(), timeline=False)
+    return child_out(record)

@@ -61,41 +61,53 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             on = asked
     record = queries.record_for(request.user, child, on)
     whole = record.sections is None
+    user = request.user
+    # Every flag, pending, ended and withdrawn ones too: for those who raise them. The banner's
+    # are picked from these rather than read again.
+    flags = flag_queries.flags_of(child) if can(user, "flag:raise") else None
     return TemplateResponse(
         request,
         "casefile/child.html",
         {
             "child": child,
             "record": record,
+            "banner_flags": flag_queries.banner_for(
+                user,
+                child,
+                sections=people_queries.ALL_SECTIONS if whole else record.sections,
+                every=flags,
+            ),
             "as_of_form": as_of_form,
             "historical": on != today,
-            "aliases": child.aliases.all() if whole else [],
-            "whole_record": whole,
-            "can_record": can(request.user, "referral:create"),
-            # Address history with its corrections: for those who may change the record.
-            "addresses": people_queries.addresses_of(child)
-            if whole and on == today and can(request.user, "child:update")
+            # Lists, not querysets: read here, in the transaction that audited the read.
+            "aliases": list(child.aliases.only("child_id", "given_name", "family_name"))
+            if whole
             else [],
-            "can_share": can(request.user, "child:share"),
-            "can_view_log": can(request.user, "child:access_log:view"),
-            "can_raise_flag": can(request.user, "flag:raise"),
-            "can_view_chronology": can(request.user, "chronology:view"),
-            # Every flag, pending, ended and withdrawn ones too: for those who raise them.
-            "flags": flag_queries.flags_of(child) if can(request.user, "flag:raise") else [],
-            "shares": child.shares.select_related("agency")
-            if can(request.user, "child:share")
+            "whole_record": whole,
+            "can_record": can(user, "referral:create"),
+            # Address history with its corrections: for those who may change the record.
+            "addresses": record.address_history
+            if whole and on == today and can(user, "child:update")
+            else [],
+            "can_share": can(user, "child:share"),
+            "can_view_log": can(user, "child:access_log:view"),
+            "can_raise_flag": can(user, "flag:raise"),
+            "can_view_chronology": can(user, "chronology:view"),
+            "flags": flags or [],
+            "shares": list(
+                child.shares.select_related("agency").only(
+                    "child_id", "agency__name", "sections", "expires_on", "revoked_at"
+                )
+            )
+            if can(user, "child:share")
             else [],
             # Persons of concern are None unless the reader may see them.
-            "concern_locations": intelligence_queries.locations_of_child(
-                request.user, child, on=on
-            ),
-            "concern_persons": intelligence_queries.persons_of_child(request.user, child, on=on),
+            "concern_locations": intelligence_queries.locations_of_child(user, child, on=on),
+            "concern_persons": intelligence_queries.persons_of_child(user, child, on=on),
             # Support involvement (pathway referrals): the hub's view of every agency's work.
-            "pathway": partnership_queries.of_child(child)
-            if can(request.user, "pathway:refer")
-            else None,
-            "can_refer": can(request.user, "pathway:refer"),
-            "can_observe": can(request.user, "observation:add"),
-            "can_raise_concern": can(request.user, "concern:raise"),
+            "pathway": partnership_queries.of_child(child) if can(user, "pathway:refer") else None,
+            "can_refer": can(user, "pathway:refer"),
+            "can_observe": can(user, "observation:add"),
+            "can_raise_concern": can(user, "concern:raise"),
         },
     )

@@ -18,6 +18,8 @@ from safehub.people.models import Child
 from safehub.people.queries import children_with_section, visible_sections
 
 SECTION = "risk"
+# What the banner shows of a flag (and the child's, which its reverse relation sets).
+BANNER_FIELDS = ("child_id", "kind", "text", "approved", "raised_at")
 # A review due within this many days shows in the triage queue ahead of its date.
 
 
@@ -46,19 +48,39 @@ def get_flag(user: Principal, flag_id: int) -> WarningFlag:
     return flag
 
 
-def banner_for(user: Principal, child: Child) -> list[WarningFlag]:
+def banner_for(
+    user: Principal,
+    child: Child,
+    *,
+    sections: frozenset[str] | None = None,
+    every: list[WarningFlag] | None = None,
+) -> list[WarningFlag]:
     """What the banner on every page about the child shows: approved, current flags, and
-    (to hub roles) the pending ones, marked. The page showing it has audited its own read."""
-    if not can(user, "flag:view") or SECTION not in visible_sections(user, child):
+    (to hub roles) the pending ones, marked. The page showing it has audited its own read.
+
+    A page that knows already the sections `user` sees (`sections`), or has read every flag
+    of the child (`every`, from `flags_of`), passes them: the banner then asks nothing again.
+    """
+    if not can(user, "flag:view"):
         return []
+    if SECTION not in (visible_sections(user, child) if sections is None else sections):
+        return []
+    hub = getattr(user, "role", None) in HUB_ROLES
+    if every is not None:
+        shown = [
+            f
+            for f in every
+            if f.ended_at is None
+            and f.withdrawn_at is None
+            and (f.approved is not False if hub else f.approved is True)
+        ]
+        return sorted(shown, key=lambda f: f.raised_at)
     # One child: its shares are asked about directly, not by listing every child whose risk
     # section the agency holds (`_scope`), which on a partner's page cost more than the flags.
     flags = child.flags.filter(ended_at__isnull=True, withdrawn_at__isnull=True)
-    if getattr(user, "role", None) in HUB_ROLES:
-        flags = flags.exclude(approved=False)  # pending ones too, marked
-    else:
-        flags = flags.filter(approved=True)
-    return list(flags.select_related("owner").order_by("raised_at"))
+    # Hub roles: pending ones too, marked.
+    flags = flags.exclude(approved=False) if hub else flags.filter(approved=True)
+    return list(flags.only(*BANNER_FIELDS).order_by("raised_at"))
 
 
 def flags_of(child: Child) -> list[WarningFlag]:
@@ -66,7 +88,16 @@ def flags_of(child: Child) -> list[WarningFlag]:
 
     The caller has read the child through `people.queries.get_child` as a hub role.
     """
-    return list(child.flags.select_related("owner").order_by("-raised_at", "-id"))
+    flags = child.flags.select_related("owner").only(
+        *BANNER_FIELDS,
+        "review_on",
+        "ended_at",
+        "withdrawn_at",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+    )
+    return list(flags.order_by("-raised_at", "-id"))
 
 
 def current_by_child(user: Principal, children: Iterable[Child]) -> dict[int, list[WarningFlag]]:

@@ -298,7 +298,9 @@ def locations_of_child(
     links = LocationLink.objects.filter(child=child, location__in=locations_for(user))
     if on is not None:
         links = links.filter(noted_on__lte=on)
-    shown = list(links.select_related("location").order_by("-noted_on", "-pk")[:LIST_LIMIT])
+    # The page names each location: its description (decrypted on reading) is not read.
+    links = links.select_related("location").defer("location__description")
+    shown = list(links.order_by("-noted_on", "-pk")[:LIST_LIMIT])
     if shown:
         record_listed(user, "location:listed", LocationOfConcern, [x.location for x in shown])
     return shown
@@ -317,7 +319,8 @@ def persons_of_child(
     links = PersonLink.objects.filter(child=child, person__in=persons_for(user))
     if on is not None:
         links = links.filter(noted_on__lte=on)
-    shown = list(links.select_related("person").order_by("-noted_on", "-pk")[:LIST_LIMIT])
+    links = links.select_related("person").defer("person__description")  # as locations'
+    shown = list(links.order_by("-noted_on", "-pk")[:LIST_LIMIT])
     if shown:
         record_listed(user, "person_of_concern:listed", PersonOfConcern, [x.person for x in shown])
     return shown

@@ -191,19 +191,25 @@ def active_services() -> QuerySet[SupportService]:
 def of_child(child: Child) -> list[PathwayReferral]:
     """The child's pathway referrals, newest first: for the hub's child page (the caller has
     read the child through `people.queries.get_child`)."""
-    return list(
-        child.pathway_referrals.select_related("service", "service__agency", "worker").order_by(
-            "-referred_at", "-pk"
-        )
+    referrals = child.pathway_referrals.select_related("service").only(
+        "child_id", "service__name", "referred_at", "status", "outcome", "first_contact_at"
+    )
+    return list(referrals.order_by("-referred_at", "-pk"))
+
+
+def steps_of_child(child: Child, end: dt.datetime) -> QuerySet[PathwayStep]:
+    """The child's pathway steps up to `end`, each with its service's name, for the timeline."""
+    return (
+        PathwayStep.objects.filter(referral__child=child, at__lt=end)
+        .select_related("referral__service")
+        .only("referral_id", "kind", "at", "text", "referral__service__name")
     )
 
 
-def timeline_rows(child: Child, end: dt.datetime) -> tuple[list[PathwayStep], list[Observation]]:
-    """Pathway steps and partners' observations up to `end`, for the child's timeline."""
-    steps = PathwayStep.objects.filter(referral__child=child, at__lt=end).select_related(
-        "referral__service__agency"
+def observations_of_child(child: Child, end: dt.datetime) -> QuerySet[Observation]:
+    """Partners' observations of the child up to `end`, each with its agency, for the timeline."""
+    return (
+        Observation.objects.filter(child=child, observed_at__lt=end)
+        .select_related("agency")
+        .only("observed_at", "text", "agency__name")
     )
-    observations = Observation.objects.filter(child=child, observed_at__lt=end).select_related(
-        "agency"
-    )
-    return list(steps), list(observations)

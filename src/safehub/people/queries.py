@@ -104,8 +104,8 @@ def visible_sections(user: Principal, child: Child) -> frozenset[str]:
     if _glass(account).filter(child=child).exists():
         return ALL_SECTIONS
     sections: set[str] = set()
-    for share in _active_shares(account).filter(child=child):
-        sections.update(share.sections)
+    for shared in _active_shares(account).filter(child=child).values_list("sections", flat=True):
+        sections.update(shared)
     return frozenset(sections)
 
 
