@@ -8,15 +8,16 @@
     # audit solved the old way, two LPs per hidden cell:
     .venv/bin/python -m bench.report_speed --snapshot-dir /tmp/report-bench --before-ref REF
 
-Each figure is the median of --runs builds after one warm-up build (imports and fonts are not
-counted): "view model" is `committee.build` (metrics, sections, disclosure control and its
-audit; "of which audit LPs" is the time in the audit's linear programs), "charts" the charts
-and the map as `render.to_pdf` draws them, "PDF" the rest of `render.to_pdf`: the page's HTML
-and WeasyPrint's layout and writing ("of which layout" is `HTML.render`); "total" is view
-model + charts + PDF as `report committee --format pdf` runs it, "total CPU" the process's CPU
-time over the same steps. This checkout keeps the charts it draws (`safehub.reports.charts`):
-"charts drawn" empties that cache before every build, as for a report nobody has asked for
-yet; "charts cached" keeps it, as for the same report asked again. The other columns empty it
+Each figure is the median of --runs builds after one warm-up build (imports, fonts and reading
+the snapshot's tables into memory, which a process does once per snapshot, are not counted):
+"view model" is `committee.build` (metrics, sections, disclosure control and its audit; "of
+which audit LPs" is the time in the audit's linear programs), "charts" the charts and the map
+as `render.to_pdf` draws them, "PDF" the rest of `render.to_pdf`: the page's HTML and
+WeasyPrint's layout and writing ("of which layout" is `HTML.render`); "total" is view model +
+charts + PDF as `report committee --format pdf` runs it, "total CPU" the process's CPU time over
+the same steps. This checkout keeps the charts it draws (`safehub.reports.charts`): "charts
+drawn" empties that cache before every build, as for a report nobody has asked for yet; "charts
+cached" keeps it, as for the same report asked again. The other columns empty it
 too. Results go in bench/RESULTS.md by hand, with the machine, date and load average.
 """
 
