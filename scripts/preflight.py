@@ -17,7 +17,7 @@ from pathlib import Path
 
 PANGO = (
     "Pango for WeasyPrint's PDFs (Debian/Ubuntu: apt-get install libpango-1.0-0 "
-    "libpangoft2-1.0-0; Fedora: dnf install pango)"
+    "libpangoft2-1.0-0 libharfbuzz-subset0; Fedora: dnf install pango)"
 )
 CHROMIUM = (
     "Chromium for the browser tests at {path} (Debian: apt-get install chromium; "

@@ -101,6 +101,24 @@ def test_every_metric_has_a_definition_and_runs(duck: engines.DuckDBEngine) -> N
         assert result.rows, metric.name
 
 
+def test_the_snapshot_kept_in_memory_gives_every_metric_the_same_rows(
+    demo_snapshot: snapshot.Manifest, duck: engines.DuckDBEngine
+) -> None:
+    values = {"d": SOUTH_DAY, "start": dt.date(2015, 4, 1), "end": dt.date(2017, 4, 1)}
+    dates = metrics.month_ends(SOUTH_DAY, 3)
+    first, again = engines.kept(demo_snapshot), engines.kept(demo_snapshot)
+    try:
+        assert first.con is not again.con  # a connection each, to one database
+        for metric in metrics.all_metrics().values():
+            given = {k: v for k, v in values.items() if k in metric.parameters}
+            expected = duck.run(metric, dates=dates, **given)
+            assert first.run(metric, dates=dates, **given) == expected, metric.name
+            assert again.run(metric, dates=dates, **given) == expected, metric.name
+    finally:
+        first.close()
+        again.close()
+
+
 def test_timeliness_counts_decisions_and_interviews(duck: engines.DuckDBEngine) -> None:
     rows = duck.run(
         metrics.get("timeliness"), start=dt.date(2015, 4, 1), end=dt.date(2016, 4, 1)

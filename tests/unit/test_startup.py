@@ -22,6 +22,7 @@ HEAVY = frozenset(
     {
         "duckdb",
         "fontTools",
+        "highspy",
         "holidays",
         "matplotlib",
         "numpy",

@@ -117,7 +117,7 @@ def _column(engine: engines.DuckDBEngine, sql: str) -> set[str]:
 
 
 def _read(manifest: snapshot.Manifest, as_of: dt.date) -> _Side:
-    engine = engines.DuckDBEngine(manifest)
+    engine = engines.kept(manifest)
     tables = engine.manifest.data["tables"]
     try:
         counted = {

@@ -76,7 +76,7 @@ _WARD_NAMES_KEPT = 16
 def _ward_names(manifest: snapshot.Manifest) -> tuple[list[str], list[str]]:
     key = (str(manifest.path), manifest.sha256)
     if key not in _WARD_NAMES:
-        engine = engines.DuckDBEngine(manifest)
+        engine = engines.kept(manifest)
         try:
             authorities = engine.con.execute(
                 "SELECT DISTINCT local_authority FROM wards ORDER BY local_authority"
@@ -132,7 +132,7 @@ def build(  # noqa: PLR0913 - keyword-only options, each one the CLI exposes
             f"{as_of} is after the snapshot's knowledge time ({known_on}): nothing is known yet"
         )
     own = engine is None
-    eng: engines.Engine = engine or engines.DuckDBEngine(manifest)
+    eng: engines.Engine = engine or engines.kept(manifest)
     try:
         district = district_name(manifest)
         wards = _wards(manifest, eng, as_of)

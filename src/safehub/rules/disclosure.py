@@ -51,7 +51,8 @@ range [lo, hi] is *protected* when:
 Since hiding everything but the grand total always meets the rule, `suppress` always finds a
 pattern; `publish` refuses only a pattern the audit rejects, which `suppress` does not produce.
 
-**Why the LP is exact**, and how one LP per table gives every range: `safehub.rules.disclosure_lp`.
+**Why the LP is exact**, and how one model per table gives every range:
+`safehub.rules.disclosure_lp`.
 The table model (cells, margins, lines): `safehub.rules.disclosure_table`.
 
 **Repeated figures.** Two tables of a report can print the same number: a breakdown's row or
@@ -293,7 +294,7 @@ def audit(published: SuppressedTable) -> AuditResult:
     """Prove, cell by cell, what the published table gives away.
 
     For each suppressed cell its least and greatest value over the suppressed cells, subject to:
-    published numbers fixed, suppressed cells ≥ 0, every line adding up to its total (one LP
+    published numbers fixed, suppressed cells ≥ 0, every line adding up to its total (one model
     for the whole table, `safehub.rules.disclosure_lp`). The range is judged by the protection
     rule in the module docstring. Small counts published as numbers, totals included, are
     listed too. The table is taken as given, so a
@@ -413,7 +414,7 @@ def _first_failure(
 
     Cells in `passed` are skipped and cells found protected are added to it: hiding more cells
     only drops constraints, so a range can only widen and a protected cell stays protected.
-    The ranges of all the others come from one LP; every protected one joins `passed` (the
+    The ranges of all the others come from one model; every protected one joins `passed` (the
     first failure is the same as judging them one by one would find).
     """
     waiting = [cell for cell in sorted(marks) if cell not in passed]
