@@ -46,6 +46,15 @@ def _connect() -> Any:
     )
 
 
+def _read_snapshot(con: Any, manifest: snapshot.Manifest, kind: str) -> Any:
+    """Each of the snapshot's tables in `con`: a VIEW over its Parquet file, or a TABLE read
+    into memory from it."""
+    for table in manifest.data["tables"]:
+        path = str(manifest.file(table)).replace("'", "''")
+        con.execute(f"CREATE {kind} {table} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608 - names come from our manifest
+    return con
+
+
 def _normalise(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -64,12 +73,7 @@ class DuckDBEngine:
         self, manifest: snapshot.Manifest, *, threads: int | None = None, con: Any = None
     ) -> None:
         self.manifest = manifest
-        if con is None:
-            con = _connect()
-            for table in manifest.data["tables"]:
-                path = str(manifest.file(table)).replace("'", "''")
-                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608 - names come from our manifest
-        self.con = con
+        self.con = _read_snapshot(_connect(), manifest, "VIEW") if con is None else con
         self.con.execute("SET TimeZone = 'UTC'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -107,10 +111,7 @@ def kept(manifest: snapshot.Manifest) -> DuckDBEngine:
     with _KEPT_LOCK:
         database = _KEPT.pop(key, None)
         if database is None:
-            database = _connect()
-            for table in manifest.data["tables"]:
-                path = str(manifest.file(table)).replace("'", "''")
-                database.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608 - names come from our manifest
+            database = _read_snapshot(_connect(), manifest, "TABLE")
         _KEPT[key] = database  # newest last
         while len(_KEPT) > _KEPT_MAX:
             # Dropped, not closed: an engine another thread holds keeps the database open.

@@ -20,7 +20,6 @@ from safehub.people.queries import children_with_section, visible_sections
 SECTION = "risk"
 # What the banner shows of a flag (and the child's, which its reverse relation sets).
 BANNER_FIELDS = ("child_id", "kind", "text", "approved", "raised_at")
-# A review due within this many days shows in the triage queue ahead of its date.
 
 
 def _current() -> QuerySet[WarningFlag]:
