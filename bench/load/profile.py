@@ -7,7 +7,8 @@
 Uses a database kept by `python -m bench.load run --keep`. Each page is requested `runs` times
 through Django's test client, signed in as the demo account of its role (two factors done);
 prints the median CPU milliseconds of this process (less sensitive to other load than wall
-time), the median wall milliseconds and the number of queries. `--cprofile` prints the top
+time), the CPU milliseconds of it spent rendering the page's template, the median wall
+milliseconds and the number of queries. `--cprofile` prints the top
 functions by cumulative time for one page; `--queries` the SQL one request of it runs.
 """
 
@@ -21,6 +22,7 @@ import pstats
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -82,7 +84,8 @@ def main() -> None:  # noqa: PLR0915 - one straight script
         ("analyst", "GET /reports/committee", "/reports/committee"),
     ]
     clients: dict[str, Client] = {}
-    print(f"{'page':<32} {'cpu ms':>7} {'wall ms':>8} {'queries':>8}")
+    template_cpu = _time_templates()
+    print(f"{'page':<32} {'cpu ms':>7} {'template':>8} {'wall ms':>8} {'queries':>8}")
     for role, label, path in pages:
         client = clients.setdefault(
             role, client_for(f"load-{role}-0" if args.as_load_user else role)
@@ -109,19 +112,40 @@ def main() -> None:  # noqa: PLR0915 - one straight script
             stats.print_stats(args.lines)
             return
         client.get(path)  # warm: templates compiled, connection open
-        cpu, wall = [], []
+        cpu, wall, templates = [], [], []
         for _ in range(args.runs):
+            template_cpu.clear()
             begin_cpu, begin_wall = time.process_time(), time.perf_counter()
             response = client.get(path)
             cpu.append(time.process_time() - begin_cpu)
             wall.append(time.perf_counter() - begin_wall)
+            templates.append(sum(template_cpu))
             assert response.status_code == 200, (path, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         print(
             f"{label:<32} {statistics.median(cpu) * 1000:7.1f} "
-            f"{statistics.median(wall) * 1000:8.1f} {len(queries):8d}"
+            f"{statistics.median(templates) * 1000:8.1f} {statistics.median(wall) * 1000:8.1f} {len(queries):8d}"
         )
+
+
+def _time_templates() -> list[float]:
+    """CPU seconds of each whole-page template render from now on (Django's backend, whose
+    render is the page's outermost; included templates and inclusion tags are inside it)."""
+    from django.template.backends.django import Template  # noqa: PLC0415
+
+    spent: list[float] = []
+    render = Template.render
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        begin = time.process_time()
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            spent.append(time.process_time() - begin)
+
+    Template.render = timed  # type: ignore[method-assign]
+    return spent
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from safehub.intelligence.models import (
     PersonLink,
     PersonOfConcern,
 )
+from safehub.people import name_search
 from safehub.people import services as people
 from safehub.people.models import Child
 
@@ -468,3 +469,19 @@ def test_removing_a_link_asks_first_then_keeps_the_history(
     assert not PersonLink.objects.exists()
     assert PersonLink.history.filter(history_type="-").count() == 1
     assert AuditEvent.objects.filter(action="person_of_concern:child:unlinked").count() == 1
+
+
+def test_choosing_a_child_by_a_search_too_broad_asks_for_more_of_the_name(
+    world: World, police_hub_officer_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_broad(*args: object, **kwargs: object) -> list[Child]:
+        raise name_search.SearchTooBroadError
+
+    monkeypatch.setattr(name_search, "find_by_name", too_broad)
+    page = police_hub_officer_client.get(
+        f"/intelligence/locations/{world.location.pk}/link", {"name": "zel ton ash bur"}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Too many children have names with these letters to search quickly" in html

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
+from django.test import Client
 
 from safehub.access.models import Role, User
 from safehub.access.policy import SYSTEM
@@ -268,3 +271,76 @@ def test_the_name_indexes_have_no_pending_list_and_the_migration_goes_back(
         assert fastupdate() == {"fastupdate=off"}
     child = Child.objects.create(given_name="Sammi", family_name="Exampleton", sex="F")
     assert name_search.find_by_name(Child.objects.all(), "xampl") == [child]
+
+
+def _slow_statement() -> str:
+    """A statement that runs for seconds on either engine."""
+    if connection.vendor == "postgresql":
+        return "SELECT pg_sleep(5)"
+    return (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000)"
+        " SELECT count(*) FROM n"
+    )
+
+
+def _statement_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return str(cursor.fetchone()[0])
+
+
+def test_a_search_out_of_time_is_stopped_and_the_request_goes_on(worker: User) -> None:
+    # Words common one by one but rare together walk every name: at a million children that
+    # took seconds, holding a server worker. The walk is stopped at its time limit.
+    _child(worker, "Ava", "Ashbrook")
+    with connection.cursor() as cursor:
+        begin = time.monotonic()
+        with pytest.raises(name_search.SearchTooBroadError), name_search.time_limit(0.2):
+            cursor.execute(_slow_statement())
+        assert time.monotonic() - begin < 3
+        # The request's transaction is still usable, and its own limits are as they were.
+        assert _found(worker, "ashbrook") == ["Ava Ashbrook"]
+        if connection.vendor == "postgresql":
+            before = _statement_timeout()
+            with name_search.time_limit(5):
+                cursor.execute("SELECT 1")
+            assert _statement_timeout() == before
+        else:
+            with name_search.time_limit(0):  # the handler is gone once the block ends
+                pass
+            cursor.execute("SELECT count(*) FROM people_child")
+            assert cursor.fetchone() == (1,)
+
+
+def test_the_walk_runs_under_the_time_limit(worker: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    _names_with_brook(worker)
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", 0)  # every search walks the names
+    limits: list[float] = []
+    real = name_search.time_limit
+
+    def recorded(seconds: float) -> Any:
+        limits.append(seconds)
+        return real(seconds)
+
+    monkeypatch.setattr(name_search, "time_limit", recorded)
+    assert _found(worker, "ash brook") == ["Zoe Ashbrook", "Brook Ashworth"]
+    assert limits == [name_search.WALK_SECONDS]
+    monkeypatch.setattr(name_search, "CANDIDATE_LIMIT", 3000)  # the indexes' candidates
+    assert _found(worker, "ash brook") == ["Zoe Ashbrook", "Brook Ashworth"]
+    assert limits == [name_search.WALK_SECONDS]
+
+
+def test_a_search_too_broad_asks_for_more_of_the_name(
+    hub_practitioner_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_broad(*args: Any, **kwargs: Any) -> list[Child]:
+        raise name_search.SearchTooBroadError
+
+    monkeypatch.setattr(name_search, "find_by_name", too_broad)
+    page = hub_practitioner_client.get("/children/search", {"name": "zel ton ash bur"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Too many children have names with these letters to search quickly" in html
+    assert 'value="zel ton ash bur"' in html  # what they typed is kept
+    assert "found</h2>" not in html

@@ -12,6 +12,7 @@ from safehub.casefile.forms import AsOfForm
 from safehub.flags import queries as flag_queries
 from safehub.intelligence import queries as intelligence_queries
 from safehub.partnership import queries as partnership_queries
+from safehub.people import name_search
 from safehub.people import queries as people_queries
 from safehub.people import services as people_services
 from safehub.people.forms import ChildSearchForm
@@ -25,12 +26,15 @@ def search(request: HttpRequest) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = queries.find_children(
-            request.user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            nhs_number=form.cleaned_data["nhs_number"],
-        )
+        try:
+            results = queries.find_children(
+                request.user,
+                name=form.cleaned_data["name"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                nhs_number=form.cleaned_data["nhs_number"],
+            )
+        except name_search.SearchTooBroadError as error:
+            form.add_error("name", error.message)
     return TemplateResponse(
         request,
         "people/search.html",

@@ -26,6 +26,7 @@ from safehub.intelligence.forms import (
     LocationForm,
     PersonForm,
 )
+from safehub.people import name_search
 from safehub.people import queries as people_queries
 from safehub.people.forms import ChildSearchForm
 from safehub.people.models import Child
@@ -338,12 +339,15 @@ def _choose_child(request: HttpRequest, back: str, target: str) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = people_queries.search_children(
-            request.user,
-            name=form.cleaned_data["name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-            nhs_number=form.cleaned_data["nhs_number"],
-        )
+        try:
+            results = people_queries.search_children(
+                request.user,
+                name=form.cleaned_data["name"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                nhs_number=form.cleaned_data["nhs_number"],
+            )
+        except name_search.SearchTooBroadError as error:
+            form.add_error("name", error.message)
     return TemplateResponse(
         request,
         "intelligence/choose_child.html",

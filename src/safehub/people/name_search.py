@@ -9,10 +9,13 @@ words are; both give the same children in the same order (family name, given nam
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -23,6 +26,20 @@ SEARCH_LIMIT = 50
 CANDIDATE_LIMIT = 3000  # more candidates than this: walk the names in order instead
 TRIGRAM = 3  # neither engine's trigram index can look up anything shorter
 ORDER = ("family_name", "given_name", "pk")
+# The longest a walk through the names may take: words common one by one but rare together
+# ("zel ton ash bur" at a million children) would otherwise read every name, for seconds.
+WALK_SECONDS = 1.0
+_SQLITE_STEPS = 10_000  # SQLite's virtual machine steps between looks at the clock
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement that ran out of time
+
+
+class SearchTooBroadError(Exception):
+    """Too many children have names with these words to search them in time."""
+
+    message = (
+        "Too many children have names with these letters to search quickly. Enter more of "
+        "the name, or add a date of birth"
+    )
 
 
 def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> list[Child]:
@@ -49,7 +66,43 @@ def find_by_name(scope: QuerySet[Child], name: str, query: Q | None = None) -> l
         return []
     if found.candidates is not None:
         query &= Q(Among(F("pk"), found.candidates))
-    return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
+        return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
+    with time_limit(WALK_SECONDS):
+        return list(scope.filter(query).order_by(*ORDER)[:SEARCH_LIMIT])
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise `SearchTooBroadError` when the queries inside take longer than `seconds`: PostgreSQL's
+    `statement_timeout` for the savepoint around them, SQLite's progress handler. The
+    savepoint keeps the request's transaction usable after a statement is cancelled."""
+    with transaction.atomic():
+        connection.ensure_connection()
+        raw = connection.connection
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SHOW statement_timeout")
+                    (before,) = cursor.fetchone()
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)",
+                        [str(max(1, round(seconds * 1000)))],
+                    )
+                yield
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            else:
+                deadline = time.monotonic() + seconds
+                raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
+                try:
+                    yield
+                finally:
+                    raw.set_progress_handler(None, 0)
+        except OperationalError as error:
+            cause = error.__cause__
+            if getattr(cause, "sqlstate", None) == _QUERY_CANCELED or "interrupted" in str(cause):
+                raise SearchTooBroadError from error
+            raise
 
 
 class Among(Lookup[bool]):

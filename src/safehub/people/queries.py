@@ -287,7 +287,8 @@ def search_children(
 
     Each word of `name` must be part of the child's given or family name or of one of their
     aliases' (case aside). At most `SEARCH_LIMIT` children, by family name, given name and id;
-    every child listed is audited.
+    every child listed is audited. Raises `name_search.SearchTooBroadError` when the names cannot
+    be searched in time (words common one by one, rare together).
     """
     if not can(user, "child:search"):
         return []
