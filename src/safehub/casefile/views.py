@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,7 +14,6 @@ from safehub.casefile.forms import AsOfForm
 from safehub.flags import queries as flag_queries
 from safehub.intelligence import queries as intelligence_queries
 from safehub.partnership import queries as partnership_queries
-from safehub.people import name_search
 from safehub.people import queries as people_queries
 from safehub.people import services as people_services
 from safehub.people.forms import ChildSearchForm
@@ -24,17 +25,7 @@ def search(request: HttpRequest) -> HttpResponse:
     and latest referral that tell children of the same name apart."""
     require(request.user, "child:search")
     form = ChildSearchForm(request.GET or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        try:
-            results = queries.find_children(
-                request.user,
-                name=form.cleaned_data["name"],
-                date_of_birth=form.cleaned_data["date_of_birth"],
-                nhs_number=form.cleaned_data["nhs_number"],
-            )
-        except name_search.SearchTooBroadError as error:
-            form.add_error("name", error.message)
+    results = form.results(partial(queries.find_children, request.user))
     return TemplateResponse(
         request,
         "people/search.html",

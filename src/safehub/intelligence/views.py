@@ -7,6 +7,8 @@ A person of concern reaches a page only through `queries.get_person`, so a role 
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +28,6 @@ from safehub.intelligence.forms import (
     LocationForm,
     PersonForm,
 )
-from safehub.people import name_search
 from safehub.people import queries as people_queries
 from safehub.people.forms import ChildSearchForm
 from safehub.people.models import Child
@@ -337,17 +338,7 @@ def new_disruption(request: HttpRequest) -> HttpResponse:
 def _choose_child(request: HttpRequest, back: str, target: str) -> HttpResponse:
     """Find the child to link, by the same search as "Find a child"."""
     form = ChildSearchForm(request.GET or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        try:
-            results = people_queries.search_children(
-                request.user,
-                name=form.cleaned_data["name"],
-                date_of_birth=form.cleaned_data["date_of_birth"],
-                nhs_number=form.cleaned_data["nhs_number"],
-            )
-        except name_search.SearchTooBroadError as error:
-            form.add_error("name", error.message)
+    results = form.results(partial(people_queries.search_children, request.user))
     return TemplateResponse(
         request,
         "intelligence/choose_child.html",

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from typing import ClassVar, TypeVar
 
 from django import forms
 
 from safehub.access.models import Agency
 from safehub.govuk.fields import GovDateField
 from safehub.govuk.forms import GovukForm, VersionField
+from safehub.people import name_search
 from safehub.people.models import CareStatus, LawfulBasis, ShareSection
 from safehub.rules import codes
 
 BLANK = [("", "Choose")]
+T = TypeVar("T")
 
 
 def no_ward_field() -> forms.BooleanField:
@@ -40,6 +42,21 @@ class ChildSearchForm(GovukForm):
         return data
 
     error_anchor = "id_name"
+
+    def results(self, search: Callable[..., list[T]]) -> list[T] | None:
+        """`search`'s results for what was asked; None before a search, or when the boxes
+        are wrong or the name too broad to search in time (the form then says so)."""
+        if not (self.is_bound and self.is_valid()):
+            return None
+        try:
+            return search(
+                name=self.cleaned_data["name"],
+                date_of_birth=self.cleaned_data["date_of_birth"],
+                nhs_number=self.cleaned_data["nhs_number"],
+            )
+        except name_search.SearchTooBroadError as error:
+            self.add_error("name", error.message)
+            return None
 
 
 class ChildForm(GovukForm):
