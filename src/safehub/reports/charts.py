@@ -1,4 +1,5 @@
-"""Static charts and the ward map, drawn with matplotlib and embedded as SVG data URIs.
+"""Static charts and the ward map, drawn with matplotlib: SVG data URIs in the page, PNG files
+in the PDF.
 
 Static images, because the same HTML becomes the PDF and the committee papers are printed:
 nothing may depend on JavaScript. Colours are the GOV.UK palette; text is large enough to read
