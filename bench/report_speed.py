@@ -128,7 +128,9 @@ def _phase_timers() -> dict[str, float]:
         return wrapper
 
     disclosure.provable_ranges = timed("audit", disclosure.provable_ranges)  # type: ignore[assignment]
-    charts.draw_all = timed("charts", charts.draw_all)  # type: ignore[assignment]
+    # The PDF takes the charts' files from `charts.images` (older code: from `draw_all`).
+    drawing = "images" if hasattr(charts, "images") else "draw_all"
+    setattr(charts, drawing, timed("charts", getattr(charts, drawing)))
     weasyprint.HTML.render = timed("layout", weasyprint.HTML.render)  # type: ignore[method-assign]
     return spent
 

@@ -4,17 +4,15 @@ through WeasyPrint), XLSX (one sheet per table) and JSON (the contract other too
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import json
 import re
-import threading
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from safehub.analytics import revisions
-from safehub.reports import charts
+from safehub.reports import charts, pdf
 from safehub.reports.committee import Report
 from safehub.reports.sections.context import financial_year_label, financial_year_of
 from safehub.reports.tables import Table, Value, publish_total
@@ -281,6 +279,7 @@ def context(report: Report) -> dict[str, Any]:
     return {
         "revision_rows": revision_rows(report),
         "report": report,
+        "charts": report.charts,
         "provenance": _provenance(report),
         "tables": report.tables,
         "more_tables": [t for key, t in report.tables.items() if key not in PLACED_TABLES],
@@ -294,42 +293,13 @@ def to_html(report: Report) -> str:
     return render_to_string("reports/committee.html", context(report))
 
 
-_FONTS = threading.local()
-
-
-def _font_config() -> Any:
-    """This thread's WeasyPrint font configuration, kept from one PDF to the next: Pango's
-    caches of the fonts' metrics and shapes then serve every later PDF (a fourteenth of a
-    warm PDF's time). The report loads no font of its own (no @font-face), so nothing of one
-    PDF's content reaches the next."""
-    config = getattr(_FONTS, "config", None)
-    if config is None:
-        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 - heavy import
-
-        config = _FONTS.config = FontConfiguration()
-    return config
-
-
 def to_pdf(report: Report) -> bytes:
-    from weasyprint import HTML  # noqa: PLC0415 - heavy import, only when a PDF is asked for
-
-    charts.draw_all(report, fmt="png")
-    html = to_html(report)
-    # WeasyPrint's layout makes a few hundred thousand boxes and PDF objects, held until the
-    # file is written; the cyclic garbage collector's passes over them (and over everything
-    # the process already holds) find nothing to free and cost about a tenth of the layout.
-    # It runs again, over what is left, once the file is written.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        # PDF/UA-1: tagged, with the document's title and language (from <title> and
-        # <html lang>), so a screen reader can follow the committee papers.
-        return bytes(
-            HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config())
-        )
-    finally:
-        if paused:
-            gc.enable()
+    """The page as a PDF, with the charts as PNG (the page's own are SVG); `report.charts` holds
+    them as data URIs afterwards, as for the page."""
+    images = charts.images(report, fmt="png")
+    report.charts = charts.data_uris(images, "png")
+    page = context(report) | {"charts": {name: pdf.chart_url(name) for name in images}}
+    return pdf.write(render_to_string("reports/committee.html", page), images)
 
 
 def file_name(area: str, as_of: dt.date, edition: str, fmt: str) -> str:
