@@ -238,7 +238,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "safehub.web.storage.CompressedOnceStorage"},
 }
 # Source maps are fetched only by a browser's developer tools, so they are served as they are:
 # compressing the API docs' maps (twice, hashed name and plain) was over half of collectstatic.
