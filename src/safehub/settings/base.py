@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from whitenoise.compress import Compressor
 
 from safehub import config
 
@@ -237,8 +238,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "safehub.web.storage.CompressedOnceStorage"},
 }
+# Source maps are fetched only by a browser's developer tools, so they are served as they are:
+# compressing the API docs' maps (twice, hashed name and plain) was over half of collectstatic.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 LOG_LEVEL = config.get("SAFEHUB_LOG_LEVEL").upper()
 
