@@ -77,8 +77,6 @@ def time_limit(seconds: float) -> Iterator[None]:
     `statement_timeout` for the savepoint around them, SQLite's progress handler. The
     savepoint keeps the request's transaction usable after a statement is cancelled."""
     with transaction.atomic():
-        connection.ensure_connection()
-        raw = connection.connection
         try:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -93,6 +91,7 @@ def time_limit(seconds: float) -> Iterator[None]:
                     cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
             else:
                 deadline = time.monotonic() + seconds
+                raw = connection.connection  # opened by the atomic block
                 raw.set_progress_handler(lambda: time.monotonic() > deadline, _SQLITE_STEPS)
                 try:
                     yield
