@@ -27,7 +27,8 @@ from bench.load import cpu
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-DATABASE = "safehub_load_bench"
+# Another name (SAFEHUB_LOAD_DATABASE) runs a second set-up, say of older code, beside this one.
+DATABASE = os.environ.get("SAFEHUB_LOAD_DATABASE", "safehub_load_bench")
 # The four scenarios: 10 and 50 users, thinking 1-3 s between requests or not at all.
 SCENARIOS = ((10, "1-3"), (50, "1-3"), (10, "0"), (50, "0"))
 
