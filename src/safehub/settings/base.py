@@ -118,6 +118,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The busiest pages' longest tables (safehub.govuk.jinja), from each app's jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "safehub.govuk.jinja.environment"},
+    },
 ]
 
 

@@ -1,10 +1,13 @@
-"""`{% govuk_field form.x %}` renders a Django form field as the matching GOV.UK component."""
+"""`{% govuk_field form.x %}` renders a Django form field as the matching GOV.UK component;
+`{% jinja "name" key=value … %}` includes a Jinja2 template (`safehub.govuk.jinja`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms, template
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 
 from safehub.govuk.fields import DatePartsWidget, DateTimePartsWidget
 
@@ -57,3 +60,10 @@ def govuk_field(field: forms.BoundField, **options: Any) -> dict[str, Any]:
         # a whole: GOV.UK highlights both boxes).
         "highlight": bool(options.get("highlight")),
     }
+
+
+@register.simple_tag
+def jinja(name: str, **context: Any) -> SafeString:
+    """A template of the Jinja2 engine, given only the named values: its output is escaped
+    by Jinja2 as it is made, so it goes into the page as it is."""
+    return mark_safe(engines["jinja2"].get_template(name).render(context))  # noqa: S308
