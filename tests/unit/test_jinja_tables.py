@@ -79,6 +79,28 @@ def test_the_timeline_escapes_detail_and_keeps_its_line_breaks() -> None:
     assert "<script>" not in html
 
 
+def test_search_results_say_what_is_not_known_and_escape_names() -> None:
+    child = SimpleNamespace(
+        pk=9, full_name=HOSTILE, date_of_birth=None, dob_approximate=False, nhs_number=""
+    )
+    result = SimpleNamespace(
+        child=child,
+        flags=[],
+        age=None,
+        ward=None,
+        episode_opened_on=dt.date(2026, 1, 5),
+        risk_level="high",
+        latest_referral_at=None,
+    )
+    html = _render('{% jinja "people/search_results.html" results=results %}', results=[result])
+    assert 'data-label="Date of birth">Not known<' in html
+    assert 'data-label="Ward">Not known<' in html
+    assert 'data-label="Latest referral">None<' in html
+    assert 'data-label="NHS number">Not recorded<' in html
+    assert ">High risk</strong><br>Open since 5 Jan 2026<" in html
+    assert "<script>" not in html
+
+
 def test_a_name_the_table_was_not_given_is_an_error_not_a_blank() -> None:
     with pytest.raises(UndefinedError):
         _render('{% jinja "triage/due_table.html" items=items %}', items=[_item()])
